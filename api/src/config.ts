@@ -1,0 +1,56 @@
+// Reads the API's settings from the environment, failing fast with a message that names the variable.
+import path from 'node:path';
+
+export interface ApiConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Seconds an access token lives. */
+  accessTtlSeconds: number;
+  /** Seconds a refresh token lives. */
+  refreshTtlSeconds: number;
+  issuer: string;
+  audience: string;
+  /** Login attempts allowed per username (failures) and per client address (all) in one window. */
+  loginLimitPerUser: number;
+  loginLimitPerClient: number;
+  loginWindowSeconds: number;
+  /** When false, no metric is recorded (used by bench/api-overhead as the baseline). */
+  metrics: boolean;
+  adminPassword: string | undefined;
+  userPassword: string | undefined;
+  jwtSecret: string | undefined;
+  encryptionKey: string | undefined;
+  logLevel: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env, 'PORT', 8083, 0, 65535),
+    dataDir: path.resolve(env.API_DATA_DIR ?? path.join('.data', 'api')),
+    accessTtlSeconds: int(env, 'API_ACCESS_TTL_SECONDS', 900, 1, 86_400),
+    refreshTtlSeconds: int(env, 'API_REFRESH_TTL_SECONDS', 7 * 86_400, 1, 90 * 86_400),
+    issuer: env.API_JWT_ISSUER ?? 'poc3-security',
+    audience: env.API_JWT_AUDIENCE ?? 'poc3-security-api',
+    loginLimitPerUser: int(env, 'API_LOGIN_LIMIT_PER_USER', 10, 1, 100_000),
+    loginLimitPerClient: int(env, 'API_LOGIN_LIMIT_PER_CLIENT', 60, 1, 100_000),
+    loginWindowSeconds: int(env, 'API_LOGIN_WINDOW_SECONDS', 60, 1, 3600),
+    metrics: env.API_METRICS !== 'off',
+    adminPassword: env.API_ADMIN_PASSWORD || undefined,
+    userPassword: env.API_USER_PASSWORD || undefined,
+    jwtSecret: env.API_JWT_SECRET || undefined,
+    encryptionKey: env.API_ENCRYPTION_KEY || undefined,
+    logLevel: env.API_LOG_LEVEL ?? 'info',
+  };
+}

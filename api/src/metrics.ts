@@ -1,0 +1,116 @@
+// Every metric the API exposes, created once with its own Registry. Names and labels are the
+// seed's (SEED-prometheus-poc3.md, "Métricas del POC3"); label values are bounded sets, never
+// user ids, tokens, addresses or raw paths.
+import client from 'prom-client';
+
+/** The seed's request-duration buckets. */
+export const HTTP_BUCKETS = [0.1, 0.5, 1.0, 2.5, 5.0, 10.0];
+/** Crypto and token checks take microseconds; the seed's HTTP buckets would put them all in one. */
+const FAST_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
+
+export const SECURITY_EVENTS = ['failed_login', 'rate_limited', 'invalid_token', 'refresh_reuse', 'forbidden'] as const;
+export type SecurityEvent = (typeof SECURITY_EVENTS)[number];
+export const VALIDATION_RESULTS = ['valid', 'expired', 'invalid', 'revoked'] as const;
+export type ValidationResult = (typeof VALIDATION_RESULTS)[number];
+export type EncryptedField = 'email' | 'phone';
+export type CryptoOperation = 'encrypt' | 'decrypt';
+
+export interface ApiMetrics {
+  registry: client.Registry;
+  httpRequests: client.Counter<'method' | 'endpoint' | 'status'>;
+  httpDuration: client.Histogram<'method' | 'endpoint'>;
+  connectionsActive: client.Gauge;
+  tokensCreated: client.Counter<'token_type' | 'user_role'>;
+  tokenValidation: client.Histogram<'validation_result'>;
+  encryptionOps: client.Counter<'operation_type' | 'field_type'>;
+  encryptionDuration: client.Histogram<'operation_type' | 'field_type'>;
+  encryptionFailures: client.Counter<'operation_type' | 'field_type'>;
+  securityEvents: client.Counter<'event_type'>;
+}
+
+/**
+ * @param countActiveTokens read at scrape time, so `jwt_active_tokens` falls as tokens expire
+ *   or are revoked without anything having to tick.
+ */
+export function createMetrics(countActiveTokens: () => number): ApiMetrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const httpRequests = new client.Counter({
+    name: 'http_requests_total',
+    help: 'Total number of HTTP requests',
+    labelNames: ['method', 'endpoint', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration in seconds',
+    labelNames: ['method', 'endpoint'] as const,
+    buckets: HTTP_BUCKETS,
+    registers: [registry],
+  });
+  const connectionsActive = new client.Gauge({
+    name: 'http_connections_active',
+    help: 'Active HTTP connections',
+    registers: [registry],
+  });
+  const tokensCreated = new client.Counter({
+    name: 'jwt_tokens_created_total',
+    help: 'Total JWT tokens created',
+    labelNames: ['token_type', 'user_role'] as const,
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: 'jwt_active_tokens',
+    help: 'Number of active JWT tokens (unexpired and unrevoked, access and refresh)',
+    registers: [registry],
+    collect() {
+      this.set(countActiveTokens());
+    },
+  });
+  const tokenValidation = new client.Histogram({
+    name: 'jwt_token_validation_duration_seconds',
+    help: 'JWT token validation duration',
+    labelNames: ['validation_result'] as const,
+    buckets: FAST_BUCKETS,
+    registers: [registry],
+  });
+  const encryptionOps = new client.Counter({
+    name: 'encryption_operations_total',
+    help: 'Total encryption operations',
+    labelNames: ['operation_type', 'field_type'] as const,
+    registers: [registry],
+  });
+  // The seed declares this a Summary but queries it with histogram_quantile(), which needs
+  // buckets; a histogram is what its queries mean (and it aggregates across instances).
+  const encryptionDuration = new client.Histogram({
+    name: 'encryption_duration_seconds',
+    help: 'Encryption operation duration',
+    labelNames: ['operation_type', 'field_type'] as const,
+    buckets: FAST_BUCKETS,
+    registers: [registry],
+  });
+  const encryptionFailures = new client.Counter({
+    name: 'encryption_failures_total',
+    help: 'Encryption or decryption operations that failed (wrong key, tampered ciphertext)',
+    labelNames: ['operation_type', 'field_type'] as const,
+    registers: [registry],
+  });
+  const securityEvents = new client.Counter({
+    name: 'security_events_total',
+    help: 'Security-relevant events',
+    labelNames: ['event_type'] as const,
+    registers: [registry],
+  });
+  // Start every bounded label set at zero so rate() and alerts see a series before the first event.
+  for (const event of SECURITY_EVENTS) securityEvents.labels(event).inc(0);
+  for (const op of ['encrypt', 'decrypt'] as const) {
+    for (const field of ['email', 'phone'] as const) {
+      encryptionOps.labels(op, field).inc(0);
+      encryptionFailures.labels(op, field).inc(0);
+    }
+  }
+  return {
+    registry, httpRequests, httpDuration, connectionsActive, tokensCreated, tokenValidation,
+    encryptionOps, encryptionDuration, encryptionFailures, securityEvents,
+  };
+}

@@ -1,0 +1,75 @@
+// Builds a Docker image from a staged context through the Engine API, and skips the build when
+// an image built from the very same inputs is already there.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+
+export const HASH_LABEL = 'org.obsdeck.input-hash';
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    return e.isDirectory() ? [rel + '/', ...listFiles(path.join(dir, e.name), rel)] : [rel];
+  });
+}
+
+/** A stable hash of every file (name, mode and bytes) in the context, plus extra inputs. */
+export function contextHash(dir: string, extra: string[] = []): string {
+  const h = crypto.createHash('sha256');
+  for (const rel of listFiles(dir).sort()) {
+    const full = path.join(dir, rel);
+    h.update(rel);
+    if (!rel.endsWith('/')) {
+      h.update(String(fs.statSync(full).mode & 0o777));
+      h.update(fs.readFileSync(full));
+    }
+  }
+  for (const e of extra) h.update(e);
+  return h.digest('hex').slice(0, 24);
+}
+
+export async function existingHash(docker: Docker, tag: string): Promise<string | undefined> {
+  try {
+    const info = await docker.getImage(tag).inspect();
+    return info.Config.Labels?.[HASH_LABEL];
+  } catch {
+    return undefined;
+  }
+}
+
+export interface BuildResult {
+  tag: string;
+  built: boolean;
+}
+
+/**
+ * Builds `tag` from `contextDir` (which holds the Dockerfile, or names it with `dockerfile`).
+ * Skipped when the image's input-hash label matches. Build output goes to `onLine`.
+ */
+export async function buildImage(
+  docker: Docker,
+  opts: { tag: string; contextDir: string; dockerfile?: string; buildargs?: Record<string, string>; onLine?: (line: string) => void },
+): Promise<BuildResult> {
+  const hash = contextHash(opts.contextDir, [opts.dockerfile ?? '', JSON.stringify(opts.buildargs ?? {})]);
+  if ((await existingHash(docker, opts.tag)) === hash) return { tag: opts.tag, built: false };
+  const stream = await docker.buildImage(
+    { context: opts.contextDir, src: listFiles(opts.contextDir).filter((f) => !f.endsWith('/')) },
+    { t: opts.tag, dockerfile: opts.dockerfile ?? 'Dockerfile', buildargs: opts.buildargs ?? {}, labels: { [HASH_LABEL]: hash }, rm: true, forcerm: true },
+  );
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null, events: { error?: string }[]) => {
+        const failed = events.find((e) => e.error);
+        if (err) reject(err);
+        else if (failed) reject(new Error(`building ${opts.tag} failed: ${failed.error}`));
+        else resolve();
+      },
+      (event: { stream?: string }) => {
+        if (event.stream && opts.onLine) for (const l of event.stream.split('\n')) if (l.trim()) opts.onLine(l);
+      },
+    );
+  });
+  return { tag: opts.tag, built: true };
+}
