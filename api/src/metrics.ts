@@ -35,6 +35,11 @@ export interface ApiMetrics {
 export function createMetrics(countActiveTokens: () => number): ApiMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  // These three are gauges named like counters, which `promtool check metrics` rejects; the
+  // per-type gauges (nodejs_active_handles{type} ...) remain and sum() to the same values.
+  for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(misnamed);
+  }
   const httpRequests = new client.Counter({
     name: 'http_requests_total',
     help: 'Total number of HTTP requests',

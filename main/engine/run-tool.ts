@@ -1,0 +1,57 @@
+// Runs a tool of an image (promtool, amtool) in a throwaway container with no network, feeding
+// it standard input, and returns its exit code and output. This is how validation uses the exact
+// tools of the images the stack runs, on a local or a remote engine alike.
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+
+export interface ToolResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runTool(
+  docker: Docker,
+  opts: { image: string; entrypoint: string; args: string[]; stdin?: string | Buffer; timeoutMs?: number },
+): Promise<ToolResult> {
+  const container = await docker.createContainer({
+    Image: opts.image,
+    Entrypoint: [opts.entrypoint],
+    Cmd: opts.args,
+    OpenStdin: opts.stdin !== undefined,
+    StdinOnce: opts.stdin !== undefined,
+    AttachStdin: opts.stdin !== undefined,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    NetworkDisabled: true,
+    Labels: { 'org.obsdeck.throwaway': 'true' },
+  });
+  try {
+    const stream = await container.attach({ stream: true, stdin: opts.stdin !== undefined, stdout: true, stderr: true, hijack: true });
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    out.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    err.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    (container.modem as { demuxStream: (s: NodeJS.ReadableStream, o: NodeJS.WritableStream, e: NodeJS.WritableStream) => void }).demuxStream(stream, out, err);
+    const ended = new Promise<void>((resolve) => stream.on('end', resolve));
+    await container.start();
+    if (opts.stdin !== undefined) stream.end(opts.stdin);
+    const timeout = opts.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const result = (await Promise.race([
+      container.wait(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${opts.entrypoint} in ${opts.image} did not finish within ${timeout} ms`)), timeout);
+      }),
+    ])) as { StatusCode: number };
+    clearTimeout(timer);
+    // The attach stream can deliver its last bytes just after the container exits.
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
+    return { exitCode: result.StatusCode, stdout, stderr };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type RunningServe } from './serve.js';
+
+let running: RunningServe;
+let staticDir: string;
+
+function get(urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: running.port, path: urlPath, headers: { host: `127.0.0.1:${running.port}`, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-ui-'));
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Obsdeck</title>');
+  fs.writeFileSync(path.join(os.tmpdir(), 'obsdeck-outside.txt'), 'outside');
+  running = await serve({ staticDir, api: { engine: async () => ({ reachable: true, version: '99' }) } });
+});
+afterAll(async () => {
+  await running.close();
+});
+
+describe('obsdeck serve', () => {
+  const cookie = () => `obsdeck_session=${running.token}`;
+
+  it('prints a loopback URL carrying a long random token', () => {
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
+  });
+
+  it('lets nobody in without the token', async () => {
+    expect((await get('/')).status).toBe(401);
+    expect((await get('/api/engine')).status).toBe(401);
+    expect((await get('/?token=wrong')).status).toBe(403);
+  });
+
+  it('trades the token for an HttpOnly, SameSite=Strict cookie and drops it from the URL', async () => {
+    const res = await get(`/?token=${running.token}&view=logs`);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/?view=logs');
+    expect(res.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Strict/);
+  });
+
+  it('serves the UI with a strict content security policy', async () => {
+    const res = await get('/', { cookie: cookie() });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('<title>Obsdeck</title>');
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+  });
+
+  it('answers the API for an authenticated browser', async () => {
+    const res = await get('/api/engine', { cookie: cookie() });
+    expect(JSON.parse(res.body)).toEqual({ reachable: true, version: '99' });
+  });
+
+  it('refuses another Host (DNS rebinding) and another Origin', async () => {
+    expect((await get('/', { cookie: cookie(), host: `evil.example:${running.port}` })).status).toBe(421);
+    expect((await get('/api/engine', { cookie: cookie(), origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get('/', { cookie: cookie(), host: `localhost:${running.port}` })).status).toBe(200);
+  });
+
+  it('never serves a file outside the UI directory', async () => {
+    const res = await get('/..%2fobsdeck-outside.txt', { cookie: cookie() });
+    expect(res.body).not.toContain('outside');
+  });
+
+  it('says which port is taken when it cannot listen', async () => {
+    await expect(serve({ staticDir, port: running.port })).rejects.toThrow(`port ${running.port} on 127.0.0.1 is already in use`);
+  });
+});

@@ -1,0 +1,116 @@
+// `obsdeck serve`: the built UI over HTTP on 127.0.0.1 only. The URL it prints carries a random
+// token; the first request trades it for an HttpOnly cookie. Host and Origin are checked so a
+// page on another site cannot reach it through DNS rebinding.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export interface ServeOptions {
+  port?: number;
+  /** The built renderer (index.html and assets). */
+  staticDir: string;
+  /** JSON endpoints under /api/, answered only for an authenticated browser. */
+  api?: Record<string, () => Promise<unknown>>;
+  token?: string;
+}
+
+export interface RunningServe {
+  url: string;
+  port: number;
+  token: string;
+  close: () => Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const COOKIE = 'obsdeck_session';
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+export async function serve(opts: ServeOptions): Promise<RunningServe> {
+  const token = opts.token ?? crypto.randomBytes(24).toString('base64url');
+  const root = path.resolve(opts.staticDir);
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    throw new Error(`the UI is not built (${path.join(root, 'index.html')} is missing): run \`npm run build:renderer\``);
+  }
+  let port = 0;
+  const server = http.createServer((req, res) => {
+    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
+      res.end(body);
+    };
+    const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+    if (!allowedHosts.includes(req.headers.host ?? '')) return send(421, `obsdeck serve answers only as ${allowedHosts.join(' or ')}\n`);
+    const origin = req.headers.origin;
+    if (origin && !allowedHosts.some((h) => origin === `http://${h}`)) return send(403, 'cross-origin requests are refused\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n', { allow: 'GET, HEAD' });
+
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const given = url.searchParams.get('token');
+    if (given !== null) {
+      if (!safeEqual(given, token)) return send(403, 'wrong token: use the URL `obsdeck serve` printed\n');
+      url.searchParams.delete('token');
+      return send(303, '', {
+        location: url.pathname + url.search,
+        'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      });
+    }
+    const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
+    if (!cookie || !safeEqual(cookie.slice(COOKIE.length + 1), token)) {
+      return send(401, 'open the URL `obsdeck serve` printed (it carries the access token)\n');
+    }
+
+    if (url.pathname.startsWith('/api/')) {
+      const handler = opts.api?.[url.pathname.slice(5)];
+      if (!handler) return send(404, 'no such endpoint\n');
+      handler().then(
+        (value) => send(200, JSON.stringify(value), { 'content-type': 'application/json', 'cache-control': 'no-store' }),
+        (err: unknown) => send(500, JSON.stringify({ error: err instanceof Error ? err.message : String(err) }), { 'content-type': 'application/json' }),
+      );
+      return;
+    }
+    const rel = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const file = path.resolve(root, rel);
+    // Unknown paths fall back to index.html so client-side routes survive a reload.
+    const target = file.startsWith(root + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(root, 'index.html');
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': target.endsWith('index.html') ? 'no-store' : 'max-age=3600',
+    });
+    if (req.method === 'HEAD') return res.end();
+    fs.createReadStream(target).pipe(res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on 127.0.0.1 is already in use; pick another with --port`) : err));
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

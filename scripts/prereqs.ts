@@ -1,0 +1,72 @@
+// Makes sure what the integration tests need is here: a Docker engine (the user's, or Debian's
+// dockerd started here) and the stack's images (upstream where present or pullable, otherwise
+// built locally from Debian's packages). Each install or start is announced in one line.
+import type Docker from 'dockerode';
+import { DEFAULT_NODE_IMAGE } from './api-image.js';
+import { LOCAL_IMAGES, buildLocalImages } from './images-local.js';
+import { ensureDockerEngine } from './lib/docker-engine.js';
+import { say } from './lib/proc.js';
+
+/** The upstream images the stack pins; PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE and NODE_IMAGE override. */
+export const UPSTREAM_IMAGES = {
+  prometheus: 'prom/prometheus:v3.5.0',
+  alertmanager: 'prom/alertmanager:v0.28.1',
+  node: DEFAULT_NODE_IMAGE,
+} as const;
+type Key = keyof typeof UPSTREAM_IMAGES;
+const ENV: Record<Key, string> = { prometheus: 'PROMETHEUS_IMAGE', alertmanager: 'ALERTMANAGER_IMAGE', node: 'NODE_IMAGE' };
+
+async function present(docker: Docker, tag: string): Promise<boolean> {
+  try {
+    await docker.getImage(tag).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pulls `tag`; resolves to the error's first line when it cannot be had. */
+async function pull(docker: Docker, tag: string): Promise<string | undefined> {
+  try {
+    const stream = await docker.pull(tag);
+    await new Promise<void>((resolve, reject) => {
+      docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+    });
+    return undefined;
+  } catch (err) {
+    return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  }
+}
+
+export type StackImages = Record<Key, string>;
+
+export async function ensurePrerequisites(): Promise<{ docker: Docker; images: StackImages }> {
+  const docker = await ensureDockerEngine();
+  const images = {} as StackImages;
+  const local: Key[] = [];
+  let why = '';
+  for (const key of Object.keys(UPSTREAM_IMAGES) as Key[]) {
+    const override = process.env[ENV[key]];
+    const tag = override ?? UPSTREAM_IMAGES[key];
+    if (await present(docker, tag)) {
+      images[key] = tag;
+      continue;
+    }
+    const failure = override?.startsWith('obsdeck-local/') ? 'a local image' : await pull(docker, tag);
+    if (failure === undefined) {
+      say(`pulled ${tag}`);
+      images[key] = tag;
+    } else if (override && !override.startsWith('obsdeck-local/')) {
+      throw new Error(`${ENV[key]}=${override} is not present and cannot be pulled: ${failure}`);
+    } else {
+      local.push(key);
+      why ||= failure;
+    }
+  }
+  if (local.length) {
+    say(`using obsdeck-local images for ${local.join(', ')}: the upstream ones cannot be pulled (${why})`);
+    await buildLocalImages(docker, local);
+    for (const key of local) images[key] = LOCAL_IMAGES[key];
+  }
+  return { docker, images };
+}

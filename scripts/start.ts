@@ -1,0 +1,40 @@
+// `npm start`: the Electron app; where no Electron binary is installed, the same UI through
+// `obsdeck serve`. Builds the renderer first when its build is missing or older than its sources.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function newest(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((t, e) => {
+    const p = path.join(dir, e.name);
+    return Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }, 0);
+}
+
+const built = path.join(root, 'dist', 'renderer', 'index.html');
+if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < newest(path.join(root, 'renderer'))) {
+  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function electronBinary(): string | undefined {
+  try {
+    const bin = createRequire(import.meta.url)('electron') as unknown;
+    return typeof bin === 'string' && fs.existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const electron = electronBinary();
+if (electron && fs.existsSync(path.join(root, 'dist', 'electron', 'main.js'))) {
+  spawn(electron, [path.join(root, 'dist', 'electron', 'main.js')], { stdio: 'inherit' }).on('close', (code) => process.exit(code ?? 0));
+} else {
+  process.stdout.write('No Electron binary is installed here, so the same UI is served in your browser by `obsdeck serve`.\n');
+  spawn(process.execPath, [path.join(root, 'bin', 'obsdeck.js'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit' })
+    .on('close', (code) => process.exit(code ?? 0));
+}

@@ -1,0 +1,77 @@
+// `npm test`: the whole suite. Lint, types and unit tests first; then the prerequisites of the
+// integration tests (a Docker engine and the stack's images, installed or started when missing);
+// then the integration tests against the real engine. Ends with one "N passed, N failed" line.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensurePrerequisites } from './prereqs.js';
+
+interface Outcome { step: string; ok: boolean; passed: number; failed: number }
+const outcomes: Outcome[] = [];
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+
+function heading(text: string): void {
+  process.stdout.write(`\n=== ${text}\n`);
+}
+
+function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'inherit', env });
+    child.on('close', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(127));
+  });
+}
+
+async function step(name: string, cmd: string, args: string[]): Promise<void> {
+  heading(name);
+  const code = await exec(cmd, args);
+  outcomes.push({ step: name, ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+}
+
+async function vitest(name: string, filters: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  heading(name);
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-vitest-')), 'report.json');
+  const code = await exec('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...filters], env);
+  let passed = 0;
+  let failed = code === 0 ? 0 : 1;
+  if (fs.existsSync(report)) {
+    const r = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numTotalTests: number };
+    passed = r.numPassedTests;
+    failed = Math.max(r.numFailedTests, code === 0 ? 0 : 1);
+    if (r.numTotalTests === 0) failed = Math.max(failed, 1); // a suite that ran nothing is a failure
+  }
+  outcomes.push({ step: name, ok: code === 0 && failed === 0, passed, failed });
+}
+
+async function main(): Promise<void> {
+  if (!only || only === 'static') {
+    await step('lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings=0', '.']);
+    await step('types (Node side and web side)', 'npm', ['run', '--silent', 'typecheck']);
+  }
+  if (!only || only === 'unit') await vitest('unit tests', ['api', 'main', 'scripts']);
+  if (!only || only === 'integration') {
+    heading('prerequisites of the integration tests');
+    try {
+      const { images } = await ensurePrerequisites();
+      process.stdout.write(`images: ${Object.entries(images).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
+      await vitest('integration tests (real Docker engine)', ['test/integration'], {
+        ...process.env,
+        PROMETHEUS_IMAGE: images.prometheus,
+        ALERTMANAGER_IMAGE: images.alertmanager,
+        NODE_IMAGE: images.node,
+      });
+    } catch (err) {
+      process.stdout.write(`prerequisites failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      outcomes.push({ step: 'prerequisites', ok: false, passed: 0, failed: 1 });
+    }
+  }
+  heading('summary');
+  for (const o of outcomes) process.stdout.write(`${o.ok ? 'ok  ' : 'FAIL'}  ${o.step}\n`);
+  const passed = outcomes.reduce((n, o) => n + o.passed, 0);
+  const failed = outcomes.reduce((n, o) => n + o.failed, 0);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.exit(outcomes.every((o) => o.ok) ? 0 : 1);
+}
+
+void main();
