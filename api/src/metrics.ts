@@ -2,6 +2,7 @@
 // seed's (SEED-prometheus-poc3.md, "Métricas del POC3"); label values are bounded sets, never
 // user ids, tokens, addresses or raw paths.
 import client from 'prom-client';
+import { FastCounter, FastHistogram } from './fast-metrics.js';
 
 /** The seed's request-duration buckets. */
 export const HTTP_BUCKETS = [0.1, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -17,15 +18,15 @@ export type CryptoOperation = 'encrypt' | 'decrypt';
 
 export interface ApiMetrics {
   registry: client.Registry;
-  httpRequests: client.Counter<'method' | 'endpoint' | 'status'>;
-  httpDuration: client.Histogram<'method' | 'endpoint'>;
+  httpRequests: FastCounter;
+  httpDuration: FastHistogram;
   connectionsActive: client.Gauge;
-  tokensCreated: client.Counter<'token_type' | 'user_role'>;
-  tokenValidation: client.Histogram<'validation_result'>;
-  encryptionOps: client.Counter<'operation_type' | 'field_type'>;
-  encryptionDuration: client.Histogram<'operation_type' | 'field_type'>;
-  encryptionFailures: client.Counter<'operation_type' | 'field_type'>;
-  securityEvents: client.Counter<'event_type'>;
+  tokensCreated: FastCounter;
+  tokenValidation: FastHistogram;
+  encryptionOps: FastCounter;
+  encryptionDuration: FastHistogram;
+  encryptionFailures: FastCounter;
+  securityEvents: FastCounter;
 }
 
 /**
@@ -40,30 +41,15 @@ export function createMetrics(countActiveTokens: () => number): ApiMetrics {
   for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
     registry.removeSingleMetric(misnamed);
   }
-  const httpRequests = new client.Counter({
-    name: 'http_requests_total',
-    help: 'Total number of HTTP requests',
-    labelNames: ['method', 'endpoint', 'status'] as const,
-    registers: [registry],
-  });
-  const httpDuration = new client.Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration in seconds',
-    labelNames: ['method', 'endpoint'] as const,
-    buckets: HTTP_BUCKETS,
-    registers: [registry],
-  });
+  // The metrics touched on every request are FastCounter/FastHistogram (see fast-metrics.ts).
+  const httpRequests = new FastCounter('http_requests_total', 'Total number of HTTP requests', ['method', 'endpoint', 'status'], registry);
+  const httpDuration = new FastHistogram('http_request_duration_seconds', 'HTTP request duration in seconds', ['method', 'endpoint'], HTTP_BUCKETS, registry);
   const connectionsActive = new client.Gauge({
     name: 'http_connections_active',
     help: 'Active HTTP connections',
     registers: [registry],
   });
-  const tokensCreated = new client.Counter({
-    name: 'jwt_tokens_created_total',
-    help: 'Total JWT tokens created',
-    labelNames: ['token_type', 'user_role'] as const,
-    registers: [registry],
-  });
+  const tokensCreated = new FastCounter('jwt_tokens_created_total', 'Total JWT tokens created', ['token_type', 'user_role'], registry);
   new client.Gauge({
     name: 'jwt_active_tokens',
     help: 'Number of active JWT tokens (unexpired and unrevoked, access and refresh)',
@@ -72,40 +58,13 @@ export function createMetrics(countActiveTokens: () => number): ApiMetrics {
       this.set(countActiveTokens());
     },
   });
-  const tokenValidation = new client.Histogram({
-    name: 'jwt_token_validation_duration_seconds',
-    help: 'JWT token validation duration',
-    labelNames: ['validation_result'] as const,
-    buckets: FAST_BUCKETS,
-    registers: [registry],
-  });
-  const encryptionOps = new client.Counter({
-    name: 'encryption_operations_total',
-    help: 'Total encryption operations',
-    labelNames: ['operation_type', 'field_type'] as const,
-    registers: [registry],
-  });
+  const tokenValidation = new FastHistogram('jwt_token_validation_duration_seconds', 'JWT token validation duration', ['validation_result'], FAST_BUCKETS, registry);
+  const encryptionOps = new FastCounter('encryption_operations_total', 'Total encryption operations', ['operation_type', 'field_type'], registry);
   // The seed declares this a Summary but queries it with histogram_quantile(), which needs
   // buckets; a histogram is what its queries mean (and it aggregates across instances).
-  const encryptionDuration = new client.Histogram({
-    name: 'encryption_duration_seconds',
-    help: 'Encryption operation duration',
-    labelNames: ['operation_type', 'field_type'] as const,
-    buckets: FAST_BUCKETS,
-    registers: [registry],
-  });
-  const encryptionFailures = new client.Counter({
-    name: 'encryption_failures_total',
-    help: 'Encryption or decryption operations that failed (wrong key, tampered ciphertext)',
-    labelNames: ['operation_type', 'field_type'] as const,
-    registers: [registry],
-  });
-  const securityEvents = new client.Counter({
-    name: 'security_events_total',
-    help: 'Security-relevant events',
-    labelNames: ['event_type'] as const,
-    registers: [registry],
-  });
+  const encryptionDuration = new FastHistogram('encryption_duration_seconds', 'Encryption operation duration', ['operation_type', 'field_type'], FAST_BUCKETS, registry);
+  const encryptionFailures = new FastCounter('encryption_failures_total', 'Encryption or decryption operations that failed (wrong key, tampered ciphertext)', ['operation_type', 'field_type'], registry);
+  const securityEvents = new FastCounter('security_events_total', 'Security-relevant events', ['event_type'], registry);
   // Start every bounded label set at zero so rate() and alerts see a series before the first event.
   for (const event of SECURITY_EVENTS) securityEvents.labels(event).inc(0);
   for (const op of ['encrypt', 'decrypt'] as const) {

@@ -1,0 +1,125 @@
+// What instrumentation costs the API. Two API processes, one with metrics on and one with them
+// off (API_METRICS=off), loaded in turn by autocannon in alternating rounds, so drift in the
+// machine affects both alike. Prints throughput per round, the ratio (target: instrumented ≥
+// 0.95× uninstrumented) and the p99 latency the metrics add. Then times one scrape
+// (registry.metrics()) at the seed's series count and at 10k series.
+// Run: npm run bench:api  (ROUNDS, SECONDS and CONNECTIONS override.)
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createMetrics } from '../api/src/metrics.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 6);
+const SECONDS = Number(process.env.SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+const PASSWORD = 'bench-Passw0rd-not-secret';
+
+interface Api { base: string; child: ChildProcess }
+
+async function startApi(metrics: boolean, port: number): Promise<Api> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poc3-bench-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
+    env: {
+      ...process.env, PORT: String(port), API_DATA_DIR: dataDir, API_METRICS: metrics ? 'on' : 'off', API_LOG_LEVEL: 'warn',
+      API_ADMIN_PASSWORD: PASSWORD, API_USER_PASSWORD: PASSWORD,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return { base, child };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the API on ${base} did not start`);
+}
+
+/** Logs in and creates one customer; the load is GET /customers/:id (token check, SQLite, two decryptions). */
+async function prepare(api: Api): Promise<{ url: string; token: string }> {
+  const login = await fetch(`${api.base}/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'user', password: PASSWORD }),
+  });
+  const { access_token: token } = (await login.json()) as { access_token: string };
+  const created = await fetch(`${api.base}/customers`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: 'Bench', email: 'bench@example.com', phone: '+1 555 0199' }),
+  });
+  const { id } = (await created.json()) as { id: number };
+  return { url: `${api.base}/customers/${id}`, token };
+}
+
+async function load(url: string, token: string): Promise<{ rps: number; p99: number; errors: number }> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: { authorization: `Bearer ${token}` } });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function timeScrape(series: number): Promise<{ ms: number; lines: number }> {
+  const metrics = createMetrics(() => 42);
+  // The seed's sample exposition: three request series, one duration label set, four token
+  // series, four encryption series; the 10k case adds endpoints until the count is reached.
+  const endpoints = Math.max(1, Math.ceil(series / 10));
+  for (let e = 0; e < endpoints; e++) {
+    for (const status of ['200', '201', '400', '401', '404']) {
+      metrics.httpRequests.labels('GET', `/route/${e}`, status).inc();
+      metrics.httpRequests.labels('POST', `/route/${e}`, status).inc();
+    }
+    if (e < 3) metrics.httpDuration.labels('GET', `/route/${e}`).observe(0.05);
+  }
+  for (const t of ['access', 'refresh']) for (const r of ['admin', 'user']) metrics.tokensCreated.labels(t, r).inc();
+  const runs: number[] = [];
+  let lines = 0;
+  for (let i = 0; i < 30; i++) {
+    const start = process.hrtime.bigint();
+    const text = await metrics.registry.metrics();
+    runs.push(Number(process.hrtime.bigint() - start) / 1e6);
+    lines = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+  }
+  return { ms: median(runs), lines };
+}
+
+async function main(): Promise<void> {
+  const on = await startApi(true, 18183);
+  const off = await startApi(false, 18184);
+  try {
+    const targets = { on: await prepare(on), off: await prepare(off) };
+    // Warm both up (JIT, SQLite page cache) before measuring.
+    await Promise.all([load(targets.on.url, targets.on.token), load(targets.off.url, targets.off.token)]);
+    const rounds: { on: Awaited<ReturnType<typeof load>>; off: Awaited<ReturnType<typeof load>> }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+      const round = {} as (typeof rounds)[number];
+      for (const which of order) round[which] = await load(targets[which].url, targets[which].token);
+      rounds.push(round);
+      process.stdout.write(`round ${r + 1}: instrumented ${round.on.rps.toFixed(0)} req/s (p99 ${round.on.p99} ms), uninstrumented ${round.off.rps.toFixed(0)} req/s (p99 ${round.off.p99} ms)\n`);
+    }
+    const errors = rounds.reduce((n, r) => n + r.on.errors + r.off.errors, 0);
+    const rpsOn = median(rounds.map((r) => r.on.rps));
+    const rpsOff = median(rounds.map((r) => r.off.rps));
+    const p99On = median(rounds.map((r) => r.on.p99));
+    const p99Off = median(rounds.map((r) => r.off.p99));
+    process.stdout.write(`\nGET /customers/:id, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, ${errors} errors\n`);
+    process.stdout.write(`throughput ratio (instrumented / uninstrumented, medians): ${(rpsOn / rpsOff).toFixed(3)}  (target ≥ 0.95)\n`);
+    process.stdout.write(`p99 latency added by metrics: ${(p99On - p99Off).toFixed(2)} ms (${p99On} vs ${p99Off} ms)\n`);
+  } finally {
+    on.child.kill('SIGTERM');
+    off.child.kill('SIGTERM');
+  }
+  for (const series of [20, 10_000]) {
+    const { ms, lines } = await timeScrape(series);
+    process.stdout.write(`one scrape (registry.metrics()) at ~${series} series (${lines} sample lines): ${ms.toFixed(2)} ms\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
