@@ -1,12 +1,16 @@
-// Unit tests sit next to the code (*.test.ts); test/integration talks to a real Docker engine.
+// Three projects: unit tests next to the code (*.test.ts), test/integration against a real
+// Docker engine, test/e2e driving the UI in Chromium. scripts/test.ts runs them in that order.
 import { defineConfig } from 'vitest/config';
+
+const exclude = ['**/node_modules/**', 'api/.image/**'];
 
 export default defineConfig({
   test: {
-    include: ['main/**/*.test.ts', 'api/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'api/.image/**'],
-    testTimeout: 20_000,
-    hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      { test: { name: 'unit', include: ['main/**/*.test.ts', 'api/**/*.test.ts', 'scripts/**/*.test.ts'], exclude, testTimeout: 20_000 } },
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude, testTimeout: 60_000, hookTimeout: 180_000 } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude, testTimeout: 60_000, hookTimeout: 60_000 } },
+    ],
   },
 });

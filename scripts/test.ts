@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureChromium } from './lib/chromium.js';
 import { ensurePrerequisites } from './prereqs.js';
 
 interface Outcome { step: string; ok: boolean; passed: number; failed: number }
@@ -49,18 +50,22 @@ async function main(): Promise<void> {
     await step('lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings=0', '.']);
     await step('types (Node side and web side)', 'npm', ['run', '--silent', 'typecheck']);
   }
-  if (!only || only === 'unit') await vitest('unit tests', ['api', 'main', 'scripts']);
+  if (!only || only === 'unit') await vitest('unit tests', ['--project', 'unit']);
   if (!only || only === 'integration') {
     heading('prerequisites of the integration tests');
     try {
       const { images } = await ensurePrerequisites();
       process.stdout.write(`images: ${Object.entries(images).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
-      await vitest('integration tests (real Docker engine)', ['test/integration'], {
+      await vitest('integration tests (real Docker engine)', ['--project', 'integration'], {
         ...process.env,
         PROMETHEUS_IMAGE: images.prometheus,
         ALERTMANAGER_IMAGE: images.alertmanager,
         NODE_IMAGE: images.node,
       });
+      heading('prerequisites of the end-to-end tests');
+      const chromiumPath = await ensureChromium();
+      await step('build the renderer', 'npx', ['vite', 'build', '--logLevel', 'warn']);
+      await vitest('end-to-end tests (Chromium)', ['--project', 'e2e'], { ...process.env, CHROMIUM_PATH: chromiumPath });
     } catch (err) {
       process.stdout.write(`prerequisites failed: ${err instanceof Error ? err.message : String(err)}\n`);
       outcomes.push({ step: 'prerequisites', ok: false, passed: 0, failed: 1 });
