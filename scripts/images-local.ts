@@ -78,6 +78,40 @@ async function need(binaries: string[], pkg: string): Promise<void> {
   await aptInstall([pkg], `${binaries.filter((b) => !fs.existsSync(b)).join(', ')} needed to build local images`);
 }
 
+interface LayoutSpec {
+  pkg: string;
+  /** [path on this machine, name under /bin in the image] */
+  daemon: [string, string];
+  tool: [string, string];
+  port: number;
+  data: string;
+  configName: string;
+  config: string;
+  storageFlag: string;
+}
+
+/** Prometheus and Alertmanager as the upstream images lay them out: /bin, /etc/<name>, data dir, user 65534. */
+async function upstreamLayout(spec: LayoutSpec): Promise<string> {
+  await need([spec.daemon[0], spec.tool[0]], spec.pkg);
+  const name = spec.daemon[1];
+  const dir = stage(withLibraries([
+    { from: spec.daemon[0], to: `/bin/${name}` },
+    { from: spec.tool[0], to: `/bin/${spec.tool[1]}` },
+  ]), `FROM scratch
+COPY rootfs/ /
+COPY ${spec.configName} /etc/${name}/${spec.configName}
+COPY --chown=65534:65534 data/ ${spec.data}/
+USER 65534:65534
+EXPOSE ${spec.port}
+VOLUME ["${spec.data}"]
+WORKDIR ${spec.data}
+ENTRYPOINT ["/bin/${name}"]
+CMD ["--config.file=/etc/${name}/${spec.configName}", "${spec.storageFlag}=${spec.data}"]
+`, ['data']);
+  fs.writeFileSync(path.join(dir, spec.configName), spec.config);
+  return dir;
+}
+
 export async function buildLocalImages(docker?: Docker, only?: (keyof typeof LOCAL_IMAGES)[]): Promise<void> {
   const engine = docker ?? (await ensureDockerEngine());
   const want = new Set(only ?? (Object.keys(LOCAL_IMAGES) as (keyof typeof LOCAL_IMAGES)[]));
@@ -85,47 +119,17 @@ export async function buildLocalImages(docker?: Docker, only?: (keyof typeof LOC
   const builds: { key: keyof typeof LOCAL_IMAGES; dir: () => Promise<string> }[] = [
     {
       key: 'prometheus',
-      dir: async () => {
-        await need(['/usr/bin/prometheus', '/usr/bin/promtool'], 'prometheus');
-        const dir = stage(withLibraries([
-          { from: '/usr/bin/prometheus', to: '/bin/prometheus' },
-          { from: '/usr/bin/promtool', to: '/bin/promtool' },
-        ]), `FROM scratch
-COPY rootfs/ /
-COPY prometheus.yml /etc/prometheus/prometheus.yml
-COPY --chown=65534:65534 data/ /prometheus/
-USER 65534:65534
-EXPOSE 9090
-VOLUME ["/prometheus"]
-WORKDIR /prometheus
-ENTRYPOINT ["/bin/prometheus"]
-CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
-`, ['data']);
-        fs.writeFileSync(path.join(dir, 'prometheus.yml'), PROMETHEUS_YML);
-        return dir;
-      },
+      dir: () => upstreamLayout({
+        pkg: 'prometheus', daemon: ['/usr/bin/prometheus', 'prometheus'], tool: ['/usr/bin/promtool', 'promtool'],
+        port: 9090, data: '/prometheus', configName: 'prometheus.yml', config: PROMETHEUS_YML, storageFlag: '--storage.tsdb.path',
+      }),
     },
     {
       key: 'alertmanager',
-      dir: async () => {
-        await need(['/usr/bin/prometheus-alertmanager', '/usr/bin/amtool'], 'prometheus-alertmanager');
-        const dir = stage(withLibraries([
-          { from: '/usr/bin/prometheus-alertmanager', to: '/bin/alertmanager' },
-          { from: '/usr/bin/amtool', to: '/bin/amtool' },
-        ]), `FROM scratch
-COPY rootfs/ /
-COPY alertmanager.yml /etc/alertmanager/alertmanager.yml
-COPY --chown=65534:65534 data/ /alertmanager/
-USER 65534:65534
-EXPOSE 9093
-VOLUME ["/alertmanager"]
-WORKDIR /alertmanager
-ENTRYPOINT ["/bin/alertmanager"]
-CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]
-`, ['data']);
-        fs.writeFileSync(path.join(dir, 'alertmanager.yml'), ALERTMANAGER_YML);
-        return dir;
-      },
+      dir: () => upstreamLayout({
+        pkg: 'prometheus-alertmanager', daemon: ['/usr/bin/prometheus-alertmanager', 'alertmanager'], tool: ['/usr/bin/amtool', 'amtool'],
+        port: 9093, data: '/alertmanager', configName: 'alertmanager.yml', config: ALERTMANAGER_YML, storageFlag: '--storage.path',
+      }),
     },
     {
       key: 'node',
