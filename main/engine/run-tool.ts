@@ -3,6 +3,7 @@
 // tools of the images the stack runs, on a local or a remote engine alike.
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import tar from 'tar-stream';
 
 export interface ToolResult {
   exitCode: number;
@@ -12,7 +13,15 @@ export interface ToolResult {
 
 export async function runTool(
   docker: Docker,
-  opts: { image: string; entrypoint: string; args: string[]; stdin?: string | Buffer; timeoutMs?: number },
+  opts: {
+    image: string;
+    entrypoint: string;
+    args: string[];
+    stdin?: string | Buffer;
+    /** Files copied in through the Engine API before the tool starts: absolute path → content. */
+    files?: Record<string, string | Buffer>;
+    timeoutMs?: number;
+  },
 ): Promise<ToolResult> {
   const container = await docker.createContainer({
     Image: opts.image,
@@ -28,6 +37,7 @@ export async function runTool(
     Labels: { 'org.obsdeck.throwaway': 'true' },
   });
   try {
+    if (opts.files) await container.putArchive(await tarOf(opts.files), { path: '/' });
     const stream = await container.attach({ stream: true, stdin: opts.stdin !== undefined, stdout: true, stderr: true, hijack: true });
     const out = new PassThrough();
     const err = new PassThrough();
@@ -54,4 +64,19 @@ export async function runTool(
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** A tar archive of `files` (absolute paths), readable by the tool's user. */
+function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, content] of Object.entries(files)) {
+    pack.entry({ name: name.replace(/^\/+/, ''), mode: 0o644 }, content);
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    pack.on('data', (c: unknown) => chunks.push(Buffer.from(c as Uint8Array)));
+    pack.on('end', () => resolve(Buffer.concat(chunks)));
+    pack.on('error', reject);
+  });
 }
