@@ -136,16 +136,15 @@ export function buildServer(config: ApiConfig, secrets: Secrets, store: Store, l
     request.startedAt = process.hrtime.bigint();
   });
   app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.config.timed === false) return;
     const endpoint = request.routeOptions.url ?? 'unmatched';
     const seconds = Number(process.hrtime.bigint() - (request.startedAt ?? process.hrtime.bigint())) / 1e9;
-    if (metrics && request.routeOptions.config.timed !== false) {
+    if (metrics) {
       const method = KNOWN_METHODS.has(request.method) ? request.method : 'OTHER';
       metrics.httpRequests.labels(method, endpoint, String(reply.statusCode)).inc();
       metrics.httpDuration.labels(method, endpoint).observe(seconds);
     }
-    if (request.routeOptions.config.timed !== false) {
-      request.log.info({ method: request.method, endpoint, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
-    }
+    request.log.info({ method: request.method, endpoint, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
   });
 
   app.setNotFoundHandler(async (request, reply) => {
