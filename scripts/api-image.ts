@@ -48,14 +48,20 @@ export async function stageApiContext(): Promise<string> {
       fs.cpSync(path.join(root, 'node_modules', pkg, f), path.join(dir, 'app', 'node_modules', pkg, f), { recursive: true });
     }
   }
-  fs.copyFileSync(path.join(root, 'api', 'Dockerfile'), path.join(dir, 'Dockerfile'));
   return dir;
 }
 
 export async function buildApiImage(docker?: Docker, nodeImage = process.env.NODE_IMAGE ?? DEFAULT_NODE_IMAGE): Promise<string> {
   const engine = docker ?? (await ensureDockerEngine());
-  const dir = await stageApiContext();
-  const { built } = await buildImage(engine, { tag: API_IMAGE, contextDir: dir, buildargs: { NODE_IMAGE: nodeImage } });
+  await stageApiContext();
+  // The context is api/ (as in observability/docker-compose.yml), of which the Dockerfile reads
+  // only the staged .image/ (api/.dockerignore says the same to docker compose).
+  const { built } = await buildImage(engine, {
+    tag: API_IMAGE,
+    contextDir: path.join(root, 'api'),
+    include: (rel) => rel === 'Dockerfile' || rel.startsWith('.image/'),
+    buildargs: { NODE_IMAGE: nodeImage },
+  });
   if (built) say(`built ${API_IMAGE} on ${nodeImage}`);
   return API_IMAGE;
 }

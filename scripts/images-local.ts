@@ -48,8 +48,20 @@ function stage(files: Staged[], dockerfile: string, emptyDirs: string[] = []): s
     fs.mkdirSync(path.join(dir, d), { recursive: true });
     fs.writeFileSync(path.join(dir, d, '.keep'), '');
   }
+  // A /tmp for the image's user (promtool test rules keeps a TSDB there); COPY --chown below,
+  // since the build context carries files only, not the modes of directories.
+  fs.mkdirSync(path.join(dir, 'tmp'));
+  fs.writeFileSync(path.join(dir, 'tmp', '.keep'), ''); // an empty directory is not sent
   fs.writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
   return dir;
+}
+
+/** Every file under the given directories, staged at the same path in the image. */
+function sameAt(dirs: string[]): Staged[] {
+  return dirs.filter((d) => fs.existsSync(d)).flatMap((d) =>
+    fs.readdirSync(d, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => ({ from: path.join(e.parentPath, e.name), to: path.join(e.parentPath, e.name) })));
 }
 
 function withLibraries(binaries: Staged[]): Staged[] {
@@ -88,6 +100,8 @@ interface LayoutSpec {
   configName: string;
   config: string;
   storageFlag: string;
+  /** Directories Debian's build reads at run time (its patches load templates and web assets from disk). */
+  assets: string[];
 }
 
 /** Prometheus and Alertmanager as the upstream images lay them out: /bin, /etc/<name>, data dir, user 65534. */
@@ -97,8 +111,9 @@ async function upstreamLayout(spec: LayoutSpec): Promise<string> {
   const dir = stage(withLibraries([
     { from: spec.daemon[0], to: `/bin/${name}` },
     { from: spec.tool[0], to: `/bin/${spec.tool[1]}` },
-  ]), `FROM scratch
+  ]).concat(sameAt(spec.assets)), `FROM scratch
 COPY rootfs/ /
+COPY --chown=65534:65534 tmp/ /tmp/
 COPY ${spec.configName} /etc/${name}/${spec.configName}
 COPY --chown=65534:65534 data/ ${spec.data}/
 USER 65534:65534
@@ -122,6 +137,7 @@ export async function buildLocalImages(docker?: Docker, only?: (keyof typeof LOC
       dir: () => upstreamLayout({
         pkg: 'prometheus', daemon: ['/usr/bin/prometheus', 'prometheus'], tool: ['/usr/bin/promtool', 'promtool'],
         port: 9090, data: '/prometheus', configName: 'prometheus.yml', config: PROMETHEUS_YML, storageFlag: '--storage.tsdb.path',
+        assets: ['/usr/share/prometheus/web'],
       }),
     },
     {
@@ -129,6 +145,8 @@ export async function buildLocalImages(docker?: Docker, only?: (keyof typeof LOC
       dir: () => upstreamLayout({
         pkg: 'prometheus-alertmanager', daemon: ['/usr/bin/prometheus-alertmanager', 'alertmanager'], tool: ['/usr/bin/amtool', 'amtool'],
         port: 9093, data: '/alertmanager', configName: 'alertmanager.yml', config: ALERTMANAGER_YML, storageFlag: '--storage.path',
+        // Without default.tmpl every notification fails to render ("failed to parse templates").
+        assets: ['/usr/share/prometheus/alertmanager'],
       }),
     },
     {

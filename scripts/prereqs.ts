@@ -2,10 +2,11 @@
 // dockerd started here) and the stack's images (upstream where present or pullable, otherwise
 // built locally from Debian's packages). Each install or start is announced in one line.
 import type Docker from 'dockerode';
-import { DEFAULT_NODE_IMAGE } from './api-image.js';
+import { DEFAULT_NODE_IMAGE, buildApiImage } from './api-image.js';
 import { LOCAL_IMAGES, buildLocalImages } from './images-local.js';
+import { aptInstall } from './lib/apt.js';
 import { ensureDockerEngine } from './lib/docker-engine.js';
-import { say } from './lib/proc.js';
+import { say, which } from './lib/proc.js';
 
 /** The upstream images the stack pins; PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE and NODE_IMAGE override. */
 export const UPSTREAM_IMAGES = {
@@ -38,10 +39,17 @@ async function pull(docker: Docker, tag: string): Promise<string | undefined> {
   }
 }
 
-export type StackImages = Record<Key, string>;
+export type StackImages = Record<Key | 'api', string>;
+
+/** Debian's docker-compose (1.29), the peer tool users reach for, runs the compose file in a test. */
+async function ensureDockerCompose(): Promise<void> {
+  if (which('docker-compose') !== undefined) return;
+  await aptInstall(['docker-compose'], 'the stack test runs observability/docker-compose.yml with it');
+}
 
 export async function ensurePrerequisites(): Promise<{ docker: Docker; images: StackImages }> {
   const docker = await ensureDockerEngine();
+  await ensureDockerCompose();
   const images = {} as StackImages;
   const local: Key[] = [];
   let why = '';
@@ -68,5 +76,8 @@ export async function ensurePrerequisites(): Promise<{ docker: Docker; images: S
     await buildLocalImages(docker, local);
     for (const key of local) images[key] = LOCAL_IMAGES[key];
   }
+  // Built here, once, rather than by each test file: the build stages api/.image, which
+  // concurrent builds would trample.
+  images.api = await buildApiImage(docker, images.node);
   return { docker, images };
 }

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
         PROMETHEUS_IMAGE: images.prometheus,
         ALERTMANAGER_IMAGE: images.alertmanager,
         NODE_IMAGE: images.node,
+        API_IMAGE: images.api,
       });
       heading('prerequisites of the end-to-end tests');
       const chromiumPath = await ensureChromium();

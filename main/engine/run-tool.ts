@@ -62,7 +62,8 @@ export async function runTool(
     await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
     return { exitCode: result.StatusCode, stdout, stderr };
   } finally {
-    await container.remove({ force: true }).catch(() => undefined);
+    // v: the anonymous volumes of the image (VOLUME /prometheus ...) go with it.
+    await container.remove({ force: true, v: true }).catch(() => undefined);
   }
 }
 

@@ -14,10 +14,15 @@ function listFiles(dir: string, prefix = ''): string[] {
   });
 }
 
+/** The files of a build context: all of `dir`, or those `include` keeps (paths relative to it). */
+function contextFiles(dir: string, include?: (rel: string) => boolean): string[] {
+  return listFiles(dir).filter((rel) => include?.(rel) ?? true).sort();
+}
+
 /** A stable hash of every file (name, mode and bytes) in the context, plus extra inputs. */
-export function contextHash(dir: string, extra: string[] = []): string {
+export function contextHash(dir: string, extra: string[] = [], include?: (rel: string) => boolean): string {
   const h = crypto.createHash('sha256');
-  for (const rel of listFiles(dir).sort()) {
+  for (const rel of contextFiles(dir, include)) {
     const full = path.join(dir, rel);
     h.update(rel);
     if (!rel.endsWith('/')) {
@@ -49,12 +54,20 @@ export interface BuildResult {
  */
 export async function buildImage(
   docker: Docker,
-  opts: { tag: string; contextDir: string; dockerfile?: string; buildargs?: Record<string, string>; onLine?: (line: string) => void },
+  opts: {
+    tag: string;
+    contextDir: string;
+    /** Which files of contextDir are sent (the role of .dockerignore); all when absent. */
+    include?: (rel: string) => boolean;
+    dockerfile?: string;
+    buildargs?: Record<string, string>;
+    onLine?: (line: string) => void;
+  },
 ): Promise<BuildResult> {
-  const hash = contextHash(opts.contextDir, [opts.dockerfile ?? '', JSON.stringify(opts.buildargs ?? {})]);
+  const hash = contextHash(opts.contextDir, [opts.dockerfile ?? '', JSON.stringify(opts.buildargs ?? {})], opts.include);
   if ((await existingHash(docker, opts.tag)) === hash) return { tag: opts.tag, built: false };
   const stream = await docker.buildImage(
-    { context: opts.contextDir, src: listFiles(opts.contextDir).filter((f) => !f.endsWith('/')) },
+    { context: opts.contextDir, src: contextFiles(opts.contextDir, opts.include).filter((f) => !f.endsWith('/')) },
     { t: opts.tag, dockerfile: opts.dockerfile ?? 'Dockerfile', buildargs: opts.buildargs ?? {}, labels: { [HASH_LABEL]: hash }, rm: true, forcerm: true },
   );
   await new Promise<void>((resolve, reject) => {

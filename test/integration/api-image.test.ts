@@ -4,9 +4,8 @@ import crypto from 'node:crypto';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../main/engine/run-tool.js';
-import { buildApiImage } from '../../scripts/api-image.js';
 import { httpOk, waitFor } from '../helpers/http.js';
-import { testImages } from '../helpers/images.js';
+import { requireImages, testImages } from '../helpers/images.js';
 
 const docker = new Docker();
 const suffix = crypto.randomBytes(3).toString('hex');
@@ -55,7 +54,8 @@ async function login(base: string, password: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  image = await buildApiImage(docker, testImages.node);
+  image = testImages.api;
+  await requireImages(docker, [image]);
   await docker.createVolume({ Name: volume, Labels: { 'org.obsdeck.test': 'true' } });
 }, 180_000);
 

@@ -13,6 +13,7 @@ const files = () => ({
   '/check/prometheus.yml': read('prometheus.yml'),
   '/check/prometheus_rules.yml': read('prometheus_rules.yml'),
   '/check/alertmanager.yml': read('alertmanager.yml'),
+  '/check/tests/rules_test.yml': read('tests/rules_test.yml'),
 });
 const promtool = (args: string[], f: Record<string, string> = files()) =>
   runTool(docker, { image: testImages.prometheus, entrypoint: '/bin/promtool', args, files: f });
@@ -27,6 +28,28 @@ describe('observability configs', () => {
   it('promtool check rules accepts prometheus_rules.yml', async () => {
     const r = await promtool(['check', 'rules', '/check/prometheus_rules.yml']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('promtool test rules: every alert fires when it should and stays quiet when it should not', async () => {
+    const r = await promtool(['test', 'rules', '/check/tests/rules_test.yml']);
+    expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    // Each alert of the rule file has a test that expects it to fire and one that expects quiet.
+    const tests = read('tests/rules_test.yml');
+    const alerts = [...read('prometheus_rules.yml').matchAll(/^\s+- alert: (\w+)/gm)].map((m) => m[1]!);
+    expect(alerts).toHaveLength(9);
+    for (const alert of alerts) {
+      const cases = [...tests.matchAll(new RegExp(`alertname: ${alert}\\n\\s+exp_alerts:(.*)`, 'g'))].map((m) => m[1]!.trim());
+      expect(cases, alert).toContain('');     // a case with expected alerts listed below it
+      expect(cases.some((c) => c.startsWith('[]')), alert).toBe(true);
+    }
+  });
+
+  it('the rule tests bite: HighErrorRate with a threshold of 50% fails its firing case', async () => {
+    const loosened = read('prometheus_rules.yml').replace('job:http_errors:ratio_rate5m > 0.05', 'job:http_errors:ratio_rate5m > 0.5');
+    const r = await promtool(['test', 'rules', '/check/tests/rules_test.yml'], { ...files(), '/check/prometheus_rules.yml': loosened });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/HighErrorRate fires at 10% errors[\s\S]*got:\[\]/);
   });
 
   it('amtool check-config accepts alertmanager.yml', async () => {
