@@ -5,13 +5,16 @@ import type Docker from 'dockerode';
 import { DEFAULT_NODE_IMAGE, buildApiImage } from './api-image.js';
 import { LOCAL_IMAGES, buildLocalImages } from './images-local.js';
 import { aptInstall } from './lib/apt.js';
+import { composeImageDefaults } from './lib/compose-images.js';
 import { ensureDockerEngine } from './lib/docker-engine.js';
 import { say, which } from './lib/proc.js';
 
 /** The upstream images the stack pins; PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE and NODE_IMAGE override. */
+const pinned = composeImageDefaults();
 export const UPSTREAM_IMAGES = {
-  prometheus: 'prom/prometheus:v3.5.0',
-  alertmanager: 'prom/alertmanager:v0.28.1',
+  prometheus: pinned.PROMETHEUS_IMAGE ?? 'prom/prometheus',
+  alertmanager: pinned.ALERTMANAGER_IMAGE ?? 'prom/alertmanager',
+  // The host's exact Node, not the compose default: the API image carries an addon built here.
   node: DEFAULT_NODE_IMAGE,
 } as const;
 type Key = keyof typeof UPSTREAM_IMAGES;
