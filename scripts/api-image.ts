@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type Docker from 'dockerode';
 import { ensureDockerEngine } from './lib/docker-engine.js';
-import { buildImage } from './lib/image-build.js';
+import { buildImage } from '../main/engine/build.js';
 import { say } from './lib/proc.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,14 +54,9 @@ export async function stageApiContext(): Promise<string> {
 export async function buildApiImage(docker?: Docker, nodeImage = process.env.NODE_IMAGE ?? DEFAULT_NODE_IMAGE): Promise<string> {
   const engine = docker ?? (await ensureDockerEngine());
   await stageApiContext();
-  // The context is api/ (as in observability/docker-compose.yml), of which the Dockerfile reads
-  // only the staged .image/ (api/.dockerignore says the same to docker compose).
-  const { built } = await buildImage(engine, {
-    tag: API_IMAGE,
-    contextDir: path.join(root, 'api'),
-    include: (rel) => rel === 'Dockerfile' || rel.startsWith('.image/'),
-    buildargs: { NODE_IMAGE: nodeImage },
-  });
+  // The context is api/ (as in observability/docker-compose.yml), of which api/.dockerignore
+  // sends only the Dockerfile and the staged .image/.
+  const { built } = await buildImage(engine, { tag: API_IMAGE, contextDir: path.join(root, 'api'), buildargs: { NODE_IMAGE: nodeImage } });
   if (built) say(`built ${API_IMAGE} on ${nodeImage}`);
   return API_IMAGE;
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { aptInstall } from './lib/apt.js';
 import { ensureDockerEngine } from './lib/docker-engine.js';
-import { buildImage } from './lib/image-build.js';
+import { buildImage } from '../main/engine/build.js';
 import { say } from './lib/proc.js';
 
 export const LOCAL_IMAGES = {

@@ -67,11 +67,11 @@ export async function runTool(
   }
 }
 
-/** A tar archive of `files` (absolute paths), readable by the tool's user. */
-function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
+/** A tar archive of `files` (absolute paths), owned by root and readable by everyone. */
+export function tarOf(files: Record<string, string | Buffer>, mode = 0o644): Promise<Buffer> {
   const pack = tar.pack();
   for (const [name, content] of Object.entries(files)) {
-    pack.entry({ name: name.replace(/^\/+/, ''), mode: 0o644 }, content);
+    pack.entry({ name: name.replace(/^\/+/, ''), mode, uid: 0, gid: 0 }, content);
   }
   pack.finalize();
   const chunks: Buffer[] = [];

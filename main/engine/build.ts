@@ -1,5 +1,6 @@
-// Builds a Docker image from a staged context through the Engine API, and skips the build when
-// an image built from the very same inputs is already there.
+// Builds a Docker image from a context directory through the Engine API (honouring the
+// context's .dockerignore), and skips the build when an image built from the very same inputs
+// is already there.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,35 @@ function listFiles(dir: string, prefix = ''): string[] {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     return e.isDirectory() ? [rel + '/', ...listFiles(path.join(dir, e.name), rel)] : [rel];
   });
+}
+
+/**
+ * The filter a .dockerignore describes: `*`, `**` and `?` patterns, `!` to bring back, the last
+ * matching line wins; the Dockerfile and .dockerignore are always sent (as Docker does).
+ */
+export function dockerignoreFilter(text: string): (rel: string) => boolean {
+  const rules = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => {
+    const negate = l.startsWith('!');
+    const pattern = (negate ? l.slice(1) : l).replace(/^\/+|\/+$/g, '');
+    const re = pattern.split('/').map((part) => (part === '**' ? '.*' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))).join('/');
+    // A pattern matches the path itself or anything below it.
+    return { negate, re: new RegExp(`^${re}(/.*)?$`) };
+  });
+  return (rel) => {
+    const p = rel.replace(/\/$/, '');
+    if (p === 'Dockerfile' || p === '.dockerignore') return true;
+    let included = true;
+    for (const r of rules) if (r.re.test(p)) included = r.negate;
+    // A directory is sent when anything below it may be.
+    if (!included && rel.endsWith('/')) return rules.some((r) => r.negate && r.re.source.startsWith(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&')}`));
+    return included;
+  };
+}
+
+/** The filter of `dir`'s .dockerignore, or undefined when it has none. */
+export function contextFilter(dir: string): ((rel: string) => boolean) | undefined {
+  const file = path.join(dir, '.dockerignore');
+  return fs.existsSync(file) ? dockerignoreFilter(fs.readFileSync(file, 'utf8')) : undefined;
 }
 
 /** The files of a build context: all of `dir`, or those `include` keeps (paths relative to it). */
@@ -57,17 +87,18 @@ export async function buildImage(
   opts: {
     tag: string;
     contextDir: string;
-    /** Which files of contextDir are sent (the role of .dockerignore); all when absent. */
+    /** Which files of contextDir are sent; the context's .dockerignore when absent. */
     include?: (rel: string) => boolean;
     dockerfile?: string;
     buildargs?: Record<string, string>;
     onLine?: (line: string) => void;
   },
 ): Promise<BuildResult> {
-  const hash = contextHash(opts.contextDir, [opts.dockerfile ?? '', JSON.stringify(opts.buildargs ?? {})], opts.include);
+  const include = opts.include ?? contextFilter(opts.contextDir);
+  const hash = contextHash(opts.contextDir, [opts.dockerfile ?? '', JSON.stringify(opts.buildargs ?? {})], include);
   if ((await existingHash(docker, opts.tag)) === hash) return { tag: opts.tag, built: false };
   const stream = await docker.buildImage(
-    { context: opts.contextDir, src: contextFiles(opts.contextDir, opts.include).filter((f) => !f.endsWith('/')) },
+    { context: opts.contextDir, src: contextFiles(opts.contextDir, include).filter((f) => !f.endsWith('/')) },
     { t: opts.tag, dockerfile: opts.dockerfile ?? 'Dockerfile', buildargs: opts.buildargs ?? {}, labels: { [HASH_LABEL]: hash }, rm: true, forcerm: true },
   );
   await new Promise<void>((resolve, reject) => {

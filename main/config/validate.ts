@@ -1,0 +1,170 @@
+// Validation of the user's configs: instant in-process checks (YAML syntax and shape with
+// line:column, the PromQL of every rule) and then the real tools of the images that will run
+// them (promtool check config / check rules, amtool check-config) in throwaway containers.
+import fs from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { runTool } from '../engine/run-tool.js';
+import { checkExpressions, ruleExpressions, type Problem } from './expressions.js';
+
+export type { Problem } from './expressions.js';
+
+interface Parsed { doc: Document; lines: LineCounter; problems: Problem[] }
+
+function parseYaml(file: string, text: string): Parsed {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const problems: Problem[] = doc.errors.map((e) => {
+    const pos = lines.linePos(e.pos[0]);
+    return { file, line: pos.line, column: pos.col, severity: 'error' as const, message: `YAML: ${e.message.split('\n')[0]}` };
+  });
+  return { doc, lines, problems };
+}
+
+function at(file: string, lines: LineCounter, node: Node | null | undefined, severity: Problem['severity'], message: string): Problem {
+  const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
+  return { file, ...(pos ? { line: pos.line, column: pos.col } : {}), severity, message };
+}
+
+/** Top-level keys each file may have (both Prometheus 2.42 and 3.x, Alertmanager 0.25 to 0.28). */
+const PROMETHEUS_KEYS = ['global', 'runtime', 'rule_files', 'scrape_config_files', 'scrape_configs', 'alerting', 'remote_write', 'remote_read', 'storage', 'tracing', 'otlp'];
+const ALERTMANAGER_KEYS = ['global', 'route', 'receivers', 'inhibit_rules', 'templates', 'time_intervals', 'mute_time_intervals'];
+
+function unknownKeys(file: string, p: Parsed, allowed: string[], what: string): Problem[] {
+  const root = p.doc.contents;
+  if (!isMap(root)) return root ? [at(file, p.lines, root, 'error', `${what} must be a mapping of settings`)] : [];
+  return root.items.flatMap((item) => {
+    const key = isScalar(item.key) ? String(item.key.value) : '';
+    return allowed.includes(key) ? [] : [at(file, p.lines, item.key as Node, 'error', `unknown setting "${key}" (${what} has ${allowed.join(', ')})`)];
+  });
+}
+
+export function checkPrometheusYml(file: string, text: string, configDir?: string): Problem[] {
+  const p = parseYaml(file, text);
+  if (p.problems.length) return p.problems;
+  const problems = unknownKeys(file, p, PROMETHEUS_KEYS, 'prometheus.yml');
+  const jobs = p.doc.get('scrape_configs', true);
+  const seen = new Set<string>();
+  if (isSeq(jobs)) {
+    for (const job of jobs.items) {
+      if (!isMap(job)) continue;
+      const name = job.get('job_name', true);
+      if (!isScalar(name)) problems.push(at(file, p.lines, job, 'error', 'a scrape config needs a job_name'));
+      else if (seen.has(String(name.value))) problems.push(at(file, p.lines, name, 'error', `job_name "${String(name.value)}" is used twice`));
+      else seen.add(String(name.value));
+    }
+  }
+  const ruleFiles = p.doc.get('rule_files', true);
+  if (configDir && isSeq(ruleFiles)) {
+    for (const f of ruleFiles.items) {
+      if (isScalar(f) && typeof f.value === 'string' && !/[*?[]/.test(f.value) && !fs.existsSync(path.resolve(configDir, f.value))) {
+        problems.push(at(file, p.lines, f, 'error', `rule file "${f.value}" does not exist next to prometheus.yml`));
+      }
+    }
+  }
+  return problems;
+}
+
+export function checkRulesYml(file: string, text: string): Problem[] {
+  const p = parseYaml(file, text);
+  if (p.problems.length) return p.problems;
+  const problems: Problem[] = [];
+  const groups = p.doc.get('groups', true);
+  if (!isSeq(groups)) return [at(file, p.lines, p.doc.contents, 'error', 'a rule file needs a list of groups')];
+  const names = new Set<string>();
+  for (const g of groups.items) {
+    if (!isMap(g)) continue;
+    const name = g.get('name', true);
+    if (!isScalar(name)) problems.push(at(file, p.lines, g, 'error', 'a rule group needs a name'));
+    else if (names.has(String(name.value))) problems.push(at(file, p.lines, name, 'error', `group name "${String(name.value)}" is used twice`));
+    else names.add(String(name.value));
+    const rules = g.get('rules', true);
+    if (!isSeq(rules)) continue;
+    for (const r of rules.items) {
+      if (!isMap(r)) continue;
+      if (r.has('alert') === r.has('record')) problems.push(at(file, p.lines, r, 'error', 'a rule needs exactly one of alert or record'));
+      if (!r.has('expr')) problems.push(at(file, p.lines, r, 'error', 'a rule needs an expr'));
+    }
+  }
+  return [...problems, ...checkExpressions(ruleExpressions(file, text))];
+}
+
+export function checkAlertmanagerYml(file: string, text: string): Problem[] {
+  const p = parseYaml(file, text);
+  if (p.problems.length) return p.problems;
+  const problems = unknownKeys(file, p, ALERTMANAGER_KEYS, 'alertmanager.yml');
+  const receivers = p.doc.get('receivers', true);
+  const names = new Set<string>();
+  if (isSeq(receivers)) for (const r of receivers.items) if (isMap(r)) names.add(String(r.get('name')));
+  const check = (route: unknown) => {
+    if (!isMap(route)) return;
+    const receiver = route.get('receiver', true);
+    if (isScalar(receiver) && !names.has(String(receiver.value))) {
+      problems.push(at(file, p.lines, receiver, 'error', `receiver "${String(receiver.value)}" is not defined under receivers`));
+    }
+    const routes = route.get('routes', true);
+    if (isSeq(routes)) routes.items.forEach(check);
+  };
+  check(p.doc.get('route', true));
+  return problems;
+}
+
+/** Reads a tool's complaint and finds the file and line it names (`line 12:`, `file.yml: 12:3:`). */
+export function toolProblems(output: string, files: Record<string, string>, fallback: string): Problem[] {
+  const problems: Problem[] = [];
+  const lines = output.split('\n')
+    .map((l) => l.trim().replace(/^Checking '?[^ ']+'?\s*/, '').replace(/^FAILED:\s*/, ''))
+    .filter((l) => l && !/^(SUCCESS|FAILED)\b|unmarshal errors:$|^amtool: error: failed to validate|^\d+ rules? found$/.test(l));
+  for (const l of lines) {
+    const file = Object.keys(files).find((f) => l.includes(f)) ?? fallback;
+    const esc = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pos = new RegExp(`${esc}:? ?(\\d+):(\\d+)`).exec(l) ?? /\bline (\d+)(?::(\d+))?/.exec(l);
+    const message = l.replace(/\/check\//g, '');
+    problems.push({ file: files[file] ?? file, ...(pos ? { line: Number(pos[1]), column: pos[2] ? Number(pos[2]) : 1 } : {}), severity: 'error', message });
+  }
+  return problems;
+}
+
+export interface ToolImages { prometheus: string; alertmanager: string }
+
+/** promtool and amtool of the stack's own images, on the engine, over the given texts. */
+export async function checkWithTools(docker: Docker, images: ToolImages, texts: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>): Promise<Problem[]> {
+  const files = Object.fromEntries(Object.entries(texts).map(([name, text]) => [`/check/${name}`, text]));
+  const names = Object.fromEntries(Object.keys(texts).map((n) => [`/check/${n}`, n]));
+  const [config, rules, am] = await Promise.all([
+    runTool(docker, { image: images.prometheus, entrypoint: '/bin/promtool', args: ['check', 'config', '/check/prometheus.yml'], files }),
+    runTool(docker, { image: images.prometheus, entrypoint: '/bin/promtool', args: ['check', 'rules', '/check/prometheus_rules.yml'], files }),
+    runTool(docker, { image: images.alertmanager, entrypoint: '/bin/amtool', args: ['check-config', '/check/alertmanager.yml'], files }),
+  ]);
+  const problems: Problem[] = [];
+  if (rules.exitCode !== 0) problems.push(...toolProblems(rules.stdout + rules.stderr, names, '/check/prometheus_rules.yml').map((p) => ({ ...p, message: `promtool check rules: ${p.message}` })));
+  if (config.exitCode !== 0) {
+    // check config re-reads the rule file; its complaints about it are the ones above.
+    const own = toolProblems(config.stdout + config.stderr, names, '/check/prometheus.yml').filter((p) => p.file !== 'prometheus_rules.yml' || rules.exitCode === 0);
+    problems.push(...own.map((p) => ({ ...p, message: `promtool check config: ${p.message}` })));
+  }
+  if (am.exitCode !== 0) problems.push(...toolProblems(am.stdout + am.stderr, names, '/check/alertmanager.yml').map((p) => ({ ...p, message: `amtool check-config: ${p.message}` })));
+  return problems;
+}
+
+/** Every problem of the configs in `configDir`: in-process first; the tools when there is an engine. */
+export async function validateConfigs(configDir: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
+  const read = (f: string) => fs.readFileSync(path.join(configDir, f), 'utf8');
+  const texts = { 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') };
+  const problems = [
+    ...checkPrometheusYml('prometheus.yml', texts['prometheus.yml'], configDir),
+    ...checkRulesYml('prometheus_rules.yml', texts['prometheus_rules.yml']),
+    ...checkAlertmanagerYml('alertmanager.yml', texts['alertmanager.yml']),
+  ];
+  if (tools) {
+    const fromTools = await checkWithTools(tools.docker, tools.images, texts);
+    // What was found in-process is reported once, with its position, not again by a tool: a
+    // file that is not YAML at all, or a rule whose expression does not parse.
+    const notYaml = new Set(problems.filter((p) => p.message.startsWith('YAML:')).map((p) => p.file));
+    const seen = new Set(problems.map((p) => `${p.file}:${p.line ?? ''}`));
+    const ruleRows = new Set(problems.filter((p) => p.message.includes('PromQL')).map((p) => `${p.file}:${p.line ?? ''}`));
+    problems.push(...fromTools.filter((p) => !notYaml.has(p.file) && !seen.has(`${p.file}:${p.line ?? ''}`) && !(p.message.includes('could not parse expression') && [...ruleRows].some((r) => r.startsWith(`${p.file}:`)))));
+  }
+  return problems;
+}

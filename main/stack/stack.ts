@@ -1,0 +1,489 @@
+// Reconciles the compose model with the engine: pre-flight, up (pull or build, network,
+// volumes, containers labelled as Compose labels them, configs copied in through the Engine API,
+// dependency order, HTTP readiness), down, restart and status. Every step is reported as an
+// event so a UI can show start-up as one visible sequence.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { buildImage } from '../engine/build.js';
+import { tarOf } from '../engine/run-tool.js';
+import { fetchWithin } from '../prom/fetch.js';
+import { startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
+import { lastLines } from './logs.js';
+import { containerHolding, nextFreePort, portFree, processHolding } from './ports.js';
+
+export const LABEL = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  number: 'com.docker.compose.container-number',
+  oneoff: 'com.docker.compose.oneoff',
+  configHash: 'com.docker.compose.config-hash',
+  workingDir: 'com.docker.compose.project.working_dir',
+  configFiles: 'com.docker.compose.project.config_files',
+  dependsOn: 'com.docker.compose.depends_on',
+  image: 'com.docker.compose.image',
+  volume: 'com.docker.compose.volume',
+  network: 'com.docker.compose.network',
+  managedBy: 'org.obsdeck.managed-by',
+} as const;
+
+/** Where a service says it is ready (DESIGN.md: HTTP readiness, not a Docker healthcheck). */
+export const READINESS_PATHS: Record<string, string> = {
+  prometheus: '/-/ready',
+  alertmanager: '/-/ready',
+  grafana: '/api/health',
+  api_poc3: '/health',
+};
+/** A service may name its own readiness path with this label. */
+export const READINESS_LABEL = 'org.obsdeck.readiness-path';
+
+export type Step = 'preflight' | 'image' | 'network' | 'volume' | 'create' | 'start' | 'ready' | 'stop' | 'remove';
+export interface StackEvent {
+  step: Step;
+  service?: string;
+  state: 'started' | 'progress' | 'done' | 'skipped' | 'failed';
+  message: string;
+  /** For pulls: bytes done and total over all layers; for builds: steps. */
+  progress?: { current: number; total: number };
+}
+export type OnEvent = (e: StackEvent) => void;
+
+export class PreflightError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`cannot start the stack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export class ServiceFailed extends Error {
+  constructor(readonly service: string, readonly why: string, readonly logs: string[]) {
+    super(`${service} ${why}${logs.length ? `; its last log lines:\n${logs.map((l) => `    ${l}`).join('\n')}` : ''}`);
+  }
+}
+
+export interface ServiceStatus {
+  service: string;
+  /** created, running, restarting, paused, exited, dead, or missing (no container). */
+  state: string;
+  ready: boolean;
+  health?: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  restartCount: number;
+  exitCode?: number;
+  ports: { host: string; hostPort: number; containerPort: number }[];
+  image: string;
+  containerId?: string;
+  /** Set when the container stopped or restarts: what it logged last. */
+  lastLogs?: string[];
+}
+
+interface StackOptions {
+  /** Where published ports are reached for readiness probes (the engine's host). */
+  probeHost?: string;
+  readyTimeoutMs?: number;
+}
+
+export class Stack {
+  readonly network: (name: string) => string;
+  readonly volume: (name: string) => string;
+
+  constructor(readonly docker: Docker, readonly spec: StackSpec, private readonly opts: StackOptions = {}) {
+    this.network = (n) => `${spec.project}_${n}`;
+    this.volume = (n) => `${spec.project}_${n}`;
+  }
+
+  containerName(service: string): string {
+    return `${this.spec.project}-${service}-1`;
+  }
+
+  service(name: string): ServiceSpec {
+    const s = this.spec.services.find((x) => x.name === name);
+    if (!s) throw new Error(`no service "${name}" (the stack has ${this.spec.services.map((x) => x.name).join(', ')})`);
+    return s;
+  }
+
+  /** The containers of this project on the engine, by service (found from their labels). */
+  async containers(): Promise<Map<string, Docker.ContainerInfo>> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${this.spec.project}`] } });
+    return new Map(list.map((c) => [c.Labels[LABEL.service] ?? c.Names[0] ?? c.Id, c]));
+  }
+
+  /** The definition a container is created from; its hash tells whether a container is current. */
+  createOptions(s: ServiceSpec): Docker.ContainerCreateOptions {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of s.ports) {
+      const key = `${p.containerPort}/${p.protocol}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+    }
+    const ns = (sec: number | undefined) => (sec === undefined ? undefined : Math.round(sec * 1e9));
+    // The stack's services use one network each (Compose would connect further ones after creation).
+    const [firstNetwork] = s.networks;
+    const options: Docker.ContainerCreateOptions = {
+      name: this.containerName(s.name),
+      Image: s.image,
+      ...(s.command ? { Cmd: s.command } : {}),
+      ...(s.entrypoint ? { Entrypoint: s.entrypoint } : {}),
+      Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
+      ExposedPorts: exposed,
+      StopTimeout: Math.ceil(s.stopGraceS),
+      ...(s.healthcheck?.test.length ? {
+        Healthcheck: {
+          Test: s.healthcheck.test,
+          Interval: ns(s.healthcheck.intervalS),
+          Timeout: ns(s.healthcheck.timeoutS),
+          Retries: s.healthcheck.retries,
+          StartPeriod: ns(s.healthcheck.startPeriodS),
+        },
+      } : {}),
+      Labels: {
+        ...s.labels,
+        [LABEL.project]: this.spec.project,
+        [LABEL.service]: s.name,
+        [LABEL.number]: '1',
+        [LABEL.oneoff]: 'False',
+        [LABEL.workingDir]: path.dirname(this.spec.file),
+        [LABEL.configFiles]: this.spec.file,
+        [LABEL.dependsOn]: s.dependsOn.map((d) => `${d.service}:${d.condition}:false`).join(','),
+        [LABEL.image]: s.image,
+        [LABEL.managedBy]: 'obsdeck',
+      },
+      HostConfig: {
+        PortBindings: bindings,
+        Mounts: s.mounts.filter((m) => m.type === 'volume').map((m) => ({ Type: 'volume' as const, Source: this.volume(m.source), Target: m.target, ReadOnly: m.readOnly })),
+        RestartPolicy: { Name: s.restart === 'no' ? '' : s.restart },
+        ExtraHosts: s.extraHosts,
+        ...(firstNetwork ? { NetworkMode: this.network(firstNetwork) } : {}),
+      },
+      ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [this.network(firstNetwork)]: { Aliases: [s.name] } } } } : {}),
+    };
+    return options;
+  }
+
+  configHash(s: ServiceSpec): string {
+    // The compose labels name files and paths of this machine; the definition is the rest.
+    const options = { ...this.createOptions(s), Labels: s.labels };
+    const copied = s.mounts.filter((m) => m.type === 'bind').map((m) => m.target);
+    return crypto.createHash('sha256').update(JSON.stringify({ options, copied })).digest('hex');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pre-flight
+
+  /** Everything that would stop `services` from starting, found before anything is created. */
+  async preflight(services: ServiceSpec[]): Promise<string[]> {
+    const problems: string[] = [];
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      return [`no Docker engine answers (${err instanceof Error ? err.message : String(err)}); start Docker Desktop, Colima, Podman or dockerd, or set DOCKER_HOST`];
+    }
+    const existing = await this.containers();
+    const seen = new Map<number, string>();
+    for (const s of services) {
+      const running = existing.get(s.name)?.State === 'running';
+      for (const p of s.ports) {
+        const other = seen.get(p.hostPort);
+        if (other) problems.push(`port ${p.hostPort} is published by both ${other} and ${s.name}`);
+        seen.set(p.hostPort, s.name);
+        if (running) continue; // our own container holds it
+        const host = p.hostIp === '0.0.0.0' ? '0.0.0.0' : p.hostIp;
+        if (await portFree(p.hostPort, host)) continue;
+        const holder = (await containerHolding(this.docker, p.hostPort)) ?? processHolding(p.hostPort) ?? 'another program';
+        const free = await nextFreePort(p.hostPort, host);
+        const fix = p.variable && free ? `; set ${p.variable}=${free} to use a free port instead` : free ? `; ${free} is free` : '';
+        problems.push(`port ${p.hostPort} on ${host} for ${s.name} is in use by ${holder}${fix}`);
+      }
+      const haveImage = await this.docker.getImage(s.image).inspect().then(() => true, () => false);
+      if (haveImage) continue;
+      if (s.build) {
+        if (!fs.existsSync(path.join(s.build.context, s.build.dockerfile ?? 'Dockerfile'))) {
+          problems.push(`image ${s.image} for ${s.name} is missing and its build context ${s.build.context} has no ${s.build.dockerfile ?? 'Dockerfile'}`);
+        }
+        continue;
+      }
+      const pullable = await this.docker.getImage(s.image).distribution().then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]);
+      if (pullable !== undefined) {
+        problems.push(`image ${s.image} for ${s.name} is not on the engine and cannot be pulled (${pullable.slice(0, 200)}); offline, build a stand-in with \`npm run images:local\` and point the service's image variable at it`);
+      }
+    }
+    return problems;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Up
+
+  private async ensureImage(s: ServiceSpec, on: OnEvent): Promise<void> {
+    if (await this.docker.getImage(s.image).inspect().then(() => true, () => false)) {
+      on({ step: 'image', service: s.name, state: 'skipped', message: `${s.image} is present` });
+      return;
+    }
+    if (s.build) {
+      on({ step: 'image', service: s.name, state: 'started', message: `building ${s.image} from ${s.build.context}` });
+      let n = 0;
+      await buildImage(this.docker, {
+        tag: s.image, contextDir: s.build.context, dockerfile: s.build.dockerfile, buildargs: s.build.args,
+        onLine: (line) => {
+          const m = /^Step (\d+)\/(\d+)/.exec(line);
+          if (m) n = Number(m[1]);
+          on({ step: 'image', service: s.name, state: 'progress', message: line, ...(m ? { progress: { current: n, total: Number(m[2]) } } : {}) });
+        },
+      });
+      on({ step: 'image', service: s.name, state: 'done', message: `built ${s.image}` });
+      return;
+    }
+    on({ step: 'image', service: s.name, state: 'started', message: `pulling ${s.image}` });
+    const stream = await this.docker.pull(s.image);
+    const layers = new Map<string, { current: number; total: number }>();
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), (e: { id?: string; status?: string; progressDetail?: { current?: number; total?: number } }) => {
+        if (e.id && e.progressDetail?.total) layers.set(e.id, { current: e.progressDetail.current ?? 0, total: e.progressDetail.total });
+        const current = [...layers.values()].reduce((a, l) => a + l.current, 0);
+        const total = [...layers.values()].reduce((a, l) => a + l.total, 0);
+        on({ step: 'image', service: s.name, state: 'progress', message: `${e.id ? `${e.id}: ` : ''}${e.status ?? ''}`, ...(total ? { progress: { current, total } } : {}) });
+      });
+    });
+    on({ step: 'image', service: s.name, state: 'done', message: `pulled ${s.image}` });
+  }
+
+  private async ensureNetworksAndVolumes(services: ServiceSpec[], on: OnEvent): Promise<void> {
+    const nets = new Set(services.flatMap((s) => s.networks));
+    const existingNets = new Set((await this.docker.listNetworks()).map((n) => n.Name));
+    for (const n of nets) {
+      const name = this.network(n);
+      if (existingNets.has(name)) continue;
+      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABEL.project]: this.spec.project, [LABEL.network]: n, [LABEL.managedBy]: 'obsdeck' } });
+      on({ step: 'network', state: 'done', message: `created network ${name}` });
+    }
+    const vols = new Set(services.flatMap((s) => s.mounts.filter((m) => m.type === 'volume').map((m) => m.source)));
+    const existingVols = new Set(((await this.docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
+    for (const v of vols) {
+      const name = this.volume(v);
+      if (existingVols.has(name)) continue;
+      await this.docker.createVolume({ Name: name, Labels: { [LABEL.project]: this.spec.project, [LABEL.volume]: v, [LABEL.managedBy]: 'obsdeck' } });
+      on({ step: 'volume', state: 'done', message: `created volume ${name}` });
+    }
+  }
+
+  /** The configuration files a service mounts, copied into its container (read-only for it). */
+  async copyConfigs(container: Docker.Container, s: ServiceSpec, only?: string[]): Promise<void> {
+    const files: Record<string, Buffer> = {};
+    for (const m of s.mounts) {
+      if (m.type !== 'bind') continue;
+      if (!fs.existsSync(m.source)) throw new Error(`${s.name} mounts ${m.source}, which does not exist`);
+      if (fs.statSync(m.source).isDirectory()) {
+        for (const e of fs.readdirSync(m.source, { recursive: true, withFileTypes: true })) {
+          if (!e.isFile()) continue;
+          const full = path.join(e.parentPath, e.name);
+          files[path.posix.join(m.target, path.relative(m.source, full).split(path.sep).join('/'))] = fs.readFileSync(full);
+        }
+      } else {
+        files[m.target] = fs.readFileSync(m.source);
+      }
+    }
+    const chosen = only ? Object.fromEntries(Object.entries(files).filter(([target]) => only.includes(target))) : files;
+    if (Object.keys(chosen).length) await container.putArchive(await tarOf(chosen), { path: '/' });
+  }
+
+  private async createAndStart(s: ServiceSpec, on: OnEvent, existing?: Docker.ContainerInfo): Promise<void> {
+    const hash = this.configHash(s);
+    if (existing && existing.Labels[LABEL.configHash] === hash) {
+      if (existing.State === 'running') {
+        on({ step: 'start', service: s.name, state: 'skipped', message: `${s.name} is running and up to date` });
+        return;
+      }
+      on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
+      await this.docker.getContainer(existing.Id).start();
+      on({ step: 'start', service: s.name, state: 'done', message: `started ${s.name}` });
+      return;
+    }
+    if (existing) {
+      on({ step: 'remove', service: s.name, state: 'started', message: `${s.name}'s definition changed: replacing its container` });
+      const old = this.docker.getContainer(existing.Id);
+      await old.stop({ t: Math.ceil(s.stopGraceS) }).catch(() => undefined);
+      await old.remove({ force: true });
+    }
+    on({ step: 'create', service: s.name, state: 'started', message: `creating ${this.containerName(s.name)}` });
+    const options = this.createOptions(s);
+    options.Labels = { ...options.Labels, [LABEL.configHash]: hash };
+    const container = await this.docker.createContainer(options);
+    await this.copyConfigs(container, s);
+    on({ step: 'create', service: s.name, state: 'done', message: `created ${this.containerName(s.name)}` });
+    on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
+    await container.start();
+    on({ step: 'start', service: s.name, state: 'done', message: `started ${s.name}` });
+  }
+
+  private readinessUrl(s: ServiceSpec): string | undefined {
+    const p = s.labels[READINESS_LABEL] ?? READINESS_PATHS[s.name];
+    const port = s.ports[0];
+    if (!p || !port) return undefined;
+    const host = this.opts.probeHost ?? (port.hostIp === '0.0.0.0' ? '127.0.0.1' : port.hostIp);
+    return `http://${host}:${port.hostPort}${p}`;
+  }
+
+  /** One readiness probe: the HTTP check answers 2xx (or, without one, the container runs). */
+  async probe(s: ServiceSpec, state?: string): Promise<boolean> {
+    const url = this.readinessUrl(s);
+    if (!url) return state === 'running';
+    try {
+      // Short: a published port whose process is not listening yet holds the connection open.
+      const res = await fetchWithin(url, 500);
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waits until the service answers its readiness probe; fails at once when its container stops. */
+  async waitReady(s: ServiceSpec, on: OnEvent): Promise<void> {
+    const url = this.readinessUrl(s);
+    on({ step: 'ready', service: s.name, state: 'started', message: url ? `waiting for ${url}` : `waiting for ${s.name} to run` });
+    const started = Date.now();
+    const deadline = started + (this.opts.readyTimeoutMs ?? 120_000);
+    const container = this.docker.getContainer(this.containerName(s.name));
+    let polls = 0;
+    for (;;) {
+      if (await this.probe(s, 'running')) break;
+      // Every few probes, make sure the container is still alive.
+      if (polls++ % 5 === 0) {
+        const info = await container.inspect();
+        if (!info.State.Running || info.State.Restarting) {
+          const why = info.State.Restarting ? `keeps restarting (exit code ${info.State.ExitCode})` : `stopped with exit code ${info.State.ExitCode}`;
+          const logs = await lastLines(container, 10);
+          on({ step: 'ready', service: s.name, state: 'failed', message: `${s.name} ${why}` });
+          throw new ServiceFailed(s.name, why, logs);
+        }
+      }
+      if (Date.now() > deadline) {
+        const logs = await lastLines(container, 10);
+        const why = `did not answer ${url ?? 'its readiness probe'} within ${Math.round((deadline - started) / 1000)} s`;
+        on({ step: 'ready', service: s.name, state: 'failed', message: `${s.name} ${why}` });
+        throw new ServiceFailed(s.name, why, logs);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    on({ step: 'ready', service: s.name, state: 'done', message: `${s.name} is ready (${((Date.now() - started) / 1000).toFixed(1)} s)` });
+  }
+
+  /**
+   * Brings `names` (all services when empty) and their dependencies up: idempotent, so running
+   * and unchanged containers are left alone and changed ones are replaced. Resolves when every
+   * one is ready (with `wait`), or started.
+   */
+  async up(names: string[] = [], on: OnEvent = () => undefined, opts: { wait?: boolean } = { wait: true }): Promise<void> {
+    const services = names.length ? withDependencies(this.spec, names) : this.spec.services;
+    on({ step: 'preflight', state: 'started', message: `checking the engine, ports and images of ${services.map((s) => s.name).join(', ')}` });
+    const problems = await this.preflight(services);
+    if (problems.length) {
+      on({ step: 'preflight', state: 'failed', message: problems.join('\n') });
+      throw new PreflightError(problems);
+    }
+    on({ step: 'preflight', state: 'done', message: 'engine, ports and images are fine' });
+    await Promise.all(services.map((s) => this.ensureImage(s, on)));
+    await this.ensureNetworksAndVolumes(services, on);
+    const existing = await this.containers();
+    const ready = new Map<string, Promise<void>>();
+    for (const level of startOrder(services)) {
+      await Promise.all(level.map(async (s) => {
+        for (const d of s.dependsOn) if (d.condition === 'service_healthy') await ready.get(d.service);
+        await this.createAndStart(s, on, existing.get(s.name));
+        const r = this.waitReady(s, on);
+        r.catch(() => undefined); // observed below
+        ready.set(s.name, r);
+      }));
+    }
+    if (opts.wait !== false) await Promise.all(ready.values());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Down, restart
+
+  /** Stops in reverse dependency order (with each service's grace period) and removes the containers; volumes stay unless asked. */
+  async down(on: OnEvent = () => undefined, opts: { volumes?: boolean } = {}): Promise<void> {
+    const existing = await this.containers();
+    const known = startOrder(this.spec.services).reverse();
+    const orphans = [...existing.keys()].filter((n) => !this.spec.services.some((s) => s.name === n));
+    const levels: { name: string; graceS: number }[][] = [
+      orphans.map((name) => ({ name, graceS: 10 })),
+      ...known.map((level) => level.map((s) => ({ name: s.name, graceS: s.stopGraceS }))),
+    ];
+    for (const level of levels) {
+      await Promise.all(level.map(async ({ name, graceS }) => {
+        const info = existing.get(name);
+        if (!info) return;
+        const c = this.docker.getContainer(info.Id);
+        if (info.State === 'running' || info.State === 'restarting') {
+          on({ step: 'stop', service: name, state: 'started', message: `stopping ${name} (grace ${graceS} s)` });
+          await c.stop({ t: Math.ceil(graceS) }).catch((err: unknown) => {
+            if (!/already stopped|not running/i.test(String(err))) throw err;
+          });
+          on({ step: 'stop', service: name, state: 'done', message: `stopped ${name}` });
+        }
+        await c.remove({ force: true });
+        on({ step: 'remove', service: name, state: 'done', message: `removed ${this.containerName(name)}` });
+      }));
+    }
+    for (const n of this.spec.networks) {
+      const net = this.docker.getNetwork(this.network(n));
+      await net.remove().then(() => on({ step: 'remove', state: 'done', message: `removed network ${this.network(n)}` }), () => undefined);
+    }
+    if (opts.volumes) {
+      const vols = (await this.docker.listVolumes({ filters: { label: [`${LABEL.project}=${this.spec.project}`] } })).Volumes ?? [];
+      for (const v of vols) {
+        await this.docker.getVolume(v.Name).remove();
+        on({ step: 'remove', state: 'done', message: `removed volume ${v.Name}` });
+      }
+    }
+  }
+
+  async restart(names: string[], on: OnEvent = () => undefined): Promise<void> {
+    const targets = names.length ? names.map((n) => this.service(n)) : this.spec.services;
+    const existing = await this.containers();
+    for (const s of targets) {
+      const info = existing.get(s.name);
+      if (!info) throw new Error(`${s.name} has no container: \`up\` first`);
+      on({ step: 'stop', service: s.name, state: 'started', message: `restarting ${s.name}` });
+      await this.docker.getContainer(info.Id).restart({ t: Math.ceil(s.stopGraceS) });
+    }
+    await Promise.all(targets.map((s) => this.waitReady(s, on)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Status
+
+  async statusOf(s: ServiceSpec, info?: Docker.ContainerInfo): Promise<ServiceStatus> {
+    if (!info) return { service: s.name, state: 'missing', ready: false, restartCount: 0, ports: [], image: s.image };
+    const c = this.docker.getContainer(info.Id);
+    const detail = await c.inspect();
+    const st = detail.State;
+    const state = st.Restarting ? 'restarting' : st.Status;
+    const startedAt = st.StartedAt && !st.StartedAt.startsWith('0001') ? st.StartedAt : undefined;
+    const status: ServiceStatus = {
+      service: s.name,
+      state,
+      ready: state === 'running' && (await this.probe(s, state)),
+      restartCount: detail.RestartCount,
+      ports: info.Ports.filter((p) => p.PublicPort).map((p) => ({ host: p.IP ?? '', hostPort: p.PublicPort, containerPort: p.PrivatePort })),
+      image: detail.Config.Image,
+      containerId: info.Id,
+    };
+    if (st.Health?.Status) status.health = st.Health.Status;
+    if (startedAt) status.startedAt = startedAt;
+    if (startedAt && state === 'running') status.uptimeSeconds = Math.max(0, Math.round((Date.now() - Date.parse(startedAt)) / 1000));
+    if (state !== 'running' && state !== 'created') status.exitCode = st.ExitCode;
+    if (state === 'exited' || state === 'dead' || state === 'restarting' || (detail.RestartCount > 0 && state === 'running' && (status.uptimeSeconds ?? 0) < 60)) {
+      status.lastLogs = await lastLines(c, 10);
+    }
+    return status;
+  }
+
+  /** One snapshot per service of the compose file. */
+  async status(): Promise<ServiceStatus[]> {
+    const existing = await this.containers();
+    return Promise.all(this.spec.services.map((s) => this.statusOf(s, existing.get(s.name))));
+  }
+}
