@@ -138,7 +138,7 @@ async function cmdStatus(json: boolean): Promise<void> {
   for (const r of rows) out(r.map((c, i) => c + ' '.repeat(Math.max(0, width(i) - visible(c).length))).join('  ').trimEnd());
   for (const s of list) {
     if (s.lastLogs?.length) {
-      out(`\n${s.service} logged before it stopped:`);
+      out(`\n${s.service} ${s.state === "running" ? "restarted recently" : `is ${s.state}`}; its last log lines:`);
       for (const l of s.lastLogs) out(dim(`  ${l}`));
     }
   }
