@@ -94,8 +94,8 @@ export function diffLines(a: string, b: string): string[] {
   let j = 0;
   while (i < x.length || j < y.length) {
     if (i < x.length && j < y.length && x[i] === y[j]) { i++; j++; continue; }
-    if (j < y.length && (i === x.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) out.push(`+${y[j++]!}`);
-    else out.push(`-${x[i++]!}`);
+    if (i < x.length && (j === y.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) out.push(`-${x[i++]!}`);
+    else out.push(`+${y[j++]!}`);
   }
   return out;
 }

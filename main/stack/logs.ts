@@ -24,9 +24,9 @@ export class LineSplitter {
     const text = this.tail + this.decoder.decode(chunk, { stream: true });
     const parts = text.split('\n');
     this.tail = parts.pop() ?? '';
-    if (this.tail.length > MAX_LINE) {
+    while (this.tail.length > MAX_LINE) {
       parts.push(this.tail.slice(0, MAX_LINE));
-      this.tail = '';
+      this.tail = this.tail.slice(MAX_LINE);
     }
     return parts.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l).slice(0, MAX_LINE));
   }
