@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureChromium } from './lib/chromium.js';
+import { dockerdIsOurs } from './lib/docker-engine.js';
 import { ensurePrerequisites } from './prereqs.js';
 
 interface Outcome { step: string; ok: boolean; passed: number; failed: number }
@@ -63,6 +64,16 @@ async function main(): Promise<void> {
         NODE_IMAGE: images.node,
         API_IMAGE: images.api,
       });
+      if (dockerdIsOurs()) {
+        await vitest('integration: the Docker daemon restarts under a running stack', ['--project', 'engine-restart'], {
+          ...process.env,
+          PROMETHEUS_IMAGE: images.prometheus,
+          ALERTMANAGER_IMAGE: images.alertmanager,
+          API_IMAGE: images.api,
+        });
+      } else {
+        process.stdout.write('\nskipped: the daemon-restart test (the Docker engine here was not started by this script, so it is not ours to restart)\n');
+      }
       heading('prerequisites of the end-to-end tests');
       const chromiumPath = await ensureChromium();
       await step('build the renderer', 'npx', ['vite', 'build', '--logLevel', 'warn']);

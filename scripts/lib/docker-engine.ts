@@ -15,6 +15,19 @@ async function answers(docker: Docker): Promise<boolean> {
   }
 }
 
+/** Written when this script starts dockerd: only such a dockerd may be restarted by a test. */
+const OUR_DOCKERD = '/run/obsdeck-dockerd.pid';
+
+/** True when the running dockerd is one this script started (so a test may stop and start it). */
+export function dockerdIsOurs(): boolean {
+  try {
+    const ours = fs.readFileSync(OUR_DOCKERD, 'utf8').trim();
+    return !process.env.DOCKER_HOST && ours !== '' && fs.readFileSync('/var/run/docker.pid', 'utf8').trim() === ours;
+  } catch {
+    return false;
+  }
+}
+
 export async function ensureDockerEngine(): Promise<Docker> {
   const docker = new Docker();
   if (await answers(docker)) return docker;
@@ -30,6 +43,7 @@ export async function ensureDockerEngine(): Promise<Docker> {
   const out = fs.openSync(log, 'a');
   const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] });
   child.unref();
+  if (child.pid) fs.writeFileSync(OUR_DOCKERD, String(child.pid));
   for (let i = 0; i < 120; i++) {
     if (child.exitCode !== null) break;
     if (await answers(docker)) return docker;

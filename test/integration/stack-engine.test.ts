@@ -16,7 +16,8 @@ import { validateConfigs } from '../../main/config/validate.js';
 import { PrometheusClient } from '../../main/prom/client.js';
 import { loadSpec } from '../../main/stack/load.js';
 import { containerLines } from '../../main/stack/logs.js';
-import { LABEL, PreflightError, Stack, type StackEvent } from '../../main/stack/stack.js';
+import { LABEL, PreflightError, Stack, type ServiceStatus, type StackEvent } from '../../main/stack/stack.js';
+import { StatusWatcher } from '../../main/stack/watch.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
 
@@ -189,15 +190,28 @@ describe('up, status, logs', () => {
     expect(r.stdout).toMatch(/^api_poc3 \d{4}-\d\d-\d\dT[\d:.]+ .*Server listening at http:\/\/127\.0\.0\.1:8083/m);
   });
 
-  it('a crashed container shows in status with its restart and last log lines', async () => {
-    const info = await docker.getContainer(`${project}-api_poc3-1`).inspect();
-    process.kill(info.State.Pid, 'SIGKILL'); // as the kernel's OOM killer would
-    const after = await waitFor('api_poc3 restarted and ready', async () => {
-      const s = (await stack.status()).find((x) => x.service === 'api_poc3');
-      return s && s.restartCount >= 1 && s.ready ? s : undefined;
-    }, 30_000, 250);
-    expect(after.state).toBe('running');
-    expect(after.lastLogs?.some((l) => l.includes('Server listening'))).toBe(true);
+  it('a crashed container shows in the live status (from Docker events) with its restart and last log lines', async () => {
+    const watcher = new StatusWatcher(stack);
+    const seen: ServiceStatus[] = [];
+    watcher.on('change', (list) => seen.push(list.find((x) => x.service === 'api_poc3')!));
+    await watcher.start();
+    try {
+      expect(watcher.snapshot().map((x) => [x.service, x.state, x.ready])).toEqual([
+        ['api_poc3', 'running', true], ['prometheus', 'running', true], ['alertmanager', 'running', true], ['grafana', 'missing', false],
+      ]);
+      const info = await docker.getContainer(`${project}-api_poc3-1`).inspect();
+      process.kill(info.State.Pid, 'SIGKILL'); // as the kernel's OOM killer would
+      const after = await waitFor('api_poc3 restarted and ready', async () => {
+        const s = watcher.snapshot().find((x) => x.service === 'api_poc3');
+        return s && s.restartCount >= 1 && s.ready ? s : undefined;
+      }, 30_000, 50);
+      expect(after.state).toBe('running');
+      expect(after.lastLogs?.some((l) => l.includes('Server listening'))).toBe(true);
+      // On the way, the watcher showed it down or not ready: never a stale "ready".
+      expect(seen.some((x) => x.state !== 'running' || !x.ready)).toBe(true);
+    } finally {
+      watcher.stop();
+    }
   });
 });
 

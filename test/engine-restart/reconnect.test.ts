@@ -1,0 +1,78 @@
+// The Docker daemon stops and starts again under a running stack: the live status must show
+// the engine gone at once (no stale "running"), reconnect with backoff, resubscribe to events
+// and end up right. This restarts the machine's dockerd, so scripts/test.ts runs it alone, after
+// the other integration tests, and only where dockerd is its own to restart (CI, this machine).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDockerEngine } from '../../scripts/lib/docker-engine.js';
+import { loadSpec } from '../../main/stack/load.js';
+import { Stack } from '../../main/stack/stack.js';
+import { StatusWatcher, type EngineState } from '../../main/stack/watch.js';
+import { waitFor } from '../helpers/http.js';
+import { requireImages, testImages } from '../helpers/images.js';
+
+const docker = new Docker();
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-home-'));
+const project = `obsdeck-restart-${process.pid}`;
+let stack: Stack;
+
+const freePort = () => new Promise<number>((resolve) => {
+  const srv = net.createServer().listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as net.AddressInfo;
+    srv.close(() => resolve(port));
+  });
+});
+
+beforeAll(async () => {
+  await requireImages(docker, [testImages.prometheus, testImages.alertmanager, testImages.api]);
+  const env = {
+    ...process.env,
+    PROMETHEUS_IMAGE: testImages.prometheus, ALERTMANAGER_IMAGE: testImages.alertmanager, API_IMAGE: testImages.api,
+    API_PORT: String(await freePort()), PROMETHEUS_PORT: String(await freePort()), ALERTMANAGER_PORT: String(await freePort()),
+  };
+  stack = new Stack(docker, loadSpec({ project, env, data: home }).spec);
+  await stack.up(['api_poc3', 'prometheus', 'alertmanager'], undefined, { wait: true });
+}, 180_000);
+
+afterAll(async () => {
+  await stack.down(undefined, { volumes: true }).catch((err: unknown) => console.error(err));
+  fs.rmSync(home, { recursive: true, force: true });
+}, 180_000);
+
+describe('the Docker daemon goes away and comes back', () => {
+  it('status shows the engine gone at once, then reconnects and shows the stack running and ready again', async () => {
+    const watcher = new StatusWatcher(stack, { backoffMs: [200, 400, 800] });
+    const engineStates: EngineState[] = [];
+    watcher.on('engine', (s) => engineStates.push(s));
+    await watcher.start();
+    try {
+      expect(watcher.snapshot().filter((s) => s.state === 'running' && s.ready)).toHaveLength(3);
+      execFileSync('pkill', ['-TERM', '-x', 'dockerd']);
+      const gone = await waitFor('every service shown as unknown', async () => {
+        const snap = watcher.snapshot();
+        return snap.every((s) => s.state === 'unknown' && !s.ready) ? snap : undefined;
+      }, 60_000, 50);
+      expect(gone[0]?.lastLogs?.[0]).toMatch(/^Docker engine unreachable: /);
+      await waitFor('dockerd gone', async () => (fs.existsSync('/var/run/docker.pid') ? undefined : true), 60_000, 200);
+      await ensureDockerEngine();
+      const back = await waitFor('the stack running and ready after the restart', async () => {
+        const snap = watcher.snapshot().filter((s) => s.service !== 'grafana');
+        return snap.every((s) => s.state === 'running' && s.ready) ? snap : undefined;
+      }, 90_000, 200);
+      expect(back).toHaveLength(3);
+      expect(watcher.engineConnected).toBe(true);
+      expect(engineStates.some((s) => !s.connected)).toBe(true);
+      expect(engineStates.at(-1)?.connected).toBe(true);
+      // Subscribed again: a change now still reaches the watcher through events.
+      await docker.getContainer(`${project}-alertmanager-1`).stop({ t: 1 });
+      await waitFor('alertmanager shown exited', async () => (watcher.snapshot().find((s) => s.service === 'alertmanager')?.state === 'exited' ? true : undefined), 30_000, 50);
+    } finally {
+      watcher.stop();
+    }
+  });
+});
