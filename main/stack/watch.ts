@@ -16,12 +16,7 @@ export interface WatcherOptions {
 
 export interface EngineState { connected: boolean; error?: string; attempts?: number }
 
-export declare interface StatusWatcher {
-  on(event: 'change', listener: (statuses: ServiceStatus[]) => void): this;
-  on(event: 'engine', listener: (state: EngineState) => void): this;
-}
-
-export class StatusWatcher extends EventEmitter {
+export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStatus[]]; engine: [state: EngineState] }> {
   private statuses = new Map<string, ServiceStatus>();
   private stream?: NodeJS.ReadableStream & { destroy?: () => void };
   private stopped = false;
