@@ -1,5 +1,7 @@
-// Finds the Docker engine: DOCKER_HOST first, then the sockets of Docker Desktop, Colima,
-// Rancher Desktop and Podman. Reports the engine, or what was tried and what to do.
+// Finds the Docker engine: DOCKER_HOST first, then the current Docker context (DOCKER_CONTEXT
+// or ~/.docker/config.json), then the sockets of Docker Desktop, Colima, Rancher Desktop and
+// Podman. Reports the engine, or what was tried and what to do.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,10 +37,57 @@ export function candidateSockets(env: NodeJS.ProcessEnv = process.env, home = os
   ];
 }
 
-function clientFor(endpoint: string): Docker {
+export interface ContextEndpoint { name: string; host: string; tlsDir?: string }
+
+/**
+ * The endpoint of the current Docker context (`docker context use`), unless it is "default"
+ * (which means DOCKER_HOST or the platform's socket, tried anyway).
+ */
+export function currentContext(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): ContextEndpoint | undefined {
+  const dockerDir = env.DOCKER_CONFIG ?? path.join(home, '.docker');
+  let name = env.DOCKER_CONTEXT;
+  if (!name) {
+    try {
+      name = (JSON.parse(fs.readFileSync(path.join(dockerDir, 'config.json'), 'utf8')) as { currentContext?: string }).currentContext;
+    } catch {
+      return undefined;
+    }
+  }
+  if (!name || name === 'default') return undefined;
+  const id = crypto.createHash('sha256').update(name).digest('hex');
+  try {
+    const meta = JSON.parse(fs.readFileSync(path.join(dockerDir, 'contexts', 'meta', id, 'meta.json'), 'utf8')) as { Endpoints?: { docker?: { Host?: string } } };
+    const host = meta.Endpoints?.docker?.Host;
+    if (!host) return undefined;
+    const tlsDir = path.join(dockerDir, 'contexts', 'tls', id, 'docker');
+    return { name, host, ...(fs.existsSync(tlsDir) ? { tlsDir } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A client for a unix://, tcp:// (TLS from `tlsDir`) or ssh:// endpoint. */
+export function clientFor(endpoint: string, tlsDir?: string): Docker {
   if (endpoint.startsWith('unix://')) return new Docker({ socketPath: endpoint.slice(7) });
-  // DOCKER_HOST (tcp with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh) is read by docker-modem itself.
-  return new Docker();
+  if (endpoint.startsWith('npipe://')) return new Docker({ socketPath: endpoint.slice(8) });
+  const url = new URL(endpoint);
+  if (url.protocol === 'ssh:') {
+    return new Docker({ protocol: 'ssh', host: url.hostname, port: url.port ? Number(url.port) : 22, username: url.username || undefined });
+  }
+  if (url.protocol === 'tcp:') {
+    const read = (f: string) => (tlsDir ? fs.readFileSync(path.join(tlsDir, f)) : undefined);
+    return tlsDir
+      ? new Docker({ protocol: 'https', host: url.hostname, port: Number(url.port || 2376), ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') })
+      : new Docker({ protocol: 'http', host: url.hostname, port: Number(url.port || 2375) });
+  }
+  throw new Error(`unsupported Docker endpoint ${endpoint} (unix://, tcp:// or ssh://)`);
+}
+
+/** DOCKER_HOST, with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI reads them. */
+function envClient(env: NodeJS.ProcessEnv, home: string): Docker {
+  const host = env.DOCKER_HOST!;
+  const tlsDir = env.DOCKER_TLS_VERIFY ? (env.DOCKER_CERT_PATH ?? path.join(home, '.docker')) : undefined;
+  return clientFor(host, tlsDir);
 }
 
 async function probe(docker: Docker, timeoutMs: number): Promise<Docker.DockerVersion> {
@@ -56,10 +105,23 @@ async function probe(docker: Docker, timeoutMs: number): Promise<Docker.DockerVe
 }
 
 export async function discoverEngine(env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<{ status: EngineStatus; docker?: Docker }> {
-  const endpoints = env.DOCKER_HOST ? [env.DOCKER_HOST] : candidateSockets(env).filter((s) => fs.existsSync(s)).map((s) => `unix://${s}`);
+  const context = env.DOCKER_HOST ? undefined : currentContext(env);
+  const candidates: { endpoint: string; client: () => Docker }[] = env.DOCKER_HOST
+    ? [{ endpoint: env.DOCKER_HOST, client: () => envClient(env, os.homedir()) }]
+    : [
+      ...(context ? [{ endpoint: `${context.host} (context ${context.name})`, client: () => clientFor(context.host, context.tlsDir) }] : []),
+      ...candidateSockets(env).filter((s) => fs.existsSync(s)).map((s) => ({ endpoint: `unix://${s}`, client: () => clientFor(`unix://${s}`) })),
+    ];
+  const endpoints = candidates.map((c) => c.endpoint);
   const tried: EngineMissing['tried'] = [];
-  for (const endpoint of endpoints) {
-    const docker = clientFor(endpoint);
+  for (const { endpoint, client } of candidates) {
+    let docker: Docker;
+    try {
+      docker = client();
+    } catch (err) {
+      tried.push({ endpoint, error: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
     try {
       const v = await probe(docker, timeoutMs);
       return { status: { reachable: true, endpoint, version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch }, docker };
