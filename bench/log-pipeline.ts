@@ -1,0 +1,60 @@
+// Log throughput: a container prints LINES lines as fast as it can; then its whole log is read
+// through Obsdeck's pipeline (demultiplex, split into lines, timestamps, a filter) and by
+// `docker logs -f > /dev/null`, alternating rounds. Prints lines per second of each, the ratio
+// (target ≥ 0.5) and the peak memory (RSS) of this process while it reads.
+// Run: npm run bench:logs  (LINES, ROUNDS and NODE_IMAGE override.)
+import { spawn } from 'node:child_process';
+import Docker from 'dockerode';
+import { containerLines } from '../main/stack/logs.js';
+
+const LINES = Number(process.env.LINES ?? 300_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const IMAGE = process.env.NODE_IMAGE ?? 'obsdeck-local/node:latest';
+const docker = new Docker();
+
+const container = await docker.createContainer({
+  Image: IMAGE,
+  Entrypoint: ['/usr/local/bin/node', '-e', `const line = 'level=info msg="a chatty container says something of moderate length" n=';
+let buf = ''; for (let i = 0; i < ${LINES}; i++) { buf += line + i + '\\n'; if (buf.length > 65536) { process.stdout.write(buf); buf = ''; } } process.stdout.write(buf);`],
+  Labels: { 'org.obsdeck.bench': 'true' },
+});
+try {
+  await container.start();
+  await container.wait();
+
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const ours = async () => {
+    const t = performance.now();
+    let n = 0;
+    for await (const l of containerLines(container, 'bench', { follow: true, grep: 'msg=' })) if (l.text) n++;
+    if (n !== LINES) throw new Error(`read ${n} lines, expected ${LINES}`);
+    return LINES / ((performance.now() - t) / 1000);
+  };
+  const theirs = () => new Promise<number>((resolve, reject) => {
+    const t = performance.now();
+    const p = spawn('docker', ['logs', '-f', container.id], { stdio: ['ignore', 'ignore', 'ignore'] });
+    p.on('error', reject);
+    p.on('exit', () => resolve(LINES / ((performance.now() - t) / 1000)));
+  });
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    if (i % 2 === 0) {
+      a.push(await ours());
+      b.push(await theirs());
+    } else {
+      b.push(await theirs());
+      a.push(await ours());
+    }
+    console.log(`round ${i + 1}: obsdeck ${Math.round(a.at(-1)!).toLocaleString('en')} lines/s, docker logs -f ${Math.round(b.at(-1)!).toLocaleString('en')} lines/s`);
+  }
+  clearInterval(sampler);
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const ratio = median(a) / median(b);
+  console.log(`${LINES.toLocaleString('en')} lines; median obsdeck ${Math.round(median(a)).toLocaleString('en')} lines/s, docker logs -f ${Math.round(median(b)).toLocaleString('en')} lines/s`);
+  console.log(`ratio obsdeck / docker logs: ${ratio.toFixed(2)} (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'not met'})`);
+  console.log(`peak RSS of this process while reading: ${(peak / 2 ** 20).toFixed(0)} MiB`);
+} finally {
+  await container.remove({ force: true });
+}

@@ -1,0 +1,79 @@
+// Cold start to all-ready: Obsdeck's `up` against Debian's `docker-compose up -d` followed by
+// the same HTTP readiness probes, with the same images and compose file, alternating rounds so
+// drift affects both alike. Each round starts from nothing (no containers, network or volumes).
+// Prints each round, the medians and the ratio ours / docker-compose (target ≤ 0.8).
+// Run: npm run bench:stack  (ROUNDS overrides; images as for npm test, e.g. PROMETHEUS_IMAGE.)
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { loadSpec } from '../main/stack/load.js';
+import { Stack } from '../main/stack/stack.js';
+import { fetchWithin } from '../main/prom/fetch.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
+const env = {
+  ...process.env,
+  PROMETHEUS_IMAGE: process.env.PROMETHEUS_IMAGE ?? 'obsdeck-local/prometheus:latest',
+  ALERTMANAGER_IMAGE: process.env.ALERTMANAGER_IMAGE ?? 'obsdeck-local/alertmanager:latest',
+  API_IMAGE: process.env.API_IMAGE ?? 'obsdeck/poc3-api:dev',
+  API_PORT: '18083', PROMETHEUS_PORT: '19090', ALERTMANAGER_PORT: '19093',
+  OBSDECK_HOME: process.env.OBSDECK_HOME ?? path.join('/tmp', 'obsdeck-bench-home'),
+};
+const probes = [`http://127.0.0.1:${env.API_PORT}/health`, `http://127.0.0.1:${env.PROMETHEUS_PORT}/-/ready`, `http://127.0.0.1:${env.ALERTMANAGER_PORT}/-/ready`];
+const docker = new Docker();
+const composeFile = path.resolve('observability', 'docker-compose.yml');
+
+async function allReady(): Promise<void> {
+  const pending = new Set(probes);
+  while (pending.size) {
+    for (const url of [...pending]) {
+      const ok = await fetchWithin(url, 500).then((r) => r.ok, () => false);
+      if (ok) pending.delete(url);
+    }
+    if (pending.size) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const compose = (project: string, ...args: string[]) => promisify(execFile)('docker-compose', ['-p', project, '-f', composeFile, ...args], { env });
+
+async function ours(): Promise<number> {
+  const stack = new Stack(docker, loadSpec({ project: 'obsdeck-bench-ours', env, data: env.OBSDECK_HOME }).spec);
+  await stack.down(undefined, { volumes: true });
+  const t = performance.now();
+  await stack.up(SERVICES, undefined, { wait: true });
+  const ms = performance.now() - t;
+  await stack.down(undefined, { volumes: true });
+  return ms;
+}
+
+async function theirs(): Promise<number> {
+  const project = 'obsdeck-bench-compose';
+  await compose(project, 'down', '--volumes');
+  const t = performance.now();
+  await compose(project, 'up', '-d', '--no-build', ...SERVICES);
+  await allReady();
+  const ms = performance.now() - t;
+  await compose(project, 'down', '--volumes');
+  return ms;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const a: number[] = [];
+const b: number[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  // Alternate which goes first, so neither always meets a warmer machine.
+  if (i % 2 === 0) {
+    a.push(await ours());
+    b.push(await theirs());
+  } else {
+    b.push(await theirs());
+    a.push(await ours());
+  }
+  console.log(`round ${i + 1}: obsdeck up ${a.at(-1)!.toFixed(0)} ms, docker-compose up -d + probes ${b.at(-1)!.toFixed(0)} ms`);
+}
+const ratio = median(a) / median(b);
+console.log(`median: obsdeck ${median(a).toFixed(0)} ms, docker-compose ${median(b).toFixed(0)} ms`);
+console.log(`ratio obsdeck / docker-compose: ${ratio.toFixed(2)} (target ≤ 0.80: ${ratio <= 0.8 ? 'met' : 'not met'})`);
