@@ -8,14 +8,27 @@ export class ApiError extends Error {
   }
 }
 
+/** Why a fetch failed, in words: undici hides the reason in `cause` (sometimes an AggregateError). */
+export function networkReason(err: unknown, timeoutMs: number): string {
+  // fetchWithin aborts with a TimeoutError DOMException as the reason.
+  if ((err instanceof Error || err instanceof DOMException) && err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+  const code = cause?.code ?? cause?.errors?.find((e) => e.code)?.code;
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused (is it running?)';
+    case 'ECONNRESET': case 'UND_ERR_SOCKET': return 'closed the connection (starting or stopping?)';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'host not found';
+    case 'EHOSTUNREACH': case 'ENETUNREACH': return 'unreachable';
+    default: return cause?.message ?? (err instanceof Error ? err.message : String(err));
+  }
+}
+
 async function request<T>(base: string, what: string, pathAndQuery: string, init: RequestInit = {}, timeoutMs = 10_000): Promise<T> {
   let res: Response;
   try {
     res = await fetchWithin(`${base}${pathAndQuery}`, timeoutMs, init);
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    const why = cause === 'ECONNREFUSED' ? 'connection refused (is it running?)' : err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err);
-    throw new ApiError(what, `${base} ${why}`);
+    throw new ApiError(what, `${base} ${networkReason(err, timeoutMs)}`);
   }
   const text = await res.text();
   let body: unknown;

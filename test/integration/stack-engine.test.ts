@@ -13,10 +13,10 @@ import { ApplyRefused, applyConfigs } from '../../main/config/apply.js';
 import { formatProblem } from '../../main/config/expressions.js';
 import { ConfigHistory } from '../../main/config/store.js';
 import { validateConfigs } from '../../main/config/validate.js';
-import { PrometheusClient } from '../../main/prom/client.js';
+import { AlertmanagerClient, PrometheusClient } from '../../main/prom/client.js';
 import { loadSpec } from '../../main/stack/load.js';
 import { containerLines } from '../../main/stack/logs.js';
-import { LABEL, PreflightError, Stack, type ServiceStatus, type StackEvent } from '../../main/stack/stack.js';
+import { LABEL, PreflightError, ServiceFailed, Stack, type ServiceStatus, type StackEvent } from '../../main/stack/stack.js';
 import { StatusWatcher } from '../../main/stack/watch.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
@@ -120,6 +120,39 @@ describe('pre-flight: nothing is created when the stack cannot start', () => {
   });
 });
 
+describe('a service that cannot come up', () => {
+  it('fails the up with the reason and its last log lines', async () => {
+    const other = `${project}-crash`;
+    const { stack: s } = stackFor(other, { API_PORT: String(await freePort()), PROMETHEUS_PORT: String(await freePort()), ALERTMANAGER_PORT: String(await freePort()) });
+    // Make the API refuse to start: its JWT secret is too short.
+    s.service('api_poc3').environment.API_JWT_SECRET = 'c2hvcnQ=';
+    const seen: StackEvent[] = [];
+    try {
+      const err = await s.up(['api_poc3'], (e) => seen.push(e), { wait: true }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ServiceFailed);
+      expect((err as Error).message).toMatch(/^api_poc3 (keeps restarting \(exit code 1\)|stopped with exit code 1); its last log lines:\n.*API_JWT_SECRET must hold at least 32 bytes/s);
+      expect(seen.filter((e) => e.state === 'failed').map((e) => `${e.step} ${e.service ?? ''}`)).toEqual(['ready api_poc3']);
+    } finally {
+      await s.down(undefined, { volumes: true });
+    }
+  });
+});
+
+describe('the command line without an engine', () => {
+  it('`obsdeck engine` and `obsdeck status` exit 3 and say what was tried', async () => {
+    const gone = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    const engine = await cli(['engine'], gone);
+    expect(engine.code).toBe(3);
+    expect(engine.stdout).toContain('unix:///nonexistent/docker.sock');
+    const status = await cli(['status'], gone);
+    expect(status.code).toBe(3);
+    expect(status.stderr).toMatch(/no Docker engine is reachable/);
+    const usage = await cli(['up', '--fast']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('unknown option --fast');
+  });
+});
+
 describe('up, status, logs', () => {
   it('brings every service up in dependency order until each answers its readiness probe', async () => {
     await stack.up(SERVICES, (e) => events.push(e), { wait: true });
@@ -160,6 +193,24 @@ describe('up, status, logs', () => {
     expect([...(await stack.containers()).values()].map((c) => c.Id).sort()).toEqual(before);
   });
 
+  it('up replaces a container whose definition changed, and only that one', async () => {
+    const before = new Map([...(await stack.containers())].map(([k, c]) => [k, c.Id]));
+    const changed = stackFor(project, { API_LOG_LEVEL: 'warn' }).stack;
+    const seen: StackEvent[] = [];
+    await changed.up(SERVICES, (e) => seen.push(e));
+    const after = new Map([...(await changed.containers())].map(([k, c]) => [k, c.Id]));
+    expect(after.get('api_poc3')).not.toBe(before.get('api_poc3'));
+    expect(after.get('prometheus')).toBe(before.get('prometheus'));
+    expect(after.get('alertmanager')).toBe(before.get('alertmanager'));
+    expect(seen.find((e) => e.step === 'remove')?.message).toBe("api_poc3's definition changed: replacing its container");
+    const env = (await docker.getContainer(after.get('api_poc3')!).inspect()).Config.Env;
+    expect(env).toContain('API_LOG_LEVEL=warn');
+    // And back: the original definition replaces it again.
+    await stack.up(SERVICES, undefined, { wait: true });
+    const restored = (await stack.containers()).get('api_poc3')!;
+    expect((await docker.getContainer(restored.Id).inspect()).Config.Env).toContain('API_LOG_LEVEL=info');
+  });
+
   it('Prometheus scrapes the API, and traffic shows up in queries', async () => {
     await waitFor('the poc3-security target up', async () => {
       const t = (await prom.targets('active')).activeTargets.find((x) => x.labels.job === 'poc3-security');
@@ -176,6 +227,24 @@ describe('up, status, logs', () => {
     }, 30_000, 500);
     expect(logins).toBe(3);
     trafficAt = Date.now() / 1000;
+  });
+
+  it('the typed Prometheus and Alertmanager clients answer, and errors read well', async () => {
+    expect((await prom.buildInfo()).version).toMatch(/^[23]\./);
+    expect((await prom.flags())['storage.tsdb.retention.time']).toBe('30d');
+    expect(await prom.labelValues('job')).toContain('poc3-security');
+    expect((await prom.series(['jwt_active_tokens'])).map((x) => x.job)).toEqual(['poc3-security']);
+    expect((await prom.tsdb()).headStats.numSeries).toBeGreaterThan(100);
+    expect((await prom.rules()).groups.map((g) => g.name).sort()).toEqual(['poc3_security', 'poc3_sli']);
+    await expect(prom.query('rate(x[5m]) by (a)')).rejects.toThrow(/^query: bad_data: .*parse error/);
+    const nobody = await freePort();
+    await expect(new PrometheusClient(`http://127.0.0.1:${nobody}`).targets()).rejects.toThrow(`targets: http://127.0.0.1:${nobody} connection refused (is it running?)`);
+    const am = new AlertmanagerClient(`http://127.0.0.1:${env.ALERTMANAGER_PORT}`);
+    expect((await am.status()).cluster.status).toBe('disabled');
+    const id = await am.createSilence({ matchers: [{ name: 'alertname', value: 'NoActiveTokens', isRegex: false }], endsAt: new Date(Date.now() + 3600_000).toISOString(), createdBy: 'obsdeck test', comment: 'idle stack' });
+    expect((await am.silences()).find((x) => x.id === id)?.status.state).toBe('active');
+    await am.expireSilence(id);
+    expect((await am.silences()).find((x) => x.id === id)?.status.state).toBe('expired');
   });
 
   it('follows logs as lines with timestamps, filtered on the Node side', async () => {
