@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
 import { containerLines } from '../main/stack/logs.js';
+import { alternate, median } from './lib.js';
 
 const LINES = Number(process.env.LINES ?? 300_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -37,20 +38,9 @@ try {
     p.on('error', reject);
     p.on('exit', () => resolve(LINES / ((performance.now() - t) / 1000)));
   });
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    if (i % 2 === 0) {
-      a.push(await ours());
-      b.push(await theirs());
-    } else {
-      b.push(await theirs());
-      a.push(await ours());
-    }
-    console.log(`round ${i + 1}: obsdeck ${Math.round(a.at(-1)!).toLocaleString('en')} lines/s, docker logs -f ${Math.round(b.at(-1)!).toLocaleString('en')} lines/s`);
-  }
+  const { ours: a, theirs: b } = await alternate(ROUNDS, ours, theirs, (round, x, y) =>
+    console.log(`round ${round}: obsdeck ${Math.round(x).toLocaleString('en')} lines/s, docker logs -f ${Math.round(y).toLocaleString('en')} lines/s`));
   clearInterval(sampler);
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const ratio = median(a) / median(b);
   console.log(`${LINES.toLocaleString('en')} lines; median obsdeck ${Math.round(median(a)).toLocaleString('en')} lines/s, docker logs -f ${Math.round(median(b)).toLocaleString('en')} lines/s`);
   console.log(`ratio obsdeck / docker logs: ${ratio.toFixed(2)} (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'not met'})`);

@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import { loadSpec } from '../main/stack/load.js';
 import { Stack } from '../main/stack/stack.js';
 import { fetchWithin } from '../main/prom/fetch.js';
+import { alternate, median } from './lib.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
@@ -59,21 +60,8 @@ async function theirs(): Promise<number> {
   return ms;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-const a: number[] = [];
-const b: number[] = [];
-for (let i = 0; i < ROUNDS; i++) {
-  // Alternate which goes first, so neither always meets a warmer machine.
-  if (i % 2 === 0) {
-    a.push(await ours());
-    b.push(await theirs());
-  } else {
-    b.push(await theirs());
-    a.push(await ours());
-  }
-  console.log(`round ${i + 1}: obsdeck up ${a.at(-1)!.toFixed(0)} ms, docker-compose up -d + probes ${b.at(-1)!.toFixed(0)} ms`);
-}
+const { ours: a, theirs: b } = await alternate(ROUNDS, ours, theirs, (round, x, y) =>
+  console.log(`round ${round}: obsdeck up ${x.toFixed(0)} ms, docker-compose up -d + probes ${y.toFixed(0)} ms`));
 const ratio = median(a) / median(b);
 console.log(`median: obsdeck ${median(a).toFixed(0)} ms, docker-compose ${median(b).toFixed(0)} ms`);
 console.log(`ratio obsdeck / docker-compose: ${ratio.toFixed(2)} (target ≤ 0.80: ${ratio <= 0.8 ? 'met' : 'not met'})`);

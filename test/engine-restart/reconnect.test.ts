@@ -4,7 +4,6 @@
 // the other integration tests, and only where dockerd is its own to restart (CI, this machine).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -14,6 +13,7 @@ import { loadSpec } from '../../main/stack/load.js';
 import { Stack } from '../../main/stack/stack.js';
 import { StatusWatcher, type EngineState } from '../../main/stack/watch.js';
 import { waitFor } from '../helpers/http.js';
+import { freePort } from '../helpers/net.js';
 import { requireImages, testImages } from '../helpers/images.js';
 
 const docker = new Docker();
@@ -21,12 +21,6 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-home-'));
 const project = `obsdeck-restart-${process.pid}`;
 let stack: Stack;
 
-const freePort = () => new Promise<number>((resolve) => {
-  const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address() as net.AddressInfo;
-    srv.close(() => resolve(port));
-  });
-});
 
 beforeAll(async () => {
   await requireImages(docker, [testImages.prometheus, testImages.alertmanager, testImages.api]);

@@ -4,13 +4,13 @@
 // and dashboard query without error, and answer the seed's queries with series.
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluable } from '../../main/config/expressions.js';
 import { httpOk, waitFor } from '../helpers/http.js';
+import { freePort } from '../helpers/net.js';
 import { requireImages, testImages } from '../helpers/images.js';
 import { shippedExpressions } from '../helpers/shipped.js';
 
@@ -19,16 +19,6 @@ const project = `obsdeck-it-${process.pid}`;
 const composeFile = path.resolve('observability', 'docker-compose.yml');
 const services = ['api_poc3', 'prometheus', 'alertmanager'];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let ports: { api: number; prometheus: number; alertmanager: number };
 const passwords = { admin: crypto.randomBytes(12).toString('base64url'), user: crypto.randomBytes(12).toString('base64url') };

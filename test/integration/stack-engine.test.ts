@@ -19,6 +19,7 @@ import { containerLines } from '../../main/stack/logs.js';
 import { LABEL, PreflightError, ServiceFailed, Stack, type ServiceStatus, type StackEvent } from '../../main/stack/stack.js';
 import { StatusWatcher } from '../../main/stack/watch.js';
 import { waitFor } from '../helpers/http.js';
+import { freePort } from '../helpers/net.js';
 import { requireImages, testImages } from '../helpers/images.js';
 
 const docker = new Docker();
@@ -26,14 +27,6 @@ const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-home-'));
 const passwords = { admin: crypto.randomBytes(12).toString('base64url') };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let env: NodeJS.ProcessEnv;
 function stackFor(project: string, overrides: NodeJS.ProcessEnv = {}): { stack: Stack; configDir: string } {
