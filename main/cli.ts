@@ -30,6 +30,7 @@ Configuration:
   validate [--json]            check the configs (YAML, PromQL, promtool, amtool); exit 1 on any error
   apply                        validate, copy into the running stack, reload, roll back on failure
   history [ID]                 the applied configurations, or how one differs from the current files
+  restore ID                   put an applied configuration back into the config files and apply it
 Prometheus:
   targets                      the scrape targets and their health
   query <PROMQL>               an instant query
@@ -285,6 +286,16 @@ async function main(argv: string[]): Promise<number> {
     case 'history': {
       const p = parseArgs(args, [], []);
       await cmdHistory(p.positional[0]);
+      return 0;
+    }
+    case 'restore': {
+      const p = parseArgs(args, [], []);
+      const id = p.positional[0];
+      if (!id) throw new UsageError('restore needs a history entry (see `obsdeck history`)');
+      const { configDir } = loadSpec();
+      new ConfigHistory(dataDir()).restore(id, configDir);
+      out(`restored ${id} into ${configDir}`);
+      await cmdApply();
       return 0;
     }
     case 'targets': {

@@ -23,7 +23,7 @@ export class ApplyRolledBack extends Error {}
 export type ApplyStep = { step: 'validate' | 'copy' | 'reload' | 'confirm' | 'rollback' | 'record'; service?: string; message: string };
 
 /** The files a container holds now, by target path (what a rollback puts back). */
-async function filesIn(container: Docker.Container, targets: string[]): Promise<Record<string, Buffer>> {
+export async function filesIn(container: Docker.Container, targets: string[]): Promise<Record<string, Buffer>> {
   const out: Record<string, Buffer> = {};
   for (const target of targets) {
     const stream = await container.getArchive({ path: target });

@@ -75,6 +75,7 @@ export class ConfigHistory {
 
   /** Puts an entry's files back into the config directory (apply them afterwards). */
   restore(id: string, configDir: string): void {
+    if (!fs.existsSync(path.join(this.dir, id, 'entry.json'))) throw new Error(`no history entry ${id} (entries: ${this.list().map((e) => e.id).join(', ') || 'none'})`);
     for (const f of CONFIG_FILES) {
       const p = path.join(this.dir, id, f);
       if (fs.existsSync(p)) fs.copyFileSync(p, path.join(configDir, f));

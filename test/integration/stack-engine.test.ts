@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApplyRefused, applyConfigs } from '../../main/config/apply.js';
+import { ApplyRefused, ApplyRolledBack, applyConfigs, filesIn } from '../../main/config/apply.js';
 import { formatProblem } from '../../main/config/expressions.js';
 import { ConfigHistory } from '../../main/config/store.js';
 import { validateConfigs } from '../../main/config/validate.js';
@@ -337,6 +337,36 @@ describe('validate and apply', () => {
       expect(diff.stdout).toBe(''); // the files are what was applied
     } finally {
       fs.writeFileSync(file(), good.prometheus);
+    }
+  });
+});
+
+describe('a reload that fails', () => {
+  it('puts the previous files back, reloads them, and says why', async () => {
+    const file = path.join(configDir, 'prometheus.yml');
+    const good = fs.readFileSync(file, 'utf8');
+    // A Prometheus started without --web.enable-lifecycle refuses /-/reload.
+    const locked = stackFor(project).stack;
+    const service = locked.service('prometheus');
+    service.command = service.command!.filter((f) => f !== '--web.enable-lifecycle');
+    await locked.up(SERVICES, undefined, { wait: true });
+    const entries = new ConfigHistory(home).list().length;
+    fs.writeFileSync(file, good.replace('    scrape_interval: 5s\n', '    scrape_interval: 7s\n'));
+    try {
+      const steps: string[] = [];
+      const err = await applyConfigs(locked, configDir, { prometheus: testImages.prometheus, alertmanager: testImages.alertmanager }, new ConfigHistory(home), (s) => steps.push(s.step))
+        .then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ApplyRolledBack);
+      expect((err as Error).message).toMatch(/^the new configuration failed \(reload: Lifecycle API is not enabled\.?\); the previous one was restored and reloaded$/);
+      expect(steps).toEqual(['validate', 'copy', 'reload', 'rollback']);
+      const container = docker.getContainer(`${project}-prometheus-1`);
+      const inside = await filesIn(container, ['/etc/prometheus/prometheus.yml']);
+      expect(inside['/etc/prometheus/prometheus.yml']?.toString('utf8')).toBe(good);
+      expect(new ConfigHistory(home).list()).toHaveLength(entries);
+      expect(await prom.ready()).toBe(true);
+    } finally {
+      fs.writeFileSync(file, good);
+      await stack.up(SERVICES, undefined, { wait: true }); // the shipped definition again
     }
   });
 });
