@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
+import { Backend } from './backend.js';
 import { ApplyRefused, applyConfigs } from './config/apply.js';
 import { formatProblem } from './config/expressions.js';
 import { ConfigHistory, dataDir, diffLines } from './config/store.js';
@@ -339,13 +340,19 @@ async function main(argv: string[]): Promise<number> {
       const portText = p.values.get('--port');
       const port = portText === undefined ? 0 : Number(portText);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${portText}"`);
+      const backend = new Backend({ defaultServices: process.env.OBSDECK_SERVICES?.split(',').map((x) => x.trim()).filter(Boolean) });
+      await backend.start();
       const running = await serve({
         port,
         staticDir: path.join(root, 'dist', 'renderer'),
         api: { engine: async () => (await discoverEngine()).status },
+        backend,
       });
       out(`Obsdeck is serving its UI at ${running.url}\n(only this machine can reach it; the token in the URL is the key. Ctrl-C stops it.)`);
-      const stop = () => void running.close().then(() => process.exit(0));
+      const stop = () => {
+        backend.close();
+        void running.close().then(() => process.exit(0));
+      };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       return -1; // keeps running

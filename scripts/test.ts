@@ -77,7 +77,13 @@ async function main(): Promise<void> {
       heading('prerequisites of the end-to-end tests');
       const chromiumPath = await ensureChromium();
       await step('build the renderer', 'npx', ['vite', 'build', '--logLevel', 'warn']);
-      await vitest('end-to-end tests (Chromium)', ['--project', 'e2e'], { ...process.env, CHROMIUM_PATH: chromiumPath });
+      await vitest('end-to-end tests (Chromium)', ['--project', 'e2e'], {
+        ...process.env,
+        CHROMIUM_PATH: chromiumPath,
+        PROMETHEUS_IMAGE: images.prometheus,
+        ALERTMANAGER_IMAGE: images.alertmanager,
+        API_IMAGE: images.api,
+      });
     } catch (err) {
       process.stdout.write(`prerequisites failed: ${err instanceof Error ? err.message : String(err)}\n`);
       outcomes.push({ step: 'prerequisites', ok: false, passed: 0, failed: 1 });

@@ -6,23 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import type { EngineStatus } from '../contract.js';
 
-export interface EngineFound {
-  reachable: true;
-  endpoint: string;
-  version: string;
-  apiVersion: string;
-  os: string;
-  arch: string;
-}
-
-export interface EngineMissing {
-  reachable: false;
-  tried: { endpoint: string; error: string }[];
-  hint: string;
-}
-
-export type EngineStatus = EngineFound | EngineMissing;
+export type { EngineStatus } from '../contract.js';
+export type EngineFound = Extract<EngineStatus, { reachable: true }>;
+export type EngineMissing = Extract<EngineStatus, { reachable: false }>;
 
 export function candidateSockets(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string[] {
   const runtime = env.XDG_RUNTIME_DIR;

@@ -6,6 +6,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ClientMessage, ServerMessage } from '../contract.js';
+import { ContractFailure, toContractError, type Backend } from '../backend.js';
 
 export interface ServeOptions {
   port?: number;
@@ -13,6 +16,8 @@ export interface ServeOptions {
   staticDir: string;
   /** JSON endpoints under /api/, answered only for an authenticated browser. */
   api?: Record<string, () => Promise<unknown>>;
+  /** The contract, spoken over a WebSocket at /ws to an authenticated browser. */
+  backend?: Backend;
   token?: string;
 }
 
@@ -49,15 +54,25 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
     throw new Error(`the UI is not built (${path.join(root, 'index.html')} is missing): run \`npm run build:renderer\``);
   }
   let port = 0;
+  const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
+  /** Why a request may not proceed (wrong Host, foreign Origin, no session), or undefined. */
+  const refused = (req: http.IncomingMessage): [number, string] | undefined => {
+    if (!allowedHosts().includes(req.headers.host ?? '')) return [421, `obsdeck serve answers only as ${allowedHosts().join(' or ')}\n`];
+    const origin = req.headers.origin;
+    if (origin && !allowedHosts().some((h) => origin === `http://${h}`)) return [403, 'cross-origin requests are refused\n'];
+    return undefined;
+  };
+  const hasSession = (req: http.IncomingMessage) => {
+    const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
+    return cookie !== undefined && safeEqual(cookie.slice(COOKIE.length + 1), token);
+  };
   const server = http.createServer((req, res) => {
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
       res.end(body);
     };
-    const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
-    if (!allowedHosts.includes(req.headers.host ?? '')) return send(421, `obsdeck serve answers only as ${allowedHosts.join(' or ')}\n`);
-    const origin = req.headers.origin;
-    if (origin && !allowedHosts.some((h) => origin === `http://${h}`)) return send(403, 'cross-origin requests are refused\n');
+    const no = refused(req);
+    if (no) return send(no[0], no[1]);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n', { allow: 'GET, HEAD' });
 
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
@@ -70,10 +85,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
         'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       });
     }
-    const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
-    if (!cookie || !safeEqual(cookie.slice(COOKIE.length + 1), token)) {
-      return send(401, 'open the URL `obsdeck serve` printed (it carries the access token)\n');
-    }
+    if (!hasSession(req)) return send(401, 'open the URL `obsdeck serve` printed (it carries the access token)\n');
 
     if (url.pathname.startsWith('/api/')) {
       const handler = opts.api?.[url.pathname.slice(5)];
@@ -98,6 +110,17 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
     if (req.method === 'HEAD') return res.end();
     fs.createReadStream(target).pipe(res);
   });
+  // The contract over a WebSocket: requests {id, channel, args} → {id, ok, result | error};
+  // events pushed as {event, payload}. Same Host, Origin and session checks as every request.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  server.on('upgrade', (req, socket, head) => {
+    const no = refused(req) ?? (hasSession(req) ? undefined : [401, 'no session\n'] as [number, string]);
+    if (no || !opts.backend || new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+      socket.end(`HTTP/1.1 ${no?.[0] ?? 404} Refused\r\nconnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, opts.backend!));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on 127.0.0.1 is already in use; pick another with --port`) : err));
@@ -109,8 +132,32 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
     port,
     token,
     close: () => new Promise((resolve) => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
+}
+
+function attach(ws: WebSocket, backend: Backend): void {
+  const send = (m: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+  };
+  const unsubscribe = backend.subscribe((event, payload) => send({ event, payload }));
+  ws.on('close', unsubscribe);
+  ws.on('message', (data: Buffer) => {
+    let msg: ClientMessage;
+    try {
+      msg = JSON.parse(data.toString('utf8')) as ClientMessage;
+      if (typeof msg.id !== 'number' || typeof msg.channel !== 'string') throw new Error('a request is {id, channel, args}');
+    } catch (err) {
+      send({ id: -1, ok: false, error: { code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) } });
+      return;
+    }
+    backend.handle(msg.channel, msg.args).then(
+      (result) => send({ id: msg.id, ok: true, result }),
+      (err: unknown) => send({ id: msg.id, ok: false, error: err instanceof ContractFailure ? err.error : toContractError(err) }),
+    );
+  });
 }

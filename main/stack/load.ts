@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { withSecrets } from '../config/secrets.js';
 import { SHIPPED_DIR, dataDir, ensureConfigDir } from '../config/store.js';
 import { loadCompose, type StackSpec } from './compose.js';
 import { Stack } from './stack.js';
@@ -18,9 +19,10 @@ export interface StackLocation {
 }
 
 export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string } {
-  const env = loc.env ?? process.env;
+  const data = loc.data ?? dataDir(loc.env ?? process.env);
+  const env = withSecrets(loc.env ?? process.env, data);
   const file = loc.composeFile ?? path.join(SHIPPED_DIR, 'docker-compose.yml');
-  const configDir = ensureConfigDir(loc.data ?? dataDir(env));
+  const configDir = ensureConfigDir(data);
   const spec = loadCompose(fs.readFileSync(file, 'utf8'), { file, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
   return { spec, configDir };
 }

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { buildImage } from '../engine/build.js';
 import { tarOf } from '../engine/run-tool.js';
 import { fetchWithin } from '../prom/fetch.js';
+import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
 import { startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
 import { lastLines } from './logs.js';
 import { containerHolding, nextFreePort, portFree, processHolding } from './ports.js';
@@ -38,15 +39,8 @@ export const READINESS_PATHS: Record<string, string> = {
 /** A service may name its own readiness path with this label. */
 export const READINESS_LABEL = 'org.obsdeck.readiness-path';
 
-export type Step = 'preflight' | 'image' | 'network' | 'volume' | 'create' | 'start' | 'ready' | 'stop' | 'remove';
-export interface StackEvent {
-  step: Step;
-  service?: string;
-  state: 'started' | 'progress' | 'done' | 'skipped' | 'failed';
-  message: string;
-  /** For pulls: bytes done and total over all layers; for builds: steps. */
-  progress?: { current: number; total: number };
-}
+export type { StackEvent, ServiceStatus } from '../contract.js';
+export type Step = StackStep;
 export type OnEvent = (e: StackEvent) => void;
 
 export class PreflightError extends Error {
@@ -59,23 +53,6 @@ export class ServiceFailed extends Error {
   constructor(readonly service: string, readonly why: string, readonly logs: string[]) {
     super(`${service} ${why}${logs.length ? `; its last log lines:\n${logs.map((l) => `    ${l}`).join('\n')}` : ''}`);
   }
-}
-
-export interface ServiceStatus {
-  service: string;
-  /** created, running, restarting, paused, exited, dead, or missing (no container). */
-  state: string;
-  ready: boolean;
-  health?: string;
-  startedAt?: string;
-  uptimeSeconds?: number;
-  restartCount: number;
-  exitCode?: number;
-  ports: { host: string; hostPort: number; containerPort: number }[];
-  image: string;
-  containerId?: string;
-  /** Set when the container stopped or restarts: what it logged last. */
-  lastLogs?: string[];
 }
 
 interface StackOptions {
@@ -438,6 +415,21 @@ export class Stack {
         on({ step: 'remove', state: 'done', message: `removed volume ${v.Name}` });
       }
     }
+  }
+
+  /** Stops services (their containers stay, so a start is quick); with no names, all of them. */
+  async stop(names: string[], on: OnEvent = () => undefined): Promise<void> {
+    const targets = names.length ? names.map((n) => this.service(n)) : this.spec.services;
+    const existing = await this.containers();
+    await Promise.all(targets.map(async (s) => {
+      const info = existing.get(s.name);
+      if (!info || (info.State !== 'running' && info.State !== 'restarting')) return;
+      on({ step: 'stop', service: s.name, state: 'started', message: `stopping ${s.name} (grace ${s.stopGraceS} s)` });
+      await this.docker.getContainer(info.Id).stop({ t: Math.ceil(s.stopGraceS) }).catch((err: unknown) => {
+        if (!/already stopped|not running/i.test(String(err))) throw err;
+      });
+      on({ step: 'stop', service: s.name, state: 'done', message: `stopped ${s.name}` });
+    }));
   }
 
   async restart(names: string[], on: OnEvent = () => undefined): Promise<void> {

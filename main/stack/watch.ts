@@ -72,9 +72,9 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
         for (const line of lines) {
           if (!line.trim()) continue;
           try {
-            const e = JSON.parse(line) as { Action?: string; Actor?: { Attributes?: Record<string, string> } };
+            const e = JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } };
             const service = e.Actor?.Attributes?.[LABEL.service];
-            if (service) void this.refresh(service, e.Action);
+            if (service) void this.refresh(service);
           } catch { /* a malformed event line is skipped */ }
         }
       });
@@ -125,7 +125,7 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
     for (const s of list) if (s.state === 'running' && !s.ready) this.probeUntilReady(s.service);
   }
 
-  private async refresh(service: string, action?: string): Promise<void> {
+  private async refresh(service: string): Promise<void> {
     const spec = this.stack.spec.services.find((s) => s.name === service);
     if (!spec) return;
     try {
@@ -133,7 +133,8 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
       const status = await this.stack.statusOf(spec, info);
       this.statuses.set(service, status);
       this.emitChange();
-      if ((action === 'start' || action === 'restart') && !status.ready) this.probeUntilReady(service);
+      // Running but not (yet) answering: probe fast until it does, rather than at the next sweep.
+      if (status.state === 'running' && !status.ready) this.probeUntilReady(service);
     } catch { /* the engine went away; the stream's end reports it */ }
   }
 

@@ -46,7 +46,7 @@ describe('obsdeck serve in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
     expect(page.url()).not.toContain('token='); // traded for a cookie
-    const engine = page.getByRole('region', { name: 'Docker engine' });
+    const engine = page.getByLabel('Docker engine');
     await expect.poll(async () => engine.textContent(), { timeout: 15_000 }).toMatch(/Docker \d+\.\d+.*\(API 1\.\d+, linux\/\w+\)/);
     await page.screenshot({ path: path.join(shots, 'engine-found.png') });
   });

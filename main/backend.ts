@@ -1,0 +1,213 @@
+// The Node side of the contract: one object that answers every request of main/contract.ts and
+// pushes its events, whatever carries them (Electron IPC or `obsdeck serve`'s WebSocket). It
+// finds the engine (and keeps looking while there is none), opens the stack, keeps a live
+// status from Docker events, and turns failures into contract errors with stable codes.
+import type Docker from 'dockerode';
+import { ZodError } from 'zod';
+import { ApplyRefused, ApplyRolledBack } from './config/apply.js';
+import {
+  requestSchemas, type Channel, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
+} from './contract.js';
+import { discoverEngine } from './engine/discover.js';
+import { PrometheusClient } from './prom/client.js';
+import { loadSpec, type StackLocation } from './stack/load.js';
+import { containerLines } from './stack/logs.js';
+import { PreflightError, ServiceFailed, Stack } from './stack/stack.js';
+import { StatusWatcher } from './stack/watch.js';
+
+export class ContractFailure extends Error {
+  constructor(readonly error: ContractError) {
+    super(error.message);
+  }
+}
+
+/** Any failure as the data that crosses the contract. */
+export function toContractError(err: unknown): ContractError {
+  if (err instanceof ContractFailure) return err.error;
+  if (err instanceof ZodError) {
+    return { code: 'BAD_REQUEST', message: err.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ') };
+  }
+  if (err instanceof PreflightError) {
+    const code = err.problems.every((p) => p.startsWith('port ')) ? 'PORT_IN_USE'
+      : err.problems.every((p) => p.startsWith('image ')) ? 'IMAGE_MISSING'
+        : err.problems.some((p) => p.startsWith('no Docker engine')) ? 'ENGINE_UNREACHABLE' : 'PREFLIGHT_FAILED';
+    return { code, message: err.problems.join('; '), details: err.problems };
+  }
+  if (err instanceof ServiceFailed) return { code: 'SERVICE_FAILED', message: `${err.service} ${err.why}`, details: err.logs };
+  if (err instanceof ApplyRefused) return { code: 'CONFIG_INVALID', message: err.message.split('\n')[0]!, details: err.message.split('\n').slice(1).map((l) => l.trim()) };
+  if (err instanceof ApplyRolledBack) return { code: 'APPLY_ROLLED_BACK', message: err.message };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+export interface BackendOptions extends StackLocation {
+  /** The services Start brings up when none are named (OBSDECK_SERVICES), e.g. without Grafana. */
+  defaultServices?: string[];
+  /** How often to look for an engine while none answers. */
+  discoverEveryMs?: number;
+}
+
+type Listener = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+export class Backend {
+  private engine: EngineStatus = { reachable: false, tried: [], hint: 'Looking for a Docker engine…' };
+  private docker?: Docker;
+  private stack?: Stack;
+  private watcher?: StatusWatcher;
+  private busy?: StackSnapshot['busy'];
+  private readonly listeners = new Set<Listener>();
+  private discoverTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly opts: BackendOptions = {}) {}
+
+  async start(): Promise<void> {
+    await this.discover();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.discoverTimer);
+    this.watcher?.stop();
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners) l(event, payload);
+  }
+
+  snapshot(): StackSnapshot {
+    const services = this.watcher?.snapshot() ?? this.specServices().map((name) => ({ service: name, state: 'unknown', ready: false, restartCount: 0, ports: [], image: '' }));
+    return { engine: this.engine, services, ...(this.busy ? { busy: this.busy } : {}) };
+  }
+
+  private specServices(): string[] {
+    try {
+      return loadSpec(this.opts).spec.services.map((s) => s.name);
+    } catch {
+      return [];
+    }
+  }
+
+  private async discover(): Promise<void> {
+    if (this.closed) return;
+    const { status, docker } = await discoverEngine(this.opts.env ?? process.env);
+    this.engine = status;
+    if (status.reachable && docker) {
+      this.docker = docker;
+      const { spec } = loadSpec(this.opts);
+      this.stack = new Stack(docker, spec);
+      this.watcher = new StatusWatcher(this.stack);
+      this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));
+      this.watcher.on('engine', (e) => {
+        this.engine = e.connected
+          ? status
+          : { reachable: false, tried: [{ endpoint: status.endpoint, error: e.error ?? 'the engine went away' }], hint: 'The Docker engine stopped answering; Obsdeck reconnects as soon as it is back.' };
+        this.emit('stack:snapshot', this.snapshot());
+      });
+      await this.watcher.start();
+    } else {
+      this.emit('stack:snapshot', this.snapshot());
+      this.discoverTimer = setTimeout(() => void this.discover(), this.opts.discoverEveryMs ?? 3000);
+    }
+  }
+
+  private need(): Stack {
+    if (!this.stack) {
+      const hint = this.engine.reachable ? '' : ` ${this.engine.hint}`;
+      throw new ContractFailure({ code: 'ENGINE_UNREACHABLE', message: `no Docker engine is reachable.${hint}` });
+    }
+    return this.stack;
+  }
+
+  private async exclusive(kind: NonNullable<StackSnapshot['busy']>, work: () => Promise<void>): Promise<StackSnapshot> {
+    if (this.busy) throw new ContractFailure({ code: 'BUSY', message: `the stack is busy with ${this.busy}; try again when it is done` });
+    this.busy = kind;
+    this.emit('stack:snapshot', this.snapshot());
+    try {
+      await work();
+    } finally {
+      this.busy = undefined;
+      this.emit('stack:snapshot', this.snapshot());
+    }
+    return this.snapshot();
+  }
+
+  /** Validates the arguments, runs the request, and returns its reply (or throws a ContractFailure). */
+  async handle(channel: string, rawArgs: unknown): Promise<unknown> {
+    if (!(channel in requestSchemas)) throw new ContractFailure({ code: 'UNKNOWN_CHANNEL', message: `no channel "${channel.slice(0, 64)}"` });
+    const c = channel as Channel;
+    try {
+      const args: unknown = requestSchemas[c].parse(rawArgs ?? {});
+      return await this.dispatch(c, args);
+    } catch (err) {
+      throw new ContractFailure(toContractError(err));
+    }
+  }
+
+  private async dispatch(channel: Channel, args: unknown): Promise<Replies[Channel]> {
+    const progress = (e: Events['stack:progress']) => this.emit('stack:progress', e);
+    switch (channel) {
+      case 'engine:status':
+        return this.engine;
+      case 'stack:status':
+        return this.snapshot();
+      case 'stack:up': {
+        const { services } = args as { services?: string[] };
+        const stack = this.need();
+        return this.exclusive('up', () => stack.up(services?.length ? services : (this.opts.defaultServices ?? []), progress, { wait: true }));
+      }
+      case 'stack:down': {
+        const { volumes } = args as { volumes?: boolean };
+        const stack = this.need();
+        return this.exclusive('down', () => stack.down(progress, { volumes: volumes === true }));
+      }
+      case 'stack:stop': {
+        const { services } = args as { services: string[] };
+        const stack = this.need();
+        return this.exclusive('stop', () => stack.stop(services, progress));
+      }
+      case 'stack:restart': {
+        const { services } = args as { services: string[] };
+        const stack = this.need();
+        return this.exclusive('restart', () => stack.restart(services, progress));
+      }
+      case 'targets:list':
+        return this.targets();
+      case 'logs:tail': {
+        const { services, tail } = args as { services?: string[]; tail?: number };
+        return this.tail(services, tail ?? 200);
+      }
+    }
+  }
+
+  private async targets(): Promise<TargetInfo[]> {
+    const stack = this.need();
+    const port = stack.service('prometheus').ports[0];
+    if (!port) throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: 'the stack publishes no Prometheus port' });
+    try {
+      const { activeTargets } = await new PrometheusClient(`http://127.0.0.1:${port.hostPort}`).targets('active');
+      return activeTargets.map((t) => ({
+        pool: t.scrapePool, url: t.scrapeUrl, health: t.health, labels: t.labels, lastScrape: t.lastScrape, lastScrapeMs: t.lastScrapeDuration * 1000, lastError: t.lastError,
+      }));
+    } catch (err) {
+      throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private async tail(names: string[] | undefined, n: number): Promise<LogLine[]> {
+    const stack = this.need();
+    const existing = await stack.containers();
+    const chosen = names?.length ? names : [...existing.keys()];
+    const lines: LogLine[] = [];
+    for (const name of chosen) {
+      const info = existing.get(name);
+      if (!info) continue;
+      for await (const l of containerLines(stack.docker.getContainer(info.Id), name, { tail: n })) lines.push(l);
+    }
+    return lines.sort((a, b) => a.time.localeCompare(b.time)).slice(-n);
+  }
+}

@@ -1,0 +1,134 @@
+// The one contract between the UI and the Node side: every request (channel `domain:verb`, its
+// arguments and its reply), every event, and the errors that cross as data with stable codes.
+// The same contract runs over Electron IPC and over `obsdeck serve`'s WebSocket. The renderer
+// imports only types from here; arguments are validated with these schemas on the Node side.
+// Self-contained on purpose (zod only): the renderer type-checks it without Node's types.
+import { z } from 'zod';
+
+// ----------------------------------------------------------------------------- data
+
+export type EngineStatus =
+  | { reachable: true; endpoint: string; version: string; apiVersion: string; os: string; arch: string }
+  | { reachable: false; tried: { endpoint: string; error: string }[]; hint: string };
+
+export interface ServiceStatus {
+  service: string;
+  /** created, running, restarting, paused, exited, dead, missing (no container), unknown (engine gone). */
+  state: string;
+  ready: boolean;
+  health?: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  restartCount: number;
+  exitCode?: number;
+  ports: { host: string; hostPort: number; containerPort: number }[];
+  image: string;
+  containerId?: string;
+  /** Set when the container stopped or restarts: what it logged last. */
+  lastLogs?: string[];
+}
+
+export type StackStep = 'preflight' | 'image' | 'network' | 'volume' | 'create' | 'start' | 'ready' | 'stop' | 'remove';
+export interface StackEvent {
+  step: StackStep;
+  service?: string;
+  state: 'started' | 'progress' | 'done' | 'skipped' | 'failed';
+  message: string;
+  progress?: { current: number; total: number };
+}
+
+export interface StackSnapshot {
+  engine: EngineStatus;
+  services: ServiceStatus[];
+  /** What the stack is doing now, if anything: an `up`, `down` or `restart` in progress. */
+  busy?: 'up' | 'down' | 'restart' | 'stop';
+}
+
+export interface TargetInfo {
+  pool: string;
+  url: string;
+  health: 'up' | 'down' | 'unknown';
+  labels: Record<string, string>;
+  lastScrape: string;
+  lastScrapeMs: number;
+  lastError: string;
+}
+
+export interface LogLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  time: string;
+  text: string;
+}
+
+// ----------------------------------------------------------------------------- errors
+
+export const ERROR_CODES = [
+  'ENGINE_UNREACHABLE', 'PORT_IN_USE', 'IMAGE_MISSING', 'PREFLIGHT_FAILED', 'SERVICE_FAILED',
+  'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export interface ContractError { code: ErrorCode; message: string; details?: string[] }
+
+// ----------------------------------------------------------------------------- requests
+
+const services = z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name')).max(32);
+
+export const requestSchemas = {
+  'engine:status': z.strictObject({}),
+  'stack:status': z.strictObject({}),
+  'stack:up': z.strictObject({ services: services.optional() }),
+  'stack:down': z.strictObject({ volumes: z.boolean().optional() }),
+  'stack:stop': z.strictObject({ services }),
+  'stack:restart': z.strictObject({ services }),
+  'targets:list': z.strictObject({}),
+  'logs:tail': z.strictObject({ services: services.optional(), tail: z.number().int().min(0).max(100_000).optional() }),
+} as const;
+
+export type Channel = keyof typeof requestSchemas;
+export type RequestArgs<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
+
+export interface Replies {
+  'engine:status': EngineStatus;
+  'stack:status': StackSnapshot;
+  'stack:up': StackSnapshot;
+  'stack:down': StackSnapshot;
+  'stack:stop': StackSnapshot;
+  'stack:restart': StackSnapshot;
+  'targets:list': TargetInfo[];
+  'logs:tail': LogLine[];
+}
+
+// ----------------------------------------------------------------------------- events
+
+export interface Events {
+  /** Every change of a service or the engine. */
+  'stack:snapshot': StackSnapshot;
+  /** One step of an up/down/restart, as it happens. */
+  'stack:progress': StackEvent;
+  /** New log lines of the followed services. */
+  'logs:lines': LogLine[];
+}
+export type EventName = keyof Events;
+
+// ----------------------------------------------------------------------------- wire (WebSocket)
+
+export type ClientMessage = { id: number; channel: string; args: unknown };
+export type ServerMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: ContractError }
+  | { event: EventName; payload: unknown };
+
+/** What the renderer talks to, over IPC or WebSocket alike. */
+export interface ContractClient {
+  request<C extends Channel>(channel: C, args: RequestArgs<C>): Promise<Replies[C]>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** A contract error as a real Error on the UI side, keeping its code. */
+export class RemoteError extends Error {
+  constructor(readonly code: ErrorCode, message: string, readonly details: string[] = []) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}

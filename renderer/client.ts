@@ -1,0 +1,82 @@
+// The renderer's one way to the Node side: the contract of main/contract.ts, over Electron's
+// preload bridge when there is one, otherwise over `obsdeck serve`'s WebSocket. Errors arrive
+// as data and become RemoteErrors (real Errors with the contract's code and readable message).
+import type { Channel, ContractClient, ContractError, EventName, Events, Replies, RequestArgs, ServerMessage } from '../main/contract';
+
+export class ClientError extends Error {
+  constructor(readonly code: ContractError['code'], message: string, readonly details: string[] = []) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/** The contract over a WebSocket that reconnects by itself; requests wait for the connection. */
+export function webSocketClient(url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
+  let ws: WebSocket | undefined;
+  let nextId = 1;
+  let open: Promise<WebSocket> | undefined;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<EventName, Set<(p: unknown) => void>>();
+  const connectionListeners = new Set<(up: boolean) => void>();
+  let retry = 250;
+
+  const connect = (): Promise<WebSocket> => {
+    open ??= new Promise<WebSocket>((resolve) => {
+      const socket = new WebSocket(url);
+      socket.onopen = () => {
+        ws = socket;
+        retry = 250;
+        connectionListeners.forEach((l) => l(true));
+        resolve(socket);
+      };
+      socket.onmessage = (m) => {
+        const msg = JSON.parse(String(m.data)) as ServerMessage;
+        if ('event' in msg) {
+          listeners.get(msg.event)?.forEach((l) => l(msg.payload));
+          return;
+        }
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.ok) p.resolve(msg.result);
+        else p.reject(new ClientError(msg.error.code, msg.error.message, msg.error.details));
+      };
+      socket.onclose = () => {
+        const wasOpen = ws === socket;
+        ws = undefined;
+        open = undefined;
+        for (const [, p] of pending) p.reject(new ClientError('INTERNAL', 'the connection to Obsdeck was lost; retrying'));
+        pending.clear();
+        if (wasOpen) connectionListeners.forEach((l) => l(false));
+        setTimeout(() => void connect().then(resolve), retry);
+        retry = Math.min(retry * 2, 5000);
+      };
+    });
+    return open;
+  };
+  void connect();
+
+  return {
+    async request<C extends Channel>(channel: C, args: RequestArgs<C>): Promise<Replies[C]> {
+      const socket = ws ?? (await connect());
+      const id = nextId++;
+      return new Promise<Replies[C]>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        socket.send(JSON.stringify({ id, channel, args }));
+      });
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const l = listener as (p: unknown) => void;
+      set.add(l);
+      return () => set.delete(l);
+    },
+    onConnection(l: (up: boolean) => void): () => void {
+      connectionListeners.add(l);
+      return () => connectionListeners.delete(l);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The Stack view against a real engine, through `obsdeck serve` in Debian's Chromium, with the
+// local images and without Grafana (OBSDECK_SERVICES): start, watch every service become ready,
+// a crash seen and recovered, stop; and a taken port named before anything is created.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
+import { freePort } from '../helpers/net.js';
+
+const shots = path.resolve('test-results', 'screenshots');
+const docker = new Docker();
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-e2e-'));
+const project = `obsdeck-e2e-${process.pid}`;
+let browser: Browser;
+let server: ChildProcess | undefined;
+let env: NodeJS.ProcessEnv;
+
+function startServe(extra: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/obsdeck.js', 'serve'], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`obsdeck serve printed no URL: ${out}`)), 20_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]! });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+  });
+}
+
+const card = (page: Page, service: string) => page.getByRole('article', { name: `service ${service}` });
+const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
+
+beforeAll(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  env = {
+    ...process.env,
+    OBSDECK_HOME: home,
+    OBSDECK_PROJECT: project,
+    OBSDECK_SERVICES: SERVICES.join(','),
+    PROMETHEUS_IMAGE: process.env.PROMETHEUS_IMAGE ?? 'obsdeck-local/prometheus:latest',
+    ALERTMANAGER_IMAGE: process.env.ALERTMANAGER_IMAGE ?? 'obsdeck-local/alertmanager:latest',
+    API_IMAGE: process.env.API_IMAGE ?? 'obsdeck/poc3-api:dev',
+    API_PORT: String(await freePort()),
+    PROMETHEUS_PORT: String(await freePort()),
+    ALERTMANAGER_PORT: String(await freePort()),
+    GRAFANA_PORT: String(await freePort()),
+  };
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  // Whatever the test left: the project's containers, network and volumes.
+  const filter = { label: [`com.docker.compose.project=${project}`] };
+  for (const c of await docker.listContainers({ all: true, filters: filter })) await docker.getContainer(c.Id).remove({ force: true, v: true });
+  for (const n of await docker.listNetworks({ filters: filter })) await docker.getNetwork(n.Id).remove();
+  for (const v of (await docker.listVolumes({ filters: filter })).Volumes ?? []) await docker.getVolume(v.Name).remove();
+  fs.rmSync(home, { recursive: true, force: true });
+}, 120_000);
+
+describe('the Stack view', () => {
+  it('names a taken port before anything is created', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(Number(env.PROMETHEUS_PORT), '127.0.0.1', r));
+    const { child, url } = await startServe();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(url);
+      await page.getByRole('button', { name: 'Start', exact: true }).first().click();
+
+      const alert = page.locator('[role=alert][data-code=PORT_IN_USE]');
+      await alert.waitFor({ timeout: 20_000 });
+      expect(await alert.textContent()).toContain(`port ${env.PROMETHEUS_PORT} on 127.0.0.1 for prometheus is in use by node (pid ${process.pid})`);
+      await page.screenshot({ path: path.join(shots, 'stack-port-taken.png') });
+      expect(await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } })).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      taken.close();
+    }
+  });
+
+  it('starts the stack, shows a crash and the recovery live, and stops it', async () => {
+    const started = await startServe();
+    server = started.child;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(started.url);
+    await expect.poll(() => page.getByLabel('Docker engine').textContent(), { timeout: 15_000 }).toMatch(/Docker \d+/);
+    for (const s of SERVICES) expect(await card(page, s).getAttribute('data-state')).toBe('missing');
+    await page.getByRole('button', { name: 'Start', exact: true }).first().click();
+    for (const s of SERVICES) {
+      await expect.poll(() => card(page, s).getAttribute('data-ready'), { timeout: 90_000 }).toBe('true');
+    }
+    // The start-up finishes (the button is Start again) and every step is on screen.
+    await expect.poll(() => page.getByRole('button', { name: /^Start/ }).first().textContent(), { timeout: 90_000 }).toBe('Start');
+    const progress = page.getByRole('region', { name: 'Progress' });
+    for (const s of SERVICES) expect(await progress.textContent()).toContain(`✓ ${s} is ready`);
+    await page.screenshot({ path: path.join(shots, 'stack-running.png'), fullPage: true });
+
+    // Kill the API from outside, as the OOM killer would: its card goes down and comes back.
+    const info = await docker.getContainer(`${project}-api_poc3-1`).inspect();
+    process.kill(info.State.Pid, 'SIGKILL');
+    await expect.poll(() => card(page, 'api_poc3').getByLabel('restarts').textContent(), { timeout: 30_000 }).toBe('1');
+    for (const s of SERVICES) await expect.poll(() => card(page, s).getAttribute('data-ready'), { timeout: 30_000 }).toBe('true');
+    // The app gives the API its passwords (kept in its data directory): none is printed in a log.
+    expect(await card(page, 'api_poc3').textContent()).not.toMatch(/password/i);
+    await page.screenshot({ path: path.join(shots, 'stack-after-crash.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Stop', exact: true }).first().click();
+    for (const s of SERVICES) {
+      await expect.poll(() => card(page, s).getAttribute('data-state'), { timeout: 90_000 }).toBe('missing');
+    }
+    await page.screenshot({ path: path.join(shots, 'stack-stopped.png'), fullPage: true });
+  });
+});
