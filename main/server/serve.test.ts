@@ -3,6 +3,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { Backend } from '../backend.js';
 import { serve, type RunningServe } from './serve.js';
 
 let running: RunningServe;
@@ -75,5 +77,51 @@ describe('obsdeck serve', () => {
 
   it('says which port is taken when it cannot listen', async () => {
     await expect(serve({ staticDir, port: running.port })).rejects.toThrow(`port ${running.port} on 127.0.0.1 is already in use`);
+  });
+
+  describe('the contract over a WebSocket', () => {
+    let withBackend: RunningServe;
+    beforeAll(async () => {
+      // No engine here: DOCKER_HOST points nowhere, so requests that need one say so.
+      const backend = new Backend({ env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, data: fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-data-')), discoverEveryMs: 60_000 });
+      await backend.start();
+      withBackend = await serve({ staticDir, backend });
+    });
+    afterAll(async () => {
+      await withBackend.close();
+    });
+
+    const connect = (headers: Record<string, string>) => new WebSocket(`ws://127.0.0.1:${withBackend.port}/ws`, { headers: { host: `127.0.0.1:${withBackend.port}`, ...headers } });
+    const ask = (ws: WebSocket, channel: string, args: unknown) => new Promise<Record<string, unknown>>((resolve) => {
+      const id = Math.floor(Math.random() * 1e9);
+      ws.on('message', (d: Buffer) => {
+        const m = JSON.parse(d.toString('utf8')) as Record<string, unknown>;
+        if (m.id === id) resolve(m);
+      });
+      ws.send(JSON.stringify({ id, channel, args }));
+    });
+    const opened = (ws: WebSocket) => new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+
+    it('refuses a socket without the session, or from another origin', async () => {
+      await expect(opened(connect({}))).rejects.toThrow(/401/);
+      await expect(opened(connect({ cookie: `obsdeck_session=${withBackend.token}`, origin: 'http://evil.example' }))).rejects.toThrow(/403/);
+    });
+
+    it('answers requests, and crosses errors as data with their codes', async () => {
+      const ws = connect({ cookie: `obsdeck_session=${withBackend.token}`, origin: `http://127.0.0.1:${withBackend.port}` });
+      await opened(ws);
+      try {
+        const engine = await ask(ws, 'engine:status', {});
+        expect(engine).toMatchObject({ ok: true, result: { reachable: false } });
+        expect(await ask(ws, 'stack:up', {})).toMatchObject({ ok: false, error: { code: 'ENGINE_UNREACHABLE' } });
+        expect(await ask(ws, 'stack:up', { services: ['no such/service'] })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('services.0') as unknown } });
+        expect(await ask(ws, 'files:read', { path: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+      } finally {
+        ws.close();
+      }
+    });
   });
 });

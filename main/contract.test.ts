@@ -1,0 +1,40 @@
+// Pins the contract's shape: a change to a channel, its arguments or the error codes must be
+// made here on purpose, since the renderer (and an Electron preload built from an older
+// checkout) depends on it.
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, requestSchemas } from './contract.js';
+
+describe('the contract', () => {
+  it('has these channels, named domain:verb, with these arguments', () => {
+    const shape = Object.fromEntries(Object.entries(requestSchemas).map(([channel, schema]) => {
+      const json = z.toJSONSchema(schema) as { properties?: Record<string, { type?: string }>; required?: string[] };
+      return [channel, Object.entries(json.properties ?? {}).map(([k, v]) => `${k}${json.required?.includes(k) ? '' : '?'}:${v.type ?? '?'}`)];
+    }));
+    expect(shape).toEqual({
+      'engine:status': [],
+      'stack:status': [],
+      'stack:up': ['services?:array'],
+      'stack:down': ['volumes?:boolean'],
+      'stack:stop': ['services:array'],
+      'stack:restart': ['services:array'],
+      'targets:list': [],
+      'logs:tail': ['services?:array', 'tail?:integer'],
+    });
+    for (const channel of Object.keys(requestSchemas)) expect(channel).toMatch(/^[a-z]+:[a-z]+$/);
+  });
+
+  it('has stable error codes', () => {
+    expect(ERROR_CODES).toEqual([
+      'ENGINE_UNREACHABLE', 'PORT_IN_USE', 'IMAGE_MISSING', 'PREFLIGHT_FAILED', 'SERVICE_FAILED',
+      'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
+    ]);
+  });
+
+  it('refuses unknown arguments and malformed service names', () => {
+    expect(requestSchemas['stack:up'].safeParse({ services: ['api_poc3'] }).success).toBe(true);
+    expect(requestSchemas['stack:up'].safeParse({ services: ['../etc'] }).success).toBe(false);
+    expect(requestSchemas['stack:down'].safeParse({ volumes: true, force: true }).success).toBe(false);
+    expect(requestSchemas['logs:tail'].safeParse({ tail: 1e9 }).success).toBe(false);
+  });
+});
