@@ -1,22 +1,36 @@
-// The app shell: header, connection state, and the Stack view.
+// The app shell: header with the views, the connection state, and the current view (from the URL).
 import { useEffect, useMemo, useState } from 'react';
 import { webSocketClient } from './client';
+import { useRoute, VIEWS } from './route';
 import { StackView } from './StackView';
+import { TargetsView } from './TargetsView';
+
+const TITLES = { stack: 'Stack', targets: 'Targets' } as const;
 
 export function App() {
   const client = useMemo(() => webSocketClient(), []);
   const [connected, setConnected] = useState(true);
+  const [route, go] = useRoute();
   useEffect(() => client.onConnection(setConnected), [client]);
 
   return (
     <div className="app">
       <header className="top">
         <h1>Obsdeck</h1>
+        <nav aria-label="Views">
+          {VIEWS.map((v) => (
+            <a key={v} href={`?view=${v}`} aria-current={route.view === v ? 'page' : undefined} onClick={(e) => {
+              e.preventDefault();
+              go({ view: v, params: {} });
+            }}>{TITLES[v]}</a>
+          ))}
+        </nav>
         <span className="subtitle">POC3 Security observability stack</span>
         {!connected && <span role="status" className="bad">Reconnecting to Obsdeck…</span>}
       </header>
       <main>
-        <StackView client={client} />
+        {route.view === 'stack' && <StackView client={client} />}
+        {route.view === 'targets' && <TargetsView client={client} params={route.params} setParams={(params) => go({ view: 'targets', params }, true)} />}
       </main>
     </div>
   );

@@ -108,6 +108,19 @@ describe('the Stack view', () => {
     for (const s of SERVICES) expect(await progress.textContent()).toContain(`✓ ${s} is ready`);
     await page.screenshot({ path: path.join(shots, 'stack-running.png'), fullPage: true });
 
+    // Targets: Prometheus scrapes the API; the filter lives in the URL.
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Targets' }).click();
+    const poc3 = page.getByRole('row', { name: 'target poc3-security' });
+    await expect.poll(() => poc3.getAttribute('data-health'), { timeout: 30_000 }).toBe('up');
+    expect(await poc3.textContent()).toMatch(/http:\/\/api_poc3:8083\/metrics.*instance=api_poc3:8083.*\d+s ago/);
+    await page.screenshot({ path: path.join(shots, 'targets.png'), fullPage: true });
+    await page.getByLabel('Health').selectOption('down');
+    expect(page.url()).toContain('health=down');
+    await expect.poll(() => page.getByText('No target matches.').count()).toBe(1);
+    await page.reload();
+    expect(await page.getByLabel('Health').inputValue()).toBe('down'); // the filter survived the reload
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Stack' }).click();
+
     // Kill the API from outside, as the OOM killer would: its card goes down and comes back.
     const info = await docker.getContainer(`${project}-api_poc3-1`).inspect();
     process.kill(info.State.Pid, 'SIGKILL');

@@ -1,0 +1,100 @@
+// The Targets view: every scrape target with its health, labels, last scrape and its duration,
+// and the last error; filtered by health and text (kept in the URL), refreshed every 5 s. A
+// target that is down offers its service's last log lines.
+import { useEffect, useState } from 'react';
+import type { ContractClient, LogLine, TargetInfo } from '../main/contract';
+import { ClientError } from './client';
+
+/** The stack's service behind a target (api_poc3:8083 → api_poc3; Prometheus scrapes itself as localhost). */
+export function serviceOf(t: TargetInfo): string {
+  const host = t.labels.instance?.split(':')[0] ?? '';
+  return host === 'localhost' ? 'prometheus' : host;
+}
+
+function ago(iso: string, now: number): string {
+  if (iso.startsWith('0001')) return 'never';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
+}
+
+export function TargetsView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
+  const [targets, setTargets] = useState<TargetInfo[] | undefined>();
+  const [error, setError] = useState<ClientError | undefined>();
+  const [logs, setLogs] = useState<{ service: string; lines: LogLine[] } | undefined>();
+  const [now, setNow] = useState(Date.now());
+  const health = params.health ?? 'all';
+  const text = params.q ?? '';
+
+  useEffect(() => {
+    let stop = false;
+    const load = () => client.request('targets:list', {}).then(
+      (t) => {
+        if (stop) return;
+        setTargets(t);
+        setError(undefined);
+        setNow(Date.now());
+      },
+      (e: unknown) => !stop && setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))),
+    );
+    void load();
+    const timer = setInterval(() => void load(), 5000);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [client]);
+
+  const shown = (targets ?? []).filter((t) => (health === 'all' || t.health === health)
+    && (!text || `${t.pool} ${t.url} ${Object.entries(t.labels).map(([k, v]) => `${k}=${v}`).join(' ')} ${t.lastError}`.toLowerCase().includes(text.toLowerCase())));
+
+  const showLogs = (service: string) => {
+    client.request('logs:tail', { services: [service], tail: 50 }).then((lines) => setLogs({ service, lines }), (e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
+  };
+
+  return (
+    <section aria-label="Targets" className="targets-view">
+      <div className="toolbar">
+        <label>Health{' '}
+          <select value={health} onChange={(e) => setParams({ ...params, health: e.target.value === 'all' ? '' : e.target.value })}>
+            <option value="all">all</option><option value="up">up</option><option value="down">down</option><option value="unknown">unknown</option>
+          </select>
+        </label>
+        <input type="search" placeholder="Filter by job, URL, label or error" aria-label="Filter targets" value={text} onChange={(e) => setParams({ ...params, q: e.target.value })} />
+        <span className="muted">{targets ? `${shown.length} of ${targets.length} targets` : ''}</span>
+      </div>
+      {error && (
+        <div role="alert" className="card callout" data-code={error.code}>
+          <p className="bad">{error.code === 'PROMETHEUS_UNREACHABLE' ? 'Prometheus does not answer' : error.code === 'ENGINE_UNREACHABLE' ? 'No Docker engine' : 'Could not load the targets'}</p>
+          <p>{error.message}</p>
+          {error.code === 'PROMETHEUS_UNREACHABLE' && <p>Start the stack in the Stack view; the targets appear once Prometheus is ready.</p>}
+        </div>
+      )}
+      {!targets && !error && <p>Loading targets…</p>}
+      {targets && shown.length === 0 && <p className="muted">No target matches.</p>}
+      {shown.length > 0 && (
+        <table className="targets">
+          <thead><tr><th>Health</th><th>Job</th><th>Endpoint</th><th>Labels</th><th>Last scrape</th><th>Duration</th><th>Error</th></tr></thead>
+          <tbody>
+            {shown.map((t) => (
+              <tr key={t.url} data-health={t.health} aria-label={`target ${t.labels.job ?? t.pool}`}>
+                <td><span className={`badge ${t.health === 'up' ? 'good' : t.health === 'down' ? 'bad' : 'warn'}`}>{t.health}</span></td>
+                <td>{t.labels.job ?? t.pool}</td>
+                <td><code>{t.url}</code></td>
+                <td><div className="labels">{Object.entries(t.labels).map(([k, v]) => <span key={k} className="label">{k}={v}</span>)}</div></td>
+                <td>{ago(t.lastScrape, now)}</td>
+                <td>{t.lastScrape.startsWith('0001') ? '—' : `${t.lastScrapeMs.toFixed(1)} ms`}</td>
+                <td className="bad">{t.lastError}{t.health === 'down' && <> <button type="button" onClick={() => showLogs(serviceOf(t))}>{serviceOf(t)} logs</button></>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {logs && (
+        <section className="card" aria-label={`logs of ${logs.service}`}>
+          <h2>Last lines of {logs.service} <button type="button" onClick={() => setLogs(undefined)}>Close</button></h2>
+          <pre className="logs">{logs.lines.map((l) => `${l.time.slice(11, 23)} ${l.text}`).join('\n') || '(nothing logged)'}</pre>
+        </section>
+      )}
+    </section>
+  );
+}

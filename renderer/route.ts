@@ -1,0 +1,34 @@
+// Routes as data: the current view and its filters live in the URL (?view=targets&health=down),
+// so a reload, a bookmark or the back button keeps them.
+import { useEffect, useState } from 'react';
+
+export const VIEWS = ['stack', 'targets'] as const;
+export type View = (typeof VIEWS)[number];
+export interface Route { view: View; params: Record<string, string> }
+
+export function readRoute(search = location.search): Route {
+  const q = new URLSearchParams(search);
+  const view = (VIEWS as readonly string[]).includes(q.get('view') ?? '') ? (q.get('view') as View) : 'stack';
+  q.delete('view');
+  return { view, params: Object.fromEntries(q) };
+}
+
+export function routeUrl(r: Route): string {
+  const q = new URLSearchParams({ view: r.view, ...Object.fromEntries(Object.entries(r.params).filter(([, v]) => v !== '')) });
+  return `${location.pathname}?${q.toString()}`;
+}
+
+export function useRoute(): [Route, (r: Route, replace?: boolean) => void] {
+  const [route, setRoute] = useState(readRoute);
+  useEffect(() => {
+    const onPop = () => setRoute(readRoute());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const go = (r: Route, replace = false) => {
+    if (replace) history.replaceState(null, '', routeUrl(r));
+    else history.pushState(null, '', routeUrl(r));
+    setRoute(r);
+  };
+  return [route, go];
+}
