@@ -8,7 +8,7 @@ export default defineConfig({
   test: {
     pool: 'forks',
     projects: [
-      { test: { name: 'unit', include: ['main/**/*.test.ts', 'api/**/*.test.ts', 'scripts/**/*.test.ts'], exclude, testTimeout: 20_000 } },
+      { test: { name: 'unit', include: ['main/**/*.test.ts', 'api/**/*.test.ts', 'scripts/**/*.test.ts', 'renderer/**/*.test.ts'], exclude, testTimeout: 20_000 } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude, testTimeout: 60_000, hookTimeout: 180_000 } },
       // Restarts the machine's dockerd: run alone, after the other integration tests.
       { test: { name: 'engine-restart', include: ['test/engine-restart/**/*.test.ts'], exclude, testTimeout: 180_000, hookTimeout: 180_000 } },

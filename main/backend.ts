@@ -48,6 +48,18 @@ export interface BackendOptions extends StackLocation {
 
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
+/** One client of the contract (a browser tab over WebSocket, an Electron window): what it follows. */
+export interface Session {
+  emit: Listener;
+  /** Stops whatever the session follows (set by the backend). */
+  stopFollowing?: () => void;
+}
+
+/** Log lines are sent in batches, at most this often, so a chatty container costs few messages. */
+const LOG_BATCH_MS = 100;
+/** A session that does not keep up loses the oldest unsent lines beyond this, and is told how many. */
+const LOG_BACKLOG = 20_000;
+
 export class Backend {
   private engine: EngineStatus = { reachable: false, tried: [], hint: 'Looking for a Docker engine…' };
   private docker?: Docker;
@@ -137,15 +149,57 @@ export class Backend {
   }
 
   /** Validates the arguments, runs the request, and returns its reply (or throws a ContractFailure). */
-  async handle(channel: string, rawArgs: unknown): Promise<unknown> {
+  async handle(channel: string, rawArgs: unknown, session?: Session): Promise<unknown> {
     if (!(channel in requestSchemas)) throw new ContractFailure({ code: 'UNKNOWN_CHANNEL', message: `no channel "${channel.slice(0, 64)}"` });
     const c = channel as Channel;
     try {
       const args: unknown = requestSchemas[c].parse(rawArgs ?? {});
+      if (c === 'logs:follow') return await this.follow(args as { services?: string[]; tail?: number; since?: string }, session);
+      if (c === 'logs:stop') {
+        session?.stopFollowing?.();
+        return { following: [] };
+      }
       return await this.dispatch(c, args);
     } catch (err) {
       throw new ContractFailure(toContractError(err));
     }
+  }
+
+  /** Follows logs into one session, in batches, with a bounded backlog; a new follow replaces the old. */
+  private async follow(args: { services?: string[]; tail?: number; since?: string }, session?: Session): Promise<Replies['logs:follow']> {
+    if (!session) throw new ContractFailure({ code: 'BAD_REQUEST', message: 'logs:follow needs a client session' });
+    session.stopFollowing?.();
+    const stack = this.need();
+    const existing = await stack.containers();
+    const names = (args.services?.length ? args.services : [...existing.keys()]).filter((n) => existing.has(n));
+    const controller = new AbortController();
+    let batch: LogLine[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      timer = undefined;
+      if (!batch.length) return;
+      const lines = batch;
+      batch = [];
+      session.emit('logs:lines', lines);
+    };
+    for (const name of names) {
+      const lines = containerLines(stack.docker.getContainer(existing.get(name)!.Id), name, { follow: true, tail: args.tail ?? 500, since: args.since, signal: controller.signal });
+      void (async () => {
+        try {
+          for await (const line of lines) {
+            batch.push(line);
+            if (batch.length > LOG_BACKLOG) batch.splice(0, batch.length - LOG_BACKLOG);
+            timer ??= setTimeout(flush, LOG_BATCH_MS);
+          }
+        } catch { /* the container went away or the engine did: the status view says which */ }
+      })();
+    }
+    session.stopFollowing = () => {
+      controller.abort();
+      clearTimeout(timer);
+      session.stopFollowing = undefined;
+    };
+    return { following: names };
   }
 
   private async dispatch(channel: Channel, args: unknown): Promise<Replies[Channel]> {
@@ -181,6 +235,9 @@ export class Backend {
         const { services, tail } = args as { services?: string[]; tail?: number };
         return this.tail(services, tail ?? 200);
       }
+      case 'logs:follow':
+      case 'logs:stop':
+        throw new ContractFailure({ code: 'BAD_REQUEST', message: `${channel} is handled per session` });
     }
   }
 

@@ -20,6 +20,8 @@ describe('the contract', () => {
       'stack:restart': ['services:array'],
       'targets:list': [],
       'logs:tail': ['services?:array', 'tail?:integer'],
+      'logs:follow': ['services?:array', 'tail?:integer', 'since?:string'],
+      'logs:stop': [],
     });
     for (const channel of Object.keys(requestSchemas)) expect(channel).toMatch(/^[a-z]+:[a-z]+$/);
   });

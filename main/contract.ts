@@ -83,6 +83,14 @@ export const requestSchemas = {
   'stack:restart': z.strictObject({ services }),
   'targets:list': z.strictObject({}),
   'logs:tail': z.strictObject({ services: services.optional(), tail: z.number().int().min(0).max(100_000).optional() }),
+  /** Follow the services' logs (all when none): `logs:lines` events to this client until `logs:stop` or another follow. */
+  'logs:follow': z.strictObject({
+    services: services.optional(),
+    tail: z.number().int().min(0).max(100_000).optional(),
+    /** A duration back from now (10m, 2h) or an ISO date. */
+    since: z.string().max(40).optional(),
+  }),
+  'logs:stop': z.strictObject({}),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -97,6 +105,8 @@ export interface Replies {
   'stack:restart': StackSnapshot;
   'targets:list': TargetInfo[];
   'logs:tail': LogLine[];
+  'logs:follow': { following: string[] };
+  'logs:stop': { following: string[] };
 }
 
 // ----------------------------------------------------------------------------- events

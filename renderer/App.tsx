@@ -2,10 +2,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { webSocketClient } from './client';
 import { useRoute, VIEWS } from './route';
+import { LogsView } from './LogsView';
 import { StackView } from './StackView';
 import { TargetsView } from './TargetsView';
 
-const TITLES = { stack: 'Stack', targets: 'Targets' } as const;
+const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets' } as const;
 
 export function App() {
   const client = useMemo(() => webSocketClient(), []);
@@ -30,6 +31,7 @@ export function App() {
       </header>
       <main>
         {route.view === 'stack' && <StackView client={client} />}
+        {route.view === 'logs' && <LogsView client={client} params={route.params} setParams={(params) => go({ view: 'logs', params }, true)} />}
         {route.view === 'targets' && <TargetsView client={client} params={route.params} setParams={(params) => go({ view: 'targets', params }, true)} />}
       </main>
     </div>

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage } from '../contract.js';
-import { ContractFailure, toContractError, type Backend } from '../backend.js';
+import { ContractFailure, toContractError, type Backend, type Session } from '../backend.js';
 
 export interface ServeOptions {
   port?: number;
@@ -145,7 +145,17 @@ function attach(ws: WebSocket, backend: Backend): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   };
   const unsubscribe = backend.subscribe((event, payload) => send({ event, payload }));
-  ws.on('close', unsubscribe);
+  // Per-connection events (followed logs) go to this socket only. A socket that cannot keep up
+  // (over 8 MiB unsent) skips batches rather than growing without bound.
+  const session: Session = {
+    emit: (event, payload) => {
+      if (ws.bufferedAmount < 8 << 20) send({ event, payload });
+    },
+  };
+  ws.on('close', () => {
+    unsubscribe();
+    session.stopFollowing?.();
+  });
   ws.on('message', (data: Buffer) => {
     let msg: ClientMessage;
     try {
@@ -155,7 +165,7 @@ function attach(ws: WebSocket, backend: Backend): void {
       send({ id: -1, ok: false, error: { code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) } });
       return;
     }
-    backend.handle(msg.channel, msg.args).then(
+    backend.handle(msg.channel, msg.args, session).then(
       (result) => send({ id: msg.id, ok: true, result }),
       (err: unknown) => send({ id: msg.id, ok: false, error: err instanceof ContractFailure ? err.error : toContractError(err) }),
     );

@@ -1,0 +1,157 @@
+// The Logs view: the services' lines merged (or a chosen few), a colour per service, timestamps
+// on or off, follow and pause, a text or /regex/ filter with the matches highlighted, a level
+// filter, the last N lines or everything since the containers started, download what is shown.
+// The list is virtualized (only the visible rows are in the DOM) and keeps at most 100k lines.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ContractClient, LogLine } from '../main/contract';
+import { ClientError } from './client';
+import { ansiSegments, highlight, LEVELS, levelOf, parseFilter, type Level } from './logtext';
+
+const MAX_LINES = 100_000;
+const ROW = 18;
+const COLOURS = ['#0969da', '#8250df', '#1a7f37', '#bf3989', '#9a6700', '#cf222e'];
+
+interface Row extends LogLine { level?: Level; n: number }
+
+export function LogsView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
+  const [all, setAll] = useState<string[]>([]);
+  const chosen = useMemo(() => (params.services ? params.services.split(',').filter(Boolean) : []), [params.services]);
+  const tail = params.tail ?? '1000';
+  const filterText = params.q ?? '';
+  const level = (params.level ?? '') as Level | '';
+  const showTime = params.time !== 'off';
+  const [paused, setPaused] = useState(false);
+  const [error, setError] = useState<ClientError | undefined>();
+  const [version, setVersion] = useState(0);
+  const rows = useRef<Row[]>([]);
+  const counter = useRef(0);
+  const box = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(600);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
+
+  useEffect(() => {
+    client.request('stack:status', {}).then((s) => setAll(s.services.filter((x) => x.state !== 'missing').map((x) => x.service)), () => undefined);
+  }, [client]);
+
+  // (Re)follow whenever the chosen services or the window change.
+  useEffect(() => {
+    rows.current = [];
+    setVersion((v) => v + 1);
+    setError(undefined);
+    const off = client.on('logs:lines', (lines) => {
+      for (const l of lines) rows.current.push({ ...l, level: levelOf(l.text), n: counter.current++ });
+      if (rows.current.length > MAX_LINES * 1.1) rows.current.splice(0, rows.current.length - MAX_LINES);
+      setVersion((v) => v + 1);
+    });
+    client.request('logs:follow', { ...(chosen.length ? { services: chosen } : {}), ...(tail === 'start' ? {} : { tail: Number(tail) }) })
+      .catch((e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
+    return () => {
+      off();
+      void client.request('logs:stop', {}).catch(() => undefined);
+    };
+  }, [client, chosen, tail]);
+
+  const filter = useMemo(() => parseFilter(filterText), [filterText]);
+  const shown = useMemo(
+    () => rows.current.filter((r) => (!level || r.level === level) && filter.test(r.text)),
+    [version, filter, level], // version counts the lines appended to rows.current
+  );
+  const colourOf = (service: string) => COLOURS[Math.max(0, all.indexOf(service)) % COLOURS.length];
+
+  // Follow: stay at the bottom as lines arrive, unless paused.
+  useEffect(() => {
+    const el = box.current;
+    if (el && !pausedRef.current) el.scrollTop = el.scrollHeight;
+  }, [shown.length]);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW) - 20);
+  const last = Math.min(shown.length, Math.ceil((scrollTop + height) / ROW) + 20);
+  const visible = shown.slice(first, last);
+
+  const download = () => {
+    const text = shown.map((r) => `${showTime ? `${r.time} ` : ''}${r.service} ${r.text}`).join('\n');
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    a.download = `obsdeck-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.log`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+
+  const toggleService = (s: string) => {
+    const next = chosen.includes(s) ? chosen.filter((x) => x !== s) : [...chosen, s];
+    setParams({ ...params, services: next.join(',') });
+  };
+
+  return (
+    <section aria-label="Logs" className="logs-view">
+      <div className="toolbar wrap">
+        <fieldset className="services-pick" aria-label="Services">
+          {all.map((s) => (
+            <label key={s} style={{ color: colourOf(s) }}>
+              <input type="checkbox" checked={chosen.length === 0 || chosen.includes(s)} onChange={() => toggleService(s)} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        <input type="search" aria-label="Filter lines" placeholder="Filter: text or /regex/" value={filterText} onChange={(e) => setParams({ ...params, q: e.target.value })} />
+        <select aria-label="Level" value={level} onChange={(e) => setParams({ ...params, level: e.target.value })}>
+          <option value="">all levels</option>
+          {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+        </select>
+        <select aria-label="Window" value={tail} onChange={(e) => setParams({ ...params, tail: e.target.value })}>
+          <option value="200">last 200</option><option value="1000">last 1000</option><option value="10000">last 10000</option><option value="start">since start</option>
+        </select>
+        <label><input type="checkbox" checked={showTime} onChange={() => setParams({ ...params, time: showTime ? 'off' : '' })} /> timestamps</label>
+        <button type="button" aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? 'Follow' : 'Pause'}</button>
+        <button type="button" onClick={download} disabled={!shown.length}>Download</button>
+        <span className="muted" aria-label="line count">{shown.length.toLocaleString('en')} of {rows.current.length.toLocaleString('en')} lines</span>
+      </div>
+      {filter.error && <p role="alert" className="bad">The filter is not a valid regex: {filter.error}</p>}
+      {error && (
+        <div role="alert" className="card callout" data-code={error.code}>
+          <p className="bad">Could not follow the logs</p>
+          <p>{error.message}</p>
+        </div>
+      )}
+      <div
+        ref={box}
+        className="log-box"
+        role="log"
+        aria-label="log lines"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          setScrollTop(el.scrollTop);
+          const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW * 2;
+          if (!atBottom && !paused) setPaused(true);
+        }}
+      >
+        <div style={{ height: shown.length * ROW, position: 'relative' }}>
+          {visible.map((r, i) => (
+            <div key={r.n} className={`log-row ${r.stream} ${r.level ?? ''}`} style={{ top: (first + i) * ROW }}>
+              {showTime && <span className="time">{r.time.slice(11, 23)}</span>}
+              <span className="svc" style={{ color: colourOf(r.service) }}>{r.service}</span>
+              <span className="text">
+                {highlight(ansiSegments(r.text), filter.pattern).map((seg, j) => (
+                  seg.match
+                    ? <mark key={j}>{seg.text}</mark>
+                    : <span key={j} className={`${seg.fg ? `ansi-${seg.fg}` : ''}${seg.bold ? ' ansi-bold' : ''}`}>{seg.text}</span>
+                ))}
+              </span>
+            </div>
+          ))}
+        </div>
+        {!shown.length && !error && <p className="muted empty">{rows.current.length ? 'No line matches.' : 'No lines yet.'}</p>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+// Pure helpers of the Logs view: levels, ANSI colours and match highlighting, kept apart from
+// React so they are unit-tested.
+
+export type Level = 'error' | 'warn' | 'info' | 'debug';
+export const LEVELS: Level[] = ['error', 'warn', 'info', 'debug'];
+
+const PINO: Record<string, Level> = { '10': 'debug', '20': 'debug', '30': 'info', '40': 'warn', '50': 'error', '60': 'error' };
+const WORDS: Record<string, Level> = { error: 'error', err: 'error', fatal: 'error', crit: 'error', critical: 'error', warn: 'warn', warning: 'warn', info: 'info', debug: 'debug', trace: 'debug' };
+
+/** The level a line carries (logfmt `level=warn`, pino `"level":40`, or a leading WORD), if any. */
+export function levelOf(text: string): Level | undefined {
+  const logfmt = /\blevel=("?)(\w+)\1/i.exec(text);
+  if (logfmt) return WORDS[logfmt[2]!.toLowerCase()];
+  const pino = /"level":\s*(\d{2}|"\w+")/.exec(text);
+  if (pino) return PINO[pino[1]!] ?? WORDS[pino[1]!.replace(/"/g, '').toLowerCase()];
+  const word = /^\W{0,3}(ERROR|ERR|FATAL|WARN|WARNING|INFO|DEBUG|TRACE)\b/.exec(text);
+  return word ? WORDS[word[1]!.toLowerCase()] : undefined;
+}
+
+export interface Segment { text: string; fg?: number; bold?: boolean; match?: boolean }
+
+/** Splits a line at ANSI SGR escapes (colours 30–37 and 90–97, bold), dropping other escapes. */
+export function ansiSegments(text: string): Segment[] {
+  const out: Segment[] = [];
+  let fg: number | undefined;
+  let bold = false;
+  const re = new RegExp(`${String.fromCharCode(27)}\\[([\\d;]*)([A-Za-z])`, 'g');
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    if (m.index > last) out.push({ text: text.slice(last, m.index), ...(fg !== undefined ? { fg } : {}), ...(bold ? { bold } : {}) });
+    last = m.index + m[0].length;
+    if (m[2] !== 'm') continue;
+    for (const code of (m[1] || '0').split(';').map(Number)) {
+      if (code === 0) {
+        fg = undefined;
+        bold = false;
+      } else if (code === 1) bold = true;
+      else if (code === 22) bold = false;
+      else if ((code >= 30 && code <= 37) || (code >= 90 && code <= 97)) fg = code;
+      else if (code === 39) fg = undefined;
+    }
+  }
+  if (last < text.length) out.push({ text: text.slice(last), ...(fg !== undefined ? { fg } : {}), ...(bold ? { bold } : {}) });
+  return out;
+}
+
+/** The filter a user typed: `/regex/flags` or plain text (case-insensitive); an invalid regex says why. */
+export function parseFilter(input: string): { test: (s: string) => boolean; pattern?: RegExp; error?: string } {
+  if (!input) return { test: () => true };
+  const m = /^\/(.+)\/([gimsuy]*)$/.exec(input);
+  try {
+    const flags = m ? m[2]! : 'i';
+    const pattern = new RegExp(m ? m[1]! : input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags.replace('g', ''));
+    return { test: (s) => pattern.test(s), pattern };
+  } catch (err) {
+    return { test: () => true, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Marks the filter's matches inside segments (for highlighting). */
+export function highlight(segments: Segment[], pattern: RegExp | undefined): Segment[] {
+  if (!pattern) return segments;
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  return segments.flatMap((seg) => {
+    const parts: Segment[] = [];
+    let last = 0;
+    for (const m of seg.text.matchAll(global)) {
+      if (!m[0]) continue;
+      if (m.index > last) parts.push({ ...seg, text: seg.text.slice(last, m.index) });
+      parts.push({ ...seg, text: m[0], match: true });
+      last = m.index + m[0].length;
+    }
+    if (last < seg.text.length) parts.push({ ...seg, text: seg.text.slice(last) });
+    return parts.length ? parts : [seg];
+  });
+}
