@@ -1,6 +1,6 @@
 // The app shell: header with the views, the connection state, and the current view (from the URL).
 import { useEffect, useMemo, useState } from 'react';
-import { webSocketClient } from './client';
+import { contractClient } from './client';
 import { useRoute, VIEWS } from './route';
 import { LogsView } from './LogsView';
 import { StackView } from './StackView';
@@ -9,7 +9,7 @@ import { TargetsView } from './TargetsView';
 const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets' } as const;
 
 export function App() {
-  const client = useMemo(() => webSocketClient(), []);
+  const client = useMemo(() => contractClient(), []);
   const [connected, setConnected] = useState(true);
   const [route, go] = useRoute();
   useEffect(() => client.onConnection(setConnected), [client]);

@@ -80,3 +80,30 @@ export function webSocketClient(url = `${location.protocol === 'https:' ? 'wss' 
     },
   };
 }
+
+/** What the Electron preload exposes as window.obsdeck. */
+interface Bridge {
+  request(channel: string, args: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ContractError }>;
+  on(event: string, listener: (payload: unknown) => void): () => void;
+}
+
+/** The contract over Electron IPC, through the preload's one object. */
+export function ipcClient(bridge: Bridge): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
+  return {
+    async request<C extends Channel>(channel: C, args: RequestArgs<C>): Promise<Replies[C]> {
+      const r = await bridge.request(channel, args);
+      if (!r.ok) throw new ClientError(r.error.code, r.error.message, r.error.details);
+      return r.result as Replies[C];
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+      return bridge.on(event, listener as (p: unknown) => void);
+    },
+    onConnection: () => () => undefined, // IPC does not drop
+  };
+}
+
+/** IPC inside the Electron window, the WebSocket in a browser. */
+export function contractClient(): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
+  const bridge = (window as unknown as { obsdeck?: Bridge }).obsdeck;
+  return bridge ? ipcClient(bridge) : webSocketClient();
+}

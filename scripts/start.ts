@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildElectron } from './build-electron.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,18 +22,25 @@ if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < newest(path.join(root,
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/**
+ * The installed Electron binary, found without require('electron'): that would try to download
+ * a missing binary (and hang where there is no network beyond the npm registry).
+ */
 function electronBinary(): string | undefined {
   try {
-    const bin = createRequire(import.meta.url)('electron') as unknown;
-    return typeof bin === 'string' && fs.existsSync(bin) ? bin : undefined;
+    const dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const rel = fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
+    const bin = path.join(dir, 'dist', rel);
+    return fs.existsSync(bin) ? bin : undefined;
   } catch {
     return undefined;
   }
 }
 
 const electron = electronBinary();
-if (electron && fs.existsSync(path.join(root, 'dist', 'electron', 'main.js'))) {
-  spawn(electron, [path.join(root, 'dist', 'electron', 'main.js')], { stdio: 'inherit' }).on('close', (code) => process.exit(code ?? 0));
+if (electron) {
+  await buildElectron();
+  spawn(electron, [root], { stdio: 'inherit' }).on('close', (code) => process.exit(code ?? 0));
 } else {
   process.stdout.write('No Electron binary is installed here, so the same UI is served in your browser by `obsdeck serve`.\n');
   spawn(process.execPath, [path.join(root, 'bin', 'obsdeck.js'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit' })

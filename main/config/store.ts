@@ -5,8 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository's (or the packaged app's) observability/ directory. */
-export const SHIPPED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'observability');
+/**
+ * The repository's observability/ directory, or the packaged app's copy: the Electron main
+ * process sets OBSDECK_SHIPPED_DIR to its resources (a bundle's own location says nothing).
+ */
+export function shippedDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OBSDECK_SHIPPED_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'observability');
+}
 
 /** The files a user edits, relative to the config directory. */
 export const CONFIG_FILES = ['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const;
@@ -21,7 +26,7 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env, platform = process
 }
 
 /** The config directory, created from the shipped files on first use (later edits are kept). */
-export function ensureConfigDir(data = dataDir(), shipped = SHIPPED_DIR): string {
+export function ensureConfigDir(data = dataDir(), shipped = shippedDir()): string {
   const dir = path.join(data, 'config');
   if (!fs.existsSync(dir)) {
     fs.mkdirSync(data, { recursive: true, mode: 0o700 });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { withSecrets } from '../config/secrets.js';
-import { SHIPPED_DIR, dataDir, ensureConfigDir } from '../config/store.js';
+import { dataDir, ensureConfigDir, shippedDir } from '../config/store.js';
 import { loadCompose, type StackSpec } from './compose.js';
 import { Stack } from './stack.js';
 
@@ -21,7 +21,7 @@ export interface StackLocation {
 export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string } {
   const data = loc.data ?? dataDir(loc.env ?? process.env);
   const env = withSecrets(loc.env ?? process.env, data);
-  const file = loc.composeFile ?? path.join(SHIPPED_DIR, 'docker-compose.yml');
+  const file = loc.composeFile ?? path.join(shippedDir(loc.env ?? process.env), 'docker-compose.yml');
   const configDir = ensureConfigDir(data);
   const spec = loadCompose(fs.readFileSync(file, 'utf8'), { file, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
   return { spec, configDir };

@@ -1,0 +1,123 @@
+// The Electron main process, kept thin: a window on the app's own scheme with the settings of
+// security.ts, the contract over IPC (every message's sender checked), a tray with the stack's
+// state and Start/Stop, a notification when a service dies, one instance, remembered bounds.
+// Everything it does is main/backend.ts; this file only wires Electron to it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, protocol, screen, session, shell, Tray } from 'electron';
+import type { ServiceStatus, StackSnapshot } from '../contract.js';
+import { APP_ORIGIN, APP_SCHEME, CSP, isAppUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, webPreferences } from './security.js';
+
+const appRoot = app.getAppPath();
+process.env.OBSDECK_SHIPPED_DIR ??= app.isPackaged ? path.join(process.resourcesPath, 'observability') : path.join(appRoot, 'observability');
+const { Backend, ContractFailure, toContractError } = await import('../backend.js');
+const { dataDir } = await import('../config/store.js');
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const rendererRoot = path.join(appRoot, 'dist', 'renderer');
+const boundsFile = () => path.join(dataDir(), 'window.json');
+let win: BrowserWindow | undefined;
+
+const backend = new Backend({ defaultServices: process.env.OBSDECK_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean) });
+
+function notifyDeaths(before: ServiceStatus[], after: ServiceStatus[]): void {
+  for (const s of after) {
+    const prev = before.find((b) => b.service === s.service);
+    const died = prev?.state === 'running' && (s.state === 'exited' || s.state === 'restarting' || s.state === 'dead');
+    if (died && Notification.isSupported()) {
+      new Notification({ title: `${s.service} stopped`, body: s.state === 'restarting' ? 'It is restarting.' : `Exit code ${s.exitCode ?? '?'}.` }).show();
+    }
+  }
+}
+
+function trayMenu(tray: Tray, snap: StackSnapshot): void {
+  const running = snap.services.filter((s) => s.state === 'running');
+  const ready = running.filter((s) => s.ready).length;
+  tray.setToolTip(`Obsdeck: ${snap.engine.reachable ? `${ready}/${snap.services.length} services ready` : 'no Docker engine'}`);
+  tray.setContextMenu(Menu.buildFromTemplate([
+    { label: `${ready} of ${snap.services.length} services ready`, enabled: false },
+    { type: 'separator' },
+    { label: 'Start', enabled: snap.engine.reachable && !snap.busy, click: () => void backend.handle('stack:up', {}).catch(() => undefined) },
+    { label: 'Stop', enabled: snap.engine.reachable && !snap.busy && running.length > 0, click: () => void backend.handle('stack:down', {}).catch(() => undefined) },
+    { type: 'separator' },
+    { label: 'Show Obsdeck', click: () => win?.show() },
+    { label: 'Quit', role: 'quit' },
+  ]));
+}
+
+async function createWindow(): Promise<void> {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(fs.readFileSync(boundsFile(), 'utf8'));
+  } catch { /* first start */ }
+  const bounds = restoreBounds(saved, screen.getPrimaryDisplay().workAreaSize);
+  win = new BrowserWindow({ ...bounds, show: false, title: 'Obsdeck', webPreferences: webPreferences(path.join(appRoot, 'dist', 'electron', 'preload.cjs')) });
+  win.once('ready-to-show', () => win?.show());
+  win.on('close', () => {
+    if (win) fs.writeFileSync(boundsFile(), JSON.stringify(win.getBounds()));
+  });
+  await win.loadURL(`${APP_ORIGIN}/`);
+}
+
+await app.whenReady();
+
+// The renderer, served from the app scheme with a strict CSP; nothing outside dist/renderer.
+protocol.handle(APP_SCHEME, async (request) => {
+  const file = rendererPath(request.url, rendererRoot);
+  const target = file && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(rendererRoot, 'index.html');
+  const res = await net.fetch(pathToFileURL(target).toString());
+  return new Response(res.body, { status: res.status, headers: { ...Object.fromEntries(res.headers), 'content-security-policy': CSP } });
+});
+
+session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(permissionDecision()));
+session.defaultSession.setPermissionCheckHandler(() => permissionDecision());
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isOpenableExternally(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+});
+
+ipcMain.handle('contract:request', async (event, channel: unknown, args: unknown) => {
+  if (!isTrustedSender(event.senderFrame)) throw new Error('refused: not the app\'s own frame');
+  if (typeof channel !== 'string') return { ok: false, error: { code: 'BAD_REQUEST', message: 'channel must be a string' } };
+  try {
+    return { ok: true, result: await backend.handle(channel, args, { emit: (name, payload) => event.sender.send('contract:event', name, payload) }) };
+  } catch (err) {
+    return { ok: false, error: err instanceof ContractFailure ? err.error : toContractError(err) };
+  }
+});
+
+const tray = new Tray(nativeImage.createEmpty());
+let last: StackSnapshot | undefined;
+backend.subscribe((name, payload) => {
+  win?.webContents.send('contract:event', name, payload);
+  if (name === 'stack:snapshot') {
+    const snap = payload as StackSnapshot;
+    if (last) notifyDeaths(last.services, snap.services);
+    last = snap;
+    trayMenu(tray, snap);
+  }
+});
+
+app.on('second-instance', () => {
+  if (win?.isMinimized()) win.restore();
+  win?.focus();
+});
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('before-quit', () => backend.close());
+
+await backend.start();
+trayMenu(tray, backend.snapshot());
+await createWindow();

@@ -1,0 +1,90 @@
+// The Electron window's security settings and checks, as plain functions so they are unit-tested
+// where no Electron binary exists (Electron's security checklist: isolation, sandbox, no Node in
+// the page, a strict CSP, navigation and new windows locked, permissions denied, IPC senders checked).
+
+/** The app's own origin: the renderer is served from this custom scheme, never from file://. */
+import path from 'node:path';
+
+export const APP_SCHEME = 'obsdeck';
+export const APP_ORIGIN = `${APP_SCHEME}://app`;
+
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'";
+
+export interface WindowPrefs {
+  contextIsolation: true;
+  sandbox: true;
+  nodeIntegration: false;
+  nodeIntegrationInWorker: false;
+  nodeIntegrationInSubFrames: false;
+  webSecurity: true;
+  allowRunningInsecureContent: false;
+  experimentalFeatures: false;
+  webviewTag: false;
+  navigateOnDragDrop: false;
+  spellcheck: false;
+  preload: string;
+}
+
+export function webPreferences(preload: string): WindowPrefs {
+  return {
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    preload,
+  };
+}
+
+/** May the window navigate to `url`? Only within the app. */
+export function isAppUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}` === APP_ORIGIN;
+  } catch {
+    return false;
+  }
+}
+
+/** Links the app may hand to the system browser: the stack's own published ports on this machine. */
+export function isOpenableExternally(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost') && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** An IPC message is answered only when it comes from the app's own top frame. */
+export function isTrustedSender(frame: { url: string; parent: unknown } | null | undefined): boolean {
+  return !!frame && frame.parent === null && isAppUrl(frame.url);
+}
+
+/** Every permission the page may ask for (camera, notifications, geolocation, ...) is refused. */
+export const permissionDecision = (): false => false;
+
+/** A file under the built renderer for an app URL, or undefined when it would leave it. */
+export function rendererPath(url: string, root: string): string | undefined {
+  const u = new URL(url);
+  const rel = decodeURIComponent(u.pathname) === '/' ? 'index.html' : decodeURIComponent(u.pathname).replace(/^\/+/, '');
+  const full = path.resolve(root, rel);
+  return full.startsWith(path.resolve(root) + path.sep) ? full : undefined;
+}
+
+export interface Bounds { x?: number; y?: number; width: number; height: number }
+
+/** Remembered window bounds, sane when the file is missing or from another screen setup. */
+export function restoreBounds(saved: unknown, screen: { width: number; height: number }): Bounds {
+  const b = saved as Partial<Bounds> | undefined;
+  const width = Math.min(Math.max(Number(b?.width) || 1280, 900), screen.width);
+  const height = Math.min(Math.max(Number(b?.height) || 800, 600), screen.height);
+  const onScreen = (v: unknown, size: number, max: number) => typeof v === 'number' && v >= 0 && v + size <= max;
+  return onScreen(b?.x, width, screen.width) && onScreen(b?.y, height, screen.height) ? { x: b!.x!, y: b!.y!, width, height } : { width, height };
+}
