@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   if (!only || only === 'static') {
     await step('lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings=0', '.']);
     await step('types (Node side and web side)', 'npm', ['run', '--silent', 'typecheck']);
+    await step('Electronegativity (no high-severity finding in the Electron layer)', 'npm', ['run', '--silent', 'electronegativity']);
   }
   if (!only || only === 'unit') await vitest('unit tests', ['--project', 'unit']);
   if (!only || only === 'integration') {

@@ -22,6 +22,7 @@ export interface WindowPrefs {
   webviewTag: false;
   navigateOnDragDrop: false;
   spellcheck: false;
+  disableBlinkFeatures: string;
   preload: string;
 }
 
@@ -38,6 +39,8 @@ export function webPreferences(preload: string): WindowPrefs {
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    // A middle click must not open a link in a new window behind the window-open handler's back.
+    disableBlinkFeatures: 'Auxclick',
     preload,
   };
 }
