@@ -21,7 +21,8 @@ export interface StackLocation {
 export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string } {
   const data = loc.data ?? dataDir(loc.env ?? process.env);
   const env = withSecrets(loc.env ?? process.env, data);
-  const file = loc.composeFile ?? path.join(shippedDir(loc.env ?? process.env), 'docker-compose.yml');
+  // OBSDECK_COMPOSE_FILE runs another compose file (its configs are still the user's copy).
+  const file = loc.composeFile ?? env.OBSDECK_COMPOSE_FILE ?? path.join(shippedDir(env), 'docker-compose.yml');
   const configDir = ensureConfigDir(data);
   const spec = loadCompose(fs.readFileSync(file, 'utf8'), { file, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
   return { spec, configDir };
