@@ -32,7 +32,14 @@ export function App() {
       <main>
         {route.view === 'stack' && <StackView client={client} />}
         {route.view === 'logs' && <LogsView client={client} params={route.params} setParams={(params) => go({ view: 'logs', params }, true)} />}
-        {route.view === 'targets' && <TargetsView client={client} params={route.params} setParams={(params) => go({ view: 'targets', params }, true)} />}
+        {route.view === 'targets' && (
+          <TargetsView
+            client={client}
+            params={route.params}
+            setParams={(params) => go({ view: 'targets', params }, true)}
+            openLogs={(service, since) => go({ view: 'logs', params: { services: service, since } })}
+          />
+        )}
       </main>
     </div>
   );

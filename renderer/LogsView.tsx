@@ -16,7 +16,8 @@ interface Row extends LogLine { level?: Level; n: number }
 export function LogsView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
   const [all, setAll] = useState<string[]>([]);
   const chosen = useMemo(() => (params.services ? params.services.split(',').filter(Boolean) : []), [params.services]);
-  const tail = params.tail ?? '1000';
+  const since = params.since ?? '';
+  const tail = since ? 'since' : (params.tail ?? '1000');
   const filterText = params.q ?? '';
   const level = (params.level ?? '') as Level | '';
   const showTime = params.time !== 'off';
@@ -45,13 +46,14 @@ export function LogsView({ client, params, setParams }: { client: ContractClient
       if (rows.current.length > MAX_LINES * 1.1) rows.current.splice(0, rows.current.length - MAX_LINES);
       setVersion((v) => v + 1);
     });
-    client.request('logs:follow', { ...(chosen.length ? { services: chosen } : {}), ...(tail === 'start' ? {} : { tail: Number(tail) }) })
+    const range = since ? { since } : tail === 'start' ? {} : { tail: Number(tail) };
+    client.request('logs:follow', { ...(chosen.length ? { services: chosen } : {}), ...range })
       .catch((e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
     return () => {
       off();
       void client.request('logs:stop', {}).catch(() => undefined);
     };
-  }, [client, chosen, tail]);
+  }, [client, chosen, tail, since]);
 
   const filter = useMemo(() => parseFilter(filterText), [filterText]);
   const shown = useMemo(
@@ -107,7 +109,8 @@ export function LogsView({ client, params, setParams }: { client: ContractClient
           <option value="">all levels</option>
           {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
         </select>
-        <select aria-label="Window" value={tail} onChange={(e) => setParams({ ...params, tail: e.target.value })}>
+        <select aria-label="Window" value={tail} onChange={(e) => setParams({ ...params, tail: e.target.value, since: '' })}>
+          {since && <option value="since">since {new Date(since).toLocaleTimeString()}</option>}
           <option value="200">last 200</option><option value="1000">last 1000</option><option value="10000">last 10000</option><option value="start">since start</option>
         </select>
         <label><input type="checkbox" checked={showTime} onChange={() => setParams({ ...params, time: showTime ? 'off' : '' })} /> timestamps</label>

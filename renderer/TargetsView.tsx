@@ -17,7 +17,7 @@ function ago(iso: string, now: number): string {
   return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
 }
 
-export function TargetsView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
+export function TargetsView({ client, params, setParams, openLogs }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void; openLogs: (service: string, since: string) => void }) {
   const [targets, setTargets] = useState<TargetInfo[] | undefined>();
   const [error, setError] = useState<ClientError | undefined>();
   const [logs, setLogs] = useState<{ service: string; lines: LogLine[] } | undefined>();
@@ -83,7 +83,15 @@ export function TargetsView({ client, params, setParams }: { client: ContractCli
                 <td><div className="labels">{Object.entries(t.labels).map(([k, v]) => <span key={k} className="label">{k}={v}</span>)}</div></td>
                 <td>{ago(t.lastScrape, now)}</td>
                 <td>{t.lastScrape.startsWith('0001') ? '—' : `${t.lastScrapeMs.toFixed(1)} ms`}</td>
-                <td className="bad">{t.lastError}{t.health === 'down' && <> <button type="button" onClick={() => showLogs(serviceOf(t))}>{serviceOf(t)} logs</button></>}</td>
+                <td>
+                  <span className="bad">{t.lastError}</span>
+                  {t.health === 'down' && (
+                    <div className="actions">
+                      <button type="button" onClick={() => showLogs(serviceOf(t))}>last lines</button>
+                      <button type="button" onClick={() => openLogs(serviceOf(t), new Date(Date.parse(t.lastScrape) - 60_000).toISOString())}>{serviceOf(t)} logs around the error</button>
+                    </div>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -140,6 +140,18 @@ describe('the Stack view', () => {
     expect(await card(page, 'api_poc3').textContent()).not.toMatch(/password/i);
     await page.screenshot({ path: path.join(shots, 'stack-after-crash.png'), fullPage: true });
 
+    // Stop the API alone: its target goes down, and the Targets view leads to its logs around then.
+    await card(page, 'api_poc3').getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => card(page, 'api_poc3').getAttribute('data-state'), { timeout: 30_000 }).toBe('exited');
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Targets' }).click();
+    const api = page.getByRole('row', { name: 'target poc3-security' });
+    await expect.poll(() => api.getAttribute('data-health'), { timeout: 30_000 }).toBe('down');
+    await page.screenshot({ path: path.join(shots, 'targets-down.png'), fullPage: true });
+    await api.getByRole('button', { name: 'api_poc3 logs around the error' }).click();
+    expect(page.url()).toMatch(/view=logs&services=api_poc3&since=/);
+    await expect.poll(() => page.getByRole('log', { name: 'log lines' }).textContent(), { timeout: 15_000 }).toMatch(/api_poc3/);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Stack' }).click();
+
     await page.getByRole('button', { name: 'Stop', exact: true }).first().click();
     for (const s of SERVICES) {
       await expect.poll(() => card(page, s).getAttribute('data-state'), { timeout: 90_000 }).toBe('missing');
