@@ -14,6 +14,26 @@ export function App() {
   const [route, go] = useRoute();
   useEffect(() => client.onConnection(setConnected), [client]);
 
+  // Keyboard: Alt+1/2/3 switch views; "/" jumps to the view's filter box.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement;
+      const n = Number(e.key);
+      if (e.altKey && n >= 1 && n <= VIEWS.length) {
+        e.preventDefault();
+        go({ view: VIEWS[n - 1]!, params: {} });
+      } else if (e.key === '/' && !typing) {
+        const box = document.querySelector<HTMLInputElement>('main input[type=search]');
+        if (box) {
+          e.preventDefault();
+          box.focus();
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
   return (
     <div className="app">
       <header className="top">
@@ -23,7 +43,7 @@ export function App() {
             <a key={v} href={`?view=${v}`} aria-current={route.view === v ? 'page' : undefined} onClick={(e) => {
               e.preventDefault();
               go({ view: v, params: {} });
-            }}>{TITLES[v]}</a>
+            }} title={`Alt+${VIEWS.indexOf(v) + 1}`}>{TITLES[v]}</a>
           ))}
         </nav>
         <span className="subtitle">POC3 Security observability stack</span>

@@ -62,7 +62,9 @@ export async function buildApiImage(docker?: Docker, nodeImage = process.env.NOD
 }
 
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildApiImage().then(
+  // --stage: only prepare api/.image (for `npm run dist`, whose app builds the image on the user's engine).
+  const work = process.argv.includes('--stage') ? stageApiContext() : buildApiImage();
+  work.then(
     (tag) => process.stdout.write(`${tag}\n`),
     (err: unknown) => {
       process.stderr.write(`api:image failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -119,11 +119,15 @@ describe('the Stack view', () => {
     await expect.poll(() => page.getByText('No target matches.').count()).toBe(1);
     await page.reload();
     expect(await page.getByLabel('Health').inputValue()).toBe('down'); // the filter survived the reload
-    // Logs: follows the API as it serves, and a search finds the request with its match marked.
-    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Logs' }).click();
+    // Logs (reached from the keyboard, Alt+2): follows the API as it serves, and a search finds
+    // the request with its match marked.
+    await page.keyboard.press('Alt+2');
+    expect(page.url()).toContain('view=logs');
     const lines = page.getByRole('log', { name: 'log lines' });
     await expect.poll(() => lines.textContent(), { timeout: 15_000 }).toContain('Server listening');
-    await page.getByLabel('Filter lines').fill('/auth/login');
+    await page.keyboard.press('/'); // jumps to the filter
+    await page.keyboard.type('/auth/login');
+    expect(await page.getByLabel('Filter lines').inputValue()).toBe('/auth/login');
     await fetch(`http://127.0.0.1:${env.API_PORT}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'wrong' }) });
     await expect.poll(() => lines.locator('mark').first().textContent(), { timeout: 15_000 }).toBe('/auth/login');
     expect(await lines.textContent()).toMatch(/api_poc3.*"endpoint":"\/auth\/login","status":401/);
