@@ -1,33 +1,17 @@
 // The UI in a real browser through `obsdeck serve`: what a person opening the printed URL sees.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
+import { startServe } from '../helpers/serve.js';
 
 const shots = path.resolve('test-results', 'screenshots');
 let browser: Browser;
 let server: ChildProcess;
 let url: string;
 
-function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/obsdeck.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`obsdeck serve printed no URL: ${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]! });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-  });
-}
 
 beforeAll(async () => {
   if (!fs.existsSync('dist/renderer/index.html')) throw new Error('the renderer is not built; scripts/test.ts builds it before this suite');

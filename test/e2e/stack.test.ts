@@ -1,7 +1,7 @@
 // The Stack view against a real engine, through `obsdeck serve` in Debian's Chromium, with the
 // local images and without Grafana (OBSDECK_SERVICES): start, watch every service become ready,
 // a crash seen and recovered, stop; and a taken port named before anything is created.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
+import { startServe } from '../helpers/serve.js';
 import { freePort } from '../helpers/net.js';
 
 const shots = path.resolve('test-results', 'screenshots');
@@ -20,23 +21,7 @@ let browser: Browser;
 let server: ChildProcess | undefined;
 let env: NodeJS.ProcessEnv;
 
-function startServe(extra: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/obsdeck.js', 'serve'], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`obsdeck serve printed no URL: ${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]! });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-  });
-}
+const startServeWith = (extra: NodeJS.ProcessEnv = {}) => startServe({ ...env, ...extra });
 
 const card = (page: Page, service: string) => page.getByRole('article', { name: `service ${service}` });
 const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
@@ -74,7 +59,7 @@ describe('the Stack view', () => {
   it('names a taken port before anything is created', async () => {
     const taken = net.createServer();
     await new Promise<void>((r) => taken.listen(Number(env.PROMETHEUS_PORT), '127.0.0.1', r));
-    const { child, url } = await startServe();
+    const { child, url } = await startServeWith();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(url);
@@ -92,7 +77,7 @@ describe('the Stack view', () => {
   });
 
   it('starts the stack, shows a crash and the recovery live, and stops it', async () => {
-    const started = await startServe();
+    const started = await startServeWith();
     server = started.child;
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(started.url);
