@@ -12,6 +12,7 @@ import { validateConfigs } from './config/validate.js';
 import { discoverEngine } from './engine/discover.js';
 import { PrometheusClient } from './prom/client.js';
 import { serve } from './server/serve.js';
+import { SCENARIOS, runTraffic, type Scenario } from './traffic.js';
 import { loadSpec } from './stack/load.js';
 import { containerLines, mergeLines, type LogLine } from './stack/logs.js';
 import { PreflightError, ServiceFailed, Stack, type StackEvent } from './stack/stack.js';
@@ -32,6 +33,10 @@ Configuration:
   apply                        validate, copy into the running stack, reload, roll back on failure
   history [ID]                 the applied configurations, or how one differs from the current files
   restore ID                   put an applied configuration back into the config files and apply it
+Traffic (to this machine's API only, bounded):
+  traffic <SCENARIO> [--duration S] [--rate N]
+                               normal, brute-force, forbidden or token-reuse, for S seconds (30,
+                               at most 600) at N requests per second (5, at most 50)
 Prometheus:
   targets                      the scrape targets and their health
   query <PROMQL>               an instant query
@@ -297,6 +302,42 @@ async function main(argv: string[]): Promise<number> {
       new ConfigHistory(dataDir()).restore(id, configDir);
       out(`restored ${id} into ${configDir}`);
       await cmdApply();
+      return 0;
+    }
+    case 'traffic': {
+      const p = parseArgs(args, ['--duration', '--rate'], []);
+      const scenario = p.positional[0];
+      if (!scenario || !(scenario in SCENARIOS)) {
+        throw new UsageError(`traffic needs a scenario:\n${Object.entries(SCENARIOS).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}`);
+      }
+      const { spec } = loadSpec();
+      const api = spec.services.find((s) => s.name === 'api_poc3');
+      const port = api?.ports[0];
+      if (!api || !port) throw new Error('the stack has no published API port');
+      const num = (flag: string) => {
+        const v = p.values.get(flag);
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${v}"`);
+        return n;
+      };
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      let shown = 0;
+      const stats = await runTraffic(scenario as Scenario, {
+        base: `http://127.0.0.1:${port.hostPort}`,
+        passwords: { admin: api.environment.API_ADMIN_PASSWORD ?? '', user: api.environment.API_USER_PASSWORD ?? '' },
+        durationS: num('--duration'),
+        rate: num('--rate'),
+        signal: controller.signal,
+        onProgress: (st) => {
+          if (st.elapsedS - shown >= 5) {
+            shown = st.elapsedS;
+            out(dim(`  ${st.elapsedS.toFixed(0)} s: ${st.sent} requests (${Object.entries(st.byStatus).map(([k, v]) => `${k}: ${v}`).join(', ')})`));
+          }
+        },
+      });
+      out(green(`${scenario}: ${stats.sent} requests in ${stats.elapsedS.toFixed(1)} s (${Object.entries(stats.byStatus).map(([k, v]) => `${k}: ${v}`).join(', ')})`));
       return 0;
     }
     case 'targets': {

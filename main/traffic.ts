@@ -1,0 +1,158 @@
+// Traffic for the POC3 API, so a new user sees the stack move: each scenario drives the metrics
+// (and, where it should, an alert) it is named for. Bounded in rate and duration, and only ever
+// sent to this machine.
+
+export const SCENARIOS = {
+  normal: 'logins, token refreshes and customer create/read/update/delete, as a user would',
+  'brute-force': 'wrong passwords for "mallory" until the login rate limit answers 429 (fires LoginRateLimited); past 60 attempts a minute the API refuses every login from this machine for a minute, as a rate limit should',
+  forbidden: 'a user reading another user\'s customers, 403 after 403 (fires HighForbiddenRate after 2 minutes at the default rate)',
+  'token-reuse': 'a refresh token presented again after it was spent (fires RefreshTokenReuse)',
+} as const;
+export type Scenario = keyof typeof SCENARIOS;
+
+export const LIMITS = { maxRate: 50, maxDurationS: 600 } as const;
+
+export interface TrafficOptions {
+  /** The API's base URL; must be on 127.0.0.1 or localhost. */
+  base: string;
+  passwords: { admin: string; user: string };
+  durationS?: number;
+  /** Requests per second. */
+  rate?: number;
+  signal?: AbortSignal;
+  onProgress?: (stats: TrafficStats) => void;
+}
+
+export interface TrafficStats {
+  scenario: Scenario;
+  sent: number;
+  byStatus: Record<string, number>;
+  elapsedS: number;
+}
+
+export class TrafficError extends Error {}
+
+function checkBase(base: string): URL {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new TrafficError(`"${base}" is not a URL`);
+  }
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new TrafficError(`traffic goes to this machine only, not ${url.hostname}`);
+  return url;
+}
+
+export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Promise<TrafficStats> {
+  if (!(scenario in SCENARIOS)) throw new TrafficError(`no scenario "${scenario}" (there are ${Object.keys(SCENARIOS).join(', ')})`);
+  const base = checkBase(opts.base).origin;
+  const durationS = Math.min(Math.max(opts.durationS ?? 30, 1), LIMITS.maxDurationS);
+  const rate = Math.min(Math.max(opts.rate ?? 5, 0.2), LIMITS.maxRate);
+  const stats: TrafficStats = { scenario, sent: 0, byStatus: {}, elapsedS: 0 };
+  const started = Date.now();
+
+  const call = async (method: string, p: string, body?: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(`${base}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.any([AbortSignal.timeout(10_000), ...(opts.signal ? [opts.signal] : [])]) });
+    const text = await res.text();
+    stats.sent++;
+    stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch { /* not JSON */ }
+    return { status: res.status, json };
+  };
+  const login = async (username: 'admin' | 'user') => {
+    const r = await call('POST', '/auth/login', { username, password: opts.passwords[username] });
+    if (r.status !== 200) throw new TrafficError(`logging in as ${username} answered ${r.status}: ${typeof r.json.message === 'string' ? r.json.message : ''} (are the passwords the stack's?)`);
+    return { access: r.json.access_token as string, refresh: r.json.refresh_token as string };
+  };
+
+  // One step a tick, at the given rate, until the duration is up or the caller aborts.
+  let step: () => Promise<void>;
+  switch (scenario) {
+    case 'normal': {
+      let admin = await login('admin');
+      const user = await login('user');
+      let i = 0;
+      step = async () => {
+        const n = i++;
+        switch (n % 6) {
+          case 0: {
+            const created = await call('POST', '/customers', { name: `Traffic ${n}`, email: `t${n}@example.test`, phone: `+34 600 ${String(n % 1000).padStart(3, '0')} 000` }, admin.access);
+            if (created.status === 201) await call('GET', `/customers/${String(created.json.id)}`, undefined, admin.access);
+            break;
+          }
+          case 1: await call('GET', '/customers?limit=20', undefined, admin.access); break;
+          case 2: await call('GET', '/customers', undefined, user.access); break;
+          case 3: {
+            const list = await call('GET', '/customers?limit=1', undefined, admin.access);
+            const first = (list.json.items as { id: number }[] | undefined)?.[0];
+            if (first) await call('PUT', `/customers/${first.id}`, { name: `Updated ${n}`, email: `u${n}@example.test`, phone: '+34 600 111 222' }, admin.access);
+            break;
+          }
+          case 4: {
+            const r = await call('POST', '/auth/refresh', { refresh_token: admin.refresh });
+            if (r.status === 200) admin = { access: r.json.access_token as string, refresh: r.json.refresh_token as string };
+            break;
+          }
+          default: {
+            const list = await call('GET', '/customers?limit=1', undefined, admin.access);
+            const first = (list.json.items as { id: number }[] | undefined)?.[0];
+            if (first && n % 12 === 5) await call('DELETE', `/customers/${first.id}`, undefined, admin.access);
+          }
+        }
+      };
+      break;
+    }
+    case 'brute-force': {
+      let i = 0;
+      // Not a real account: the per-username lockout then falls on the attacker's guess, not on admin.
+      step = async () => {
+        await call('POST', '/auth/login', { username: 'mallory', password: `guess-${i++}` });
+      };
+      break;
+    }
+    case 'forbidden': {
+      const admin = await login('admin');
+      const user = await login('user');
+      const created = await call('POST', '/customers', { name: 'Not yours', email: 'private@example.test', phone: '+34 600 000 001' }, admin.access);
+      const id = String(created.json.id);
+      step = async () => {
+        await call('GET', `/customers/${id}`, undefined, user.access);
+      };
+      break;
+    }
+    case 'token-reuse': {
+      step = async () => {
+        const t = await login('user');
+        await call('POST', '/auth/refresh', { refresh_token: t.refresh });
+        await call('POST', '/auth/refresh', { refresh_token: t.refresh }); // spent: reuse
+      };
+      break;
+    }
+  }
+
+  const every = 1000 / rate;
+  let next = Date.now();
+  while (Date.now() - started < durationS * 1000 && !opts.signal?.aborted) {
+    try {
+      await step();
+    } catch (err) {
+      if (opts.signal?.aborted) break;
+      if (err instanceof TrafficError) throw err;
+      stats.byStatus.error = (stats.byStatus.error ?? 0) + 1; // a network error: counted, not fatal
+    }
+    stats.elapsedS = (Date.now() - started) / 1000;
+    opts.onProgress?.({ ...stats, byStatus: { ...stats.byStatus } });
+    next += every;
+    const wait = next - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else next = Date.now(); // behind: do not burst to catch up
+  }
+  stats.elapsedS = (Date.now() - started) / 1000;
+  return stats;
+}
