@@ -6,10 +6,10 @@ import type Docker from 'dockerode';
 import { ZodError } from 'zod';
 import { ApplyRefused, ApplyRolledBack } from './config/apply.js';
 import {
-  requestSchemas, type Channel, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
+  requestSchemas, type AlertsSnapshot, type Channel, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
 } from './contract.js';
 import { discoverEngine } from './engine/discover.js';
-import { PrometheusClient } from './prom/client.js';
+import { AlertmanagerClient, PrometheusClient, type Alert, type AmAlert, type Silence } from './prom/client.js';
 import { loadSpec, type StackLocation } from './stack/load.js';
 import { containerLines } from './stack/logs.js';
 import { PreflightError, ServiceFailed, Stack } from './stack/stack.js';
@@ -235,6 +235,19 @@ export class Backend {
         const { services, tail } = args as { services?: string[]; tail?: number };
         return this.tail(services, tail ?? 200);
       }
+      case 'alerts:list':
+        return this.alerts();
+      case 'silences:create': {
+        const { matchers, minutes, comment } = args as { matchers: { name: string; value: string; isRegex: boolean }[]; minutes: number; comment: string };
+        const id = await this.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment })
+          .catch((err: unknown) => this.amFailure(err));
+        return { id };
+      }
+      case 'silences:expire': {
+        const { id } = args as { id: string };
+        await this.alertmanager().expireSilence(id).catch((err: unknown) => this.amFailure(err));
+        return { id };
+      }
       case 'logs:follow':
       case 'logs:stop':
         throw new ContractFailure({ code: 'BAD_REQUEST', message: `${channel} is handled per session` });
@@ -253,6 +266,50 @@ export class Backend {
     } catch (err) {
       throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  private published(service: string): string {
+    const port = this.need().service(service).ports[0];
+    if (!port) throw new ContractFailure({ code: service === 'prometheus' ? 'PROMETHEUS_UNREACHABLE' : 'ALERTMANAGER_UNREACHABLE', message: `the stack publishes no ${service} port` });
+    return `http://127.0.0.1:${port.hostPort}`;
+  }
+
+  private alertmanager(): AlertmanagerClient {
+    return new AlertmanagerClient(this.published('alertmanager'));
+  }
+
+  private amFailure(err: unknown): never {
+    throw new ContractFailure({ code: 'ALERTMANAGER_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
+  }
+
+  /** Prometheus' alerts, marked with the Alertmanager silences that cover them, and the silences. */
+  private async alerts(): Promise<AlertsSnapshot> {
+    let prom: Alert[];
+    try {
+      prom = (await new PrometheusClient(this.published('prometheus')).alerts()).alerts;
+    } catch (err) {
+      if (err instanceof ContractFailure) throw err;
+      throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
+    }
+    let am: AmAlert[] = [];
+    let silences: Silence[] = [];
+    let reachable = true;
+    try {
+      const client = this.alertmanager();
+      [am, silences] = await Promise.all([client.alerts(), client.silences()]);
+    } catch {
+      reachable = false;
+    }
+    // Alertmanager's copy of an alert carries Prometheus' external labels too: match on the alert's own.
+    const silencedBy = (labels: Record<string, string>) => am.find((x) => x.status.silencedBy.length && Object.entries(labels).every(([k, v]) => x.labels[k] === v))?.status.silencedBy;
+    return {
+      alertmanager: reachable,
+      alerts: prom.map((a) => {
+        const by = silencedBy(a.labels);
+        return { name: a.labels.alertname ?? '?', state: a.state, labels: a.labels, annotations: a.annotations, value: a.value, ...(a.activeAt ? { activeAt: a.activeAt } : {}), ...(by ? { silencedBy: by } : {}) };
+      }),
+      silences: silences.map((x) => ({ id: x.id, matchers: x.matchers, startsAt: x.startsAt, endsAt: x.endsAt, createdBy: x.createdBy, comment: x.comment, state: x.status.state })),
+    };
   }
 
   private async tail(names: string[] | undefined, n: number): Promise<LogLine[]> {

@@ -22,6 +22,9 @@ describe('the contract', () => {
       'logs:tail': ['services?:array', 'tail?:integer'],
       'logs:follow': ['services?:array', 'tail?:integer', 'since?:string'],
       'logs:stop': [],
+      'alerts:list': [],
+      'silences:create': ['matchers:array', 'minutes:integer', 'comment:string'],
+      'silences:expire': ['id:string'],
     });
     for (const channel of Object.keys(requestSchemas)) expect(channel).toMatch(/^[a-z]+:[a-z]+$/);
   });
@@ -29,7 +32,7 @@ describe('the contract', () => {
   it('has stable error codes', () => {
     expect(ERROR_CODES).toEqual([
       'ENGINE_UNREACHABLE', 'PORT_IN_USE', 'IMAGE_MISSING', 'PREFLIGHT_FAILED', 'SERVICE_FAILED',
-      'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
+      'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'ALERTMANAGER_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
     ]);
   });
 

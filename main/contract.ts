@@ -54,6 +54,29 @@ export interface TargetInfo {
   lastError: string;
 }
 
+export interface AlertInfo {
+  name: string;
+  state: 'pending' | 'firing' | 'inactive';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  activeAt?: string;
+  value: string;
+  /** Set when Alertmanager silences or inhibits it. */
+  silencedBy?: string[];
+}
+
+export interface SilenceInfo {
+  id: string;
+  matchers: { name: string; value: string; isRegex: boolean; isEqual?: boolean }[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  state: 'active' | 'pending' | 'expired';
+}
+
+export interface AlertsSnapshot { alerts: AlertInfo[]; silences: SilenceInfo[]; alertmanager: boolean }
+
 export interface LogLine {
   service: string;
   stream: 'stdout' | 'stderr';
@@ -65,7 +88,7 @@ export interface LogLine {
 
 export const ERROR_CODES = [
   'ENGINE_UNREACHABLE', 'PORT_IN_USE', 'IMAGE_MISSING', 'PREFLIGHT_FAILED', 'SERVICE_FAILED',
-  'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
+  'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'ALERTMANAGER_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ContractError { code: ErrorCode; message: string; details?: string[] }
@@ -91,6 +114,13 @@ export const requestSchemas = {
     since: z.string().max(40).optional(),
   }),
   'logs:stop': z.strictObject({}),
+  'alerts:list': z.strictObject({}),
+  'silences:create': z.strictObject({
+    matchers: z.array(z.strictObject({ name: z.string().regex(/^[a-zA-Z_]\w{0,63}$/, 'a label name'), value: z.string().max(256), isRegex: z.boolean() })).min(1).max(16),
+    minutes: z.number().int().min(1).max(7 * 24 * 60),
+    comment: z.string().min(1).max(500),
+  }),
+  'silences:expire': z.strictObject({ id: z.string().regex(/^[\w-]{1,64}$/, 'a silence id') }),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -107,6 +137,9 @@ export interface Replies {
   'logs:tail': LogLine[];
   'logs:follow': { following: string[] };
   'logs:stop': { following: string[] };
+  'alerts:list': AlertsSnapshot;
+  'silences:create': { id: string };
+  'silences:expire': { id: string };
 }
 
 // ----------------------------------------------------------------------------- events

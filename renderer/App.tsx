@@ -2,11 +2,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { contractClient } from './client';
 import { useRoute, VIEWS } from './route';
+import { AlertsView } from './AlertsView';
 import { LogsView } from './LogsView';
 import { StackView } from './StackView';
 import { TargetsView } from './TargetsView';
 
-const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets' } as const;
+const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts' } as const;
 
 export function App() {
   const client = useMemo(() => contractClient(), []);
@@ -52,6 +53,7 @@ export function App() {
       <main>
         {route.view === 'stack' && <StackView client={client} />}
         {route.view === 'logs' && <LogsView client={client} params={route.params} setParams={(params) => go({ view: 'logs', params }, true)} />}
+        {route.view === 'alerts' && <AlertsView client={client} />}
         {route.view === 'targets' && (
           <TargetsView
             client={client}

@@ -36,3 +36,14 @@ describe('parseFilter and highlight', () => {
     ]);
   });
 });
+
+describe('silence preview', () => {
+  it('covers an alert when every matcher matches, regex matchers anchored', async () => {
+    const { covers } = await import('./AlertsView');
+    const labels = { alertname: 'RefreshTokenReuse', job: 'poc3-security', severity: 'critical' };
+    expect(covers([{ name: 'alertname', value: 'RefreshTokenReuse', isRegex: false }], labels)).toBe(true);
+    expect(covers([{ name: 'severity', value: 'crit', isRegex: true }], labels)).toBe(false);
+    expect(covers([{ name: 'severity', value: 'crit.*', isRegex: true }, { name: 'job', value: 'poc3-security', isRegex: false }], labels)).toBe(true);
+    expect(covers([{ name: 'instance', value: 'x', isRegex: false }], labels)).toBe(false);
+  });
+});

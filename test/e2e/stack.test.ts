@@ -120,6 +120,36 @@ describe('the Stack view', () => {
     await page.screenshot({ path: path.join(shots, 'logs.png'), fullPage: true });
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Stack' }).click();
 
+    // Alerts: reuse a spent refresh token; RefreshTokenReuse fires; silence it from its labels,
+    // with a preview; expire the silence.
+    const prom = `http://127.0.0.1:${env.PROMETHEUS_PORT}`;
+    await expect.poll(async () => {
+      const r = (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent('security_events_total{event_type="refresh_reuse"}')}`)).json()) as { data: { result: unknown[] } };
+      return r.data.result.length;
+    }, { timeout: 30_000 }).toBe(1); // Prometheus has seen the counter before it moves
+    const secrets = JSON.parse(fs.readFileSync(path.join(home, 'secrets.json'), 'utf8')) as { API_USER_PASSWORD: string };
+    const apiBase = `http://127.0.0.1:${env.API_PORT}`;
+    const json = { 'content-type': 'application/json' };
+    const tokens = (await (await fetch(`${apiBase}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'user', password: secrets.API_USER_PASSWORD }) })).json()) as { refresh_token: string };
+    for (let i = 0; i < 2; i++) await fetch(`${apiBase}/auth/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: tokens.refresh_token }) });
+    await page.keyboard.press('Alt+4');
+    const group = page.getByRole('region', { name: 'alert RefreshTokenReuse' });
+    await expect.poll(() => group.locator('[data-state=firing]').count(), { timeout: 60_000 }).toBe(1);
+    expect(await group.textContent()).toContain('A spent refresh token was presented again');
+    await group.getByRole('button', { name: 'Silence…' }).click();
+    const form = page.getByRole('region', { name: 'New silence' });
+    for (const label of ['job', 'severity']) await form.getByRole('button', { name: `drop matcher ${label}` }).click();
+    expect(await form.getByLabel('Silence preview').textContent()).toMatch(/Would silence 1 of \d+ active alerts/);
+    await form.getByLabel('Silence comment').fill('e2e: known replay test');
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await expect.poll(() => group.locator('[data-silenced=true]').count(), { timeout: 30_000 }).toBe(1);
+    await page.screenshot({ path: path.join(shots, 'alerts.png'), fullPage: true });
+    const silences = page.getByRole('region', { name: 'Silences' });
+    expect(await silences.textContent()).toContain('alertname="RefreshTokenReuse"');
+    await silences.getByRole('button', { name: 'Expire' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Silences' }).count(), { timeout: 15_000 }).toBe(0);
+    await page.keyboard.press('Alt+1');
+
     // Kill the API from outside, as the OOM killer would: its card goes down and comes back.
     const info = await docker.getContainer(`${project}-api_poc3-1`).inspect();
     process.kill(info.State.Pid, 'SIGKILL');
@@ -146,5 +176,5 @@ describe('the Stack view', () => {
       await expect.poll(() => card(page, s).getAttribute('data-state'), { timeout: 90_000 }).toBe('missing');
     }
     await page.screenshot({ path: path.join(shots, 'stack-stopped.png'), fullPage: true });
-  });
+  }, 240_000);
 });
