@@ -13,8 +13,8 @@ import { loadSpec } from '../../main/stack/load.js';
 import { Stack } from '../../main/stack/stack.js';
 import { StatusWatcher, type EngineState } from '../../main/stack/watch.js';
 import { waitFor } from '../helpers/http.js';
-import { freePort } from '../helpers/net.js';
 import { requireImages, testImages } from '../helpers/images.js';
+import { removeStack, stackEnv } from '../helpers/stack.js';
 
 const docker = new Docker();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-home-'));
@@ -24,19 +24,12 @@ let stack: Stack;
 
 beforeAll(async () => {
   await requireImages(docker, [testImages.prometheus, testImages.alertmanager, testImages.api]);
-  const env = {
-    ...process.env,
-    PROMETHEUS_IMAGE: testImages.prometheus, ALERTMANAGER_IMAGE: testImages.alertmanager, API_IMAGE: testImages.api,
-    API_PORT: String(await freePort()), PROMETHEUS_PORT: String(await freePort()), ALERTMANAGER_PORT: String(await freePort()),
-  };
+  const env = await stackEnv(project, home);
   stack = new Stack(docker, loadSpec({ project, env, data: home }).spec);
   await stack.up(['api_poc3', 'prometheus', 'alertmanager'], undefined, { wait: true });
 }, 180_000);
 
-afterAll(async () => {
-  await stack.down(undefined, { volumes: true }).catch((err: unknown) => console.error(err));
-  fs.rmSync(home, { recursive: true, force: true });
-}, 180_000);
+afterAll(() => removeStack(stack, home), 180_000);
 
 describe('the Docker daemon goes away and comes back', () => {
   it('status shows the engine gone at once, then reconnects and shows the stack running and ready again', async () => {

@@ -21,6 +21,7 @@ import { StatusWatcher } from '../../main/stack/watch.js';
 import { waitFor } from '../helpers/http.js';
 import { freePort } from '../helpers/net.js';
 import { requireImages, testImages } from '../helpers/images.js';
+import { removeStack, stackEnv } from '../helpers/stack.js';
 
 const docker = new Docker();
 const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
@@ -63,27 +64,12 @@ let trafficAt = 0;
 
 beforeAll(async () => {
   await requireImages(docker, [testImages.prometheus, testImages.alertmanager, testImages.api]);
-  env = {
-    ...process.env,
-    OBSDECK_HOME: home,
-    OBSDECK_PROJECT: project,
-    PROMETHEUS_IMAGE: testImages.prometheus,
-    ALERTMANAGER_IMAGE: testImages.alertmanager,
-    API_IMAGE: testImages.api,
-    API_PORT: String(await freePort()),
-    PROMETHEUS_PORT: String(await freePort()),
-    ALERTMANAGER_PORT: String(await freePort()),
-    GRAFANA_PORT: String(await freePort()),
-    API_ADMIN_PASSWORD: passwords.admin,
-  };
+  env = await stackEnv(project, home, { API_ADMIN_PASSWORD: passwords.admin });
   ({ stack, configDir } = stackFor(project));
   prom = new PrometheusClient(`http://127.0.0.1:${env.PROMETHEUS_PORT}`);
 });
 
-afterAll(async () => {
-  await stack.down(undefined, { volumes: true }).catch((err: unknown) => console.error(err));
-  fs.rmSync(home, { recursive: true, force: true });
-}, 240_000);
+afterAll(() => removeStack(stack, home), 240_000);
 
 describe('pre-flight: nothing is created when the stack cannot start', () => {
   it('a port taken before up names the port, the service, who holds it and a free one', async () => {

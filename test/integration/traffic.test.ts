@@ -14,7 +14,7 @@ import { Stack } from '../../main/stack/stack.js';
 import { runTraffic } from '../../main/traffic.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
-import { freePort } from '../helpers/net.js';
+import { removeStack, stackEnv } from '../helpers/stack.js';
 
 const docker = new Docker();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-traffic-'));
@@ -27,22 +27,14 @@ let prom: PrometheusClient;
 
 beforeAll(async () => {
   await requireImages(docker, [testImages.prometheus, testImages.alertmanager, testImages.api]);
-  env = {
-    ...process.env, OBSDECK_HOME: home, OBSDECK_PROJECT: project,
-    PROMETHEUS_IMAGE: testImages.prometheus, ALERTMANAGER_IMAGE: testImages.alertmanager, API_IMAGE: testImages.api,
-    API_PORT: String(await freePort()), PROMETHEUS_PORT: String(await freePort()), ALERTMANAGER_PORT: String(await freePort()),
-    API_ADMIN_PASSWORD: passwords.admin, API_USER_PASSWORD: passwords.user,
-  };
+  env = await stackEnv(project, home, { API_ADMIN_PASSWORD: passwords.admin, API_USER_PASSWORD: passwords.user });
   stack = new Stack(docker, loadSpec({ project, env, data: home }).spec);
   await stack.up(['api_poc3', 'prometheus', 'alertmanager'], undefined, { wait: true });
   base = `http://127.0.0.1:${env.API_PORT}`;
   prom = new PrometheusClient(`http://127.0.0.1:${env.PROMETHEUS_PORT}`);
 }, 180_000);
 
-afterAll(async () => {
-  await stack.down(undefined, { volumes: true }).catch((err: unknown) => console.error(err));
-  fs.rmSync(home, { recursive: true, force: true });
-}, 120_000);
+afterAll(() => removeStack(stack, home), 120_000);
 
 describe('traffic scenarios', () => {
   it('normal use is mostly successful requests across the API', async () => {
