@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { ZodError } from 'zod';
 import { ApplyRefused, ApplyRolledBack } from './config/apply.js';
 import {
-  requestSchemas, type AlertsSnapshot, type Channel, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
+  requestSchemas, type AlertsSnapshot, type Channel, type RangeResult, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
 } from './contract.js';
 import { discoverEngine } from './engine/discover.js';
 import { AlertmanagerClient, PrometheusClient, type Alert, type AmAlert, type Silence } from './prom/client.js';
@@ -237,6 +237,20 @@ export class Backend {
       }
       case 'alerts:list':
         return this.alerts();
+      case 'metrics:range': {
+        const q = args as { exprs: string[]; start: number; end: number; step: number };
+        const client = new PrometheusClient(this.published('prometheus'));
+        // Each expression on its own: one bad query is reported on its chart, the others still draw.
+        return Promise.all(q.exprs.map(async (expr): Promise<RangeResult> => {
+          try {
+            const d = await client.queryRange(expr, q.start, q.end, q.step);
+            if (d.resultType !== 'matrix') return { expr, series: [], error: `not a range vector (${d.resultType})` };
+            return { expr, series: d.result.map((r) => ({ labels: r.metric, points: r.values.map(([t, v]): [number, number] => [t, Number(v)]) })) };
+          } catch (err) {
+            return { expr, series: [], error: err instanceof Error ? err.message : String(err) };
+          }
+        }));
+      }
       case 'silences:create': {
         const { matchers, minutes, comment } = args as { matchers: { name: string; value: string; isRegex: boolean }[]; minutes: number; comment: string };
         const id = await this.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment })

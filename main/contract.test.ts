@@ -23,6 +23,7 @@ describe('the contract', () => {
       'logs:follow': ['services?:array', 'tail?:integer', 'since?:string'],
       'logs:stop': [],
       'alerts:list': [],
+      'metrics:range': ['exprs:array', 'start:number', 'end:number', 'step:number'],
       'silences:create': ['matchers:array', 'minutes:integer', 'comment:string'],
       'silences:expire': ['id:string'],
     });

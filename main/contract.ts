@@ -75,6 +75,9 @@ export interface SilenceInfo {
   state: 'active' | 'pending' | 'expired';
 }
 
+/** One expression's range result: each series' labels and its [unix seconds, value] points. */
+export interface RangeResult { expr: string; series: { labels: Record<string, string>; points: [number, number][] }[]; error?: string }
+
 export interface AlertsSnapshot { alerts: AlertInfo[]; silences: SilenceInfo[]; alertmanager: boolean }
 
 export interface LogLine {
@@ -115,6 +118,13 @@ export const requestSchemas = {
   }),
   'logs:stop': z.strictObject({}),
   'alerts:list': z.strictObject({}),
+  /** Range queries for charts: at most 20 expressions, 24 h, 11k points a series. */
+  'metrics:range': z.strictObject({
+    exprs: z.array(z.string().min(1).max(2000)).min(1).max(20),
+    start: z.number(),
+    end: z.number(),
+    step: z.number().min(1).max(3600),
+  }).refine((q) => q.end > q.start && q.end - q.start <= 86_400 && (q.end - q.start) / q.step <= 11_000, 'the range must be positive, at most 24 h, and at most 11000 steps'),
   'silences:create': z.strictObject({
     matchers: z.array(z.strictObject({ name: z.string().regex(/^[a-zA-Z_]\w{0,63}$/, 'a label name'), value: z.string().max(256), isRegex: z.boolean() })).min(1).max(16),
     minutes: z.number().int().min(1).max(7 * 24 * 60),
@@ -138,6 +148,7 @@ export interface Replies {
   'logs:follow': { following: string[] };
   'logs:stop': { following: string[] };
   'alerts:list': AlertsSnapshot;
+  'metrics:range': RangeResult[];
   'silences:create': { id: string };
   'silences:expire': { id: string };
 }

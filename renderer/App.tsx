@@ -4,10 +4,11 @@ import { contractClient } from './client';
 import { useRoute, VIEWS } from './route';
 import { AlertsView } from './AlertsView';
 import { LogsView } from './LogsView';
+import { MetricsView } from './MetricsView';
 import { StackView } from './StackView';
 import { TargetsView } from './TargetsView';
 
-const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts' } as const;
+const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts', metrics: 'Metrics' } as const;
 
 export function App() {
   const client = useMemo(() => contractClient(), []);
@@ -54,6 +55,7 @@ export function App() {
         {route.view === 'stack' && <StackView client={client} />}
         {route.view === 'logs' && <LogsView client={client} params={route.params} setParams={(params) => go({ view: 'logs', params }, true)} />}
         {route.view === 'alerts' && <AlertsView client={client} />}
+        {route.view === 'metrics' && <MetricsView client={client} params={route.params} setParams={(params) => go({ view: 'metrics', params }, true)} />}
         {route.view === 'targets' && (
           <TargetsView
             client={client}

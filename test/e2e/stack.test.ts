@@ -148,6 +148,15 @@ describe('the Stack view', () => {
     expect(await silences.textContent()).toContain('alertname="RefreshTokenReuse"');
     await silences.getByRole('button', { name: 'Expire' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Silences' }).count(), { timeout: 15_000 }).toBe(0);
+    // Metrics: the charts fill from Prometheus; the range lives in the URL.
+    await page.keyboard.press('Alt+5');
+    const logins = page.getByRole('region', { name: 'panel Logins by status' });
+    await expect.poll(() => logins.locator('.chart').getAttribute('data-points'), { timeout: 60_000 }).not.toBeNull();
+    expect(Number(await logins.locator('.chart').getAttribute('data-series'))).toBeGreaterThanOrEqual(1);
+    expect(await logins.locator('canvas').count()).toBe(1);
+    await page.getByLabel('Time range').selectOption('5m');
+    expect(page.url()).toContain('range=5m');
+    await page.screenshot({ path: path.join(shots, 'metrics.png'), fullPage: true });
     await page.keyboard.press('Alt+1');
 
     // Kill the API from outside, as the OOM killer would: its card goes down and comes back.

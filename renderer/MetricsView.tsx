@@ -1,0 +1,88 @@
+// The Metrics view: the seed's SLIs and its security and encryption panels as live charts, over
+// a chosen time range, refreshed on a chosen interval (both kept in the URL). Every panel is the
+// one Chart component; a panel whose query fails says so in place.
+import { useEffect, useState } from 'react';
+import type { ContractClient, RangeResult } from '../main/contract';
+import { Chart } from './Chart';
+import { formatValue } from './units';
+import { PANELS } from './panels';
+import { align } from './chartdata';
+import { ClientError } from './client';
+
+export const RANGES: Record<string, number> = { '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
+const REFRESH: Record<string, number> = { '5s': 5000, '10s': 10000, '30s': 30000, off: 0 };
+
+export function MetricsView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
+  const range = RANGES[params.range ?? ''] ? params.range! : '15m';
+  const refresh = params.refresh && params.refresh in REFRESH ? params.refresh : '10s';
+  const [results, setResults] = useState<{ data: RangeResult[]; window: [number, number] } | undefined>();
+  const [error, setError] = useState<ClientError | undefined>();
+
+  useEffect(() => {
+    let stop = false;
+    const load = () => {
+      const end = Math.floor(Date.now() / 1000);
+      const seconds = RANGES[range]!;
+      const step = Math.max(5, Math.ceil(seconds / 300));
+      client.request('metrics:range', { exprs: PANELS.flatMap((p) => p.queries.map((q) => q.expr)), start: end - seconds, end, step }).then((r) => {
+        if (stop) return;
+        setResults({ data: r, window: [end - seconds, end] });
+        setError(undefined);
+      }, (e: unknown) => !stop && setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
+    };
+    load();
+    const every = REFRESH[refresh]!;
+    const timer = every ? setInterval(load, every) : undefined;
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [client, range, refresh]);
+
+  let i = 0;
+  const byPanel = PANELS.map((p) => p.queries.map((q) => ({ result: results?.data[i++] ?? { expr: q.expr, series: [] }, legend: q.legend })));
+
+  return (
+    <section aria-label="Metrics" className="metrics-view">
+      <div className="toolbar">
+        <label>Range{' '}
+          <select aria-label="Time range" value={range} onChange={(e) => setParams({ ...params, range: e.target.value })}>
+            {Object.keys(RANGES).map((r) => <option key={r} value={r}>last {r}</option>)}
+          </select>
+        </label>
+        <label>Refresh{' '}
+          <select aria-label="Refresh interval" value={refresh} onChange={(e) => setParams({ ...params, refresh: e.target.value })}>
+            {Object.keys(REFRESH).map((r) => <option key={r} value={r}>{r === 'off' ? 'off' : `every ${r}`}</option>)}
+          </select>
+        </label>
+        <span className="muted">Click a legend entry to hide or show its series; drag across a chart to zoom.</span>
+      </div>
+      {error && (
+        <div role="alert" className="card callout" data-code={error.code}>
+          <p className="bad">{error.code === 'PROMETHEUS_UNREACHABLE' ? 'Prometheus does not answer' : 'Could not load the metrics'}</p>
+          <p>{error.message}</p>
+          {error.code === 'PROMETHEUS_UNREACHABLE' && <p>Start the stack in the Stack view; the charts fill once Prometheus is ready.</p>}
+        </div>
+      )}
+      {!results && !error && <p>Loading metrics…</p>}
+      {results && (
+        <div className="panels">
+          {PANELS.map((p, n) => {
+            const data = align(byPanel[n]!, results.window);
+            const failed = byPanel[n]!.find((x) => x.result.error)?.result.error;
+            const last = data.series.map((s) => s.values.filter((v) => v !== null).at(-1));
+            const hasValues = data.series.some((s) => s.values.some((v) => v !== null));
+            return (
+              <section key={p.title} className="card panel" aria-label={`panel ${p.title}`}>
+                <h2>{p.title} <span className="now">{data.series.length === 1 ? formatValue(last[0], p.unit) : ''}</span></h2>
+                {failed && <p role="alert" className="bad">{failed}</p>}
+                {!failed && !hasValues && <p className="muted empty-chart">No data in this range yet{p.unit === 'percent' || p.unit === 'seconds' ? ' (a ratio or percentile needs requests in its window)' : ''}.</p>}
+                {hasValues && <Chart data={data} unit={p.unit} />}
+              </section>
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
+}
