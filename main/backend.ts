@@ -4,9 +4,14 @@
 // status from Docker events, and turns failures into contract errors with stable codes.
 import type Docker from 'dockerode';
 import { ZodError } from 'zod';
-import { ApplyRefused, ApplyRolledBack } from './config/apply.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplyRefused, ApplyRolledBack, applyConfigs, filesIn } from './config/apply.js';
+import { ConfigHistory, dataDir, diffLines } from './config/store.js';
+import { validateConfigs } from './config/validate.js';
 import {
-  requestSchemas, type AlertsSnapshot, type Channel, type RangeResult, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
+  CONFIG_FILE_NAMES, requestSchemas, type AlertsSnapshot, type Channel, type ConfigFileName, type ConfigProblem, type ConfigState, type RangeResult, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
 } from './contract.js';
 import { discoverEngine } from './engine/discover.js';
 import { AlertmanagerClient, PrometheusClient, type Alert, type AmAlert, type Silence } from './prom/client.js';
@@ -262,6 +267,39 @@ export class Backend {
         await this.alertmanager().expireSilence(id).catch((err: unknown) => this.amFailure(err));
         return { id };
       }
+      case 'config:get':
+        return this.configState();
+      case 'config:validate': {
+        const { file, text } = args as { file: ConfigFileName; text: string };
+        return this.validateDraft(file, text);
+      }
+      case 'config:apply': {
+        const { file, text } = args as { file: ConfigFileName; text: string };
+        const stack = this.need();
+        const { configDir } = loadSpec(this.opts);
+        const target = path.join(configDir, file);
+        const before = fs.readFileSync(target, 'utf8');
+        fs.writeFileSync(target, text);
+        try {
+          const entry = await applyConfigs(stack, configDir, { prometheus: stack.service('prometheus').image, alertmanager: stack.service('alertmanager').image }, new ConfigHistory(this.dataDir()));
+          return { id: entry.id, note: entry.note };
+        } catch (err) {
+          // Refused or rolled back: the file keeps the draft only if it was valid; an invalid one goes back.
+          if (err instanceof ApplyRefused) fs.writeFileSync(target, before);
+          throw err;
+        }
+      }
+      case 'config:diff': {
+        const { file, text } = args as { file: ConfigFileName; text: string };
+        const running = (await this.runningFiles())[file];
+        return diffLines(running ?? '', text);
+      }
+      case 'config:restore': {
+        const { id } = args as { id: string };
+        const { configDir } = loadSpec(this.opts);
+        new ConfigHistory(this.dataDir()).restore(id, configDir);
+        return this.configState();
+      }
       case 'logs:follow':
       case 'logs:stop':
         throw new ContractFailure({ code: 'BAD_REQUEST', message: `${channel} is handled per session` });
@@ -279,6 +317,55 @@ export class Backend {
       }));
     } catch (err) {
       throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private dataDir(): string {
+    return this.opts.data ?? dataDir(this.opts.env ?? process.env);
+  }
+
+  /** The config files as the running Prometheus and Alertmanager hold them (for the diff). */
+  private async runningFiles(): Promise<Partial<Record<ConfigFileName, string>>> {
+    const out: Partial<Record<ConfigFileName, string>> = {};
+    if (!this.stack) return out;
+    const existing = await this.stack.containers();
+    for (const [service, files] of [['prometheus', ['prometheus.yml', 'prometheus_rules.yml']], ['alertmanager', ['alertmanager.yml']]] as const) {
+      const info = existing.get(service);
+      if (info?.State !== 'running') continue;
+      const dir = service === 'prometheus' ? '/etc/prometheus' : '/etc/alertmanager';
+      const got: Record<string, Buffer> = await filesIn(this.stack.docker.getContainer(info.Id), files.map((f) => `${dir}/${f}`)).catch(() => ({}));
+      for (const f of files) {
+        const b = got[`${dir}/${f}`];
+        if (b) out[f] = b.toString('utf8');
+      }
+    }
+    return out;
+  }
+
+  private async configState(): Promise<ConfigState> {
+    const { configDir } = loadSpec(this.opts);
+    const running = await this.runningFiles();
+    return {
+      configDir,
+      files: CONFIG_FILE_NAMES.map((name) => ({ name, text: fs.readFileSync(path.join(configDir, name), 'utf8'), ...(running[name] !== undefined ? { running: running[name] } : {}) })),
+      history: new ConfigHistory(this.dataDir()).list().map((e) => ({ id: e.id, at: e.at, note: e.note })).reverse(),
+    };
+  }
+
+  /** Validates a draft in a scratch copy of the config directory, leaving the real one alone. */
+  private async validateDraft(file: ConfigFileName, text: string): Promise<ConfigProblem[]> {
+    const { configDir } = loadSpec(this.opts);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-draft-'));
+    try {
+      for (const f of CONFIG_FILE_NAMES) fs.copyFileSync(path.join(configDir, f), path.join(scratch, f));
+      fs.writeFileSync(path.join(scratch, file), text);
+      const stack = this.stack;
+      const images = stack ? { prometheus: stack.service('prometheus').image, alertmanager: stack.service('alertmanager').image } : undefined;
+      const present = images && stack ? (await Promise.all(Object.values(images).map((i) => stack.docker.getImage(i).inspect().then(() => true, () => false)))).every(Boolean) : false;
+      const problems = await validateConfigs(scratch, present && stack && images ? { docker: stack.docker, images } : undefined);
+      return present ? problems : [...problems, { file, severity: 'warning', message: 'promtool and amtool were not run: the stack\'s images or the engine are not here' }];
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
     }
   }
 

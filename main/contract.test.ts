@@ -24,6 +24,11 @@ describe('the contract', () => {
       'logs:stop': [],
       'alerts:list': [],
       'metrics:range': ['exprs:array', 'start:number', 'end:number', 'step:number'],
+      'config:get': [],
+      'config:validate': ['file:string', 'text:string'],
+      'config:apply': ['file:string', 'text:string'],
+      'config:diff': ['file:string', 'text:string'],
+      'config:restore': ['id:string'],
       'silences:create': ['matchers:array', 'minutes:integer', 'comment:string'],
       'silences:expire': ['id:string'],
     });

@@ -78,6 +78,15 @@ export interface SilenceInfo {
 /** One expression's range result: each series' labels and its [unix seconds, value] points. */
 export interface RangeResult { expr: string; series: { labels: Record<string, string>; points: [number, number][] }[]; error?: string }
 
+export const CONFIG_FILE_NAMES = ['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const;
+export type ConfigFileName = (typeof CONFIG_FILE_NAMES)[number];
+export interface ConfigProblem { file: string; line?: number; column?: number; severity: 'error' | 'warning'; message: string }
+export interface ConfigState {
+  configDir: string;
+  files: { name: ConfigFileName; text: string; running?: string }[];
+  history: { id: string; at: string; note: string }[];
+}
+
 export interface AlertsSnapshot { alerts: AlertInfo[]; silences: SilenceInfo[]; alertmanager: boolean }
 
 export interface LogLine {
@@ -118,6 +127,13 @@ export const requestSchemas = {
   }),
   'logs:stop': z.strictObject({}),
   'alerts:list': z.strictObject({}),
+  'config:get': z.strictObject({}),
+  /** Checks a draft (not saved): in-process at once, then promtool/amtool of the stack's images. */
+  'config:validate': z.strictObject({ file: z.enum(CONFIG_FILE_NAMES), text: z.string().max(1 << 20) }),
+  /** Saves the draft, then validates, copies in, reloads, confirms, rolls back on failure. */
+  'config:apply': z.strictObject({ file: z.enum(CONFIG_FILE_NAMES), text: z.string().max(1 << 20) }),
+  'config:diff': z.strictObject({ file: z.enum(CONFIG_FILE_NAMES), text: z.string().max(1 << 20) }),
+  'config:restore': z.strictObject({ id: z.string().regex(/^[\w-]{1,64}$/, 'a history entry') }),
   /** Range queries for charts: at most 20 expressions, 24 h, 11k points a series. */
   'metrics:range': z.strictObject({
     exprs: z.array(z.string().min(1).max(2000)).min(1).max(20),
@@ -148,6 +164,11 @@ export interface Replies {
   'logs:follow': { following: string[] };
   'logs:stop': { following: string[] };
   'alerts:list': AlertsSnapshot;
+  'config:get': ConfigState;
+  'config:validate': ConfigProblem[];
+  'config:apply': { id: string; note: string };
+  'config:diff': string[];
+  'config:restore': ConfigState;
   'metrics:range': RangeResult[];
   'silences:create': { id: string };
   'silences:expire': { id: string };

@@ -3,12 +3,13 @@ import { useEffect, useMemo, useState } from 'react';
 import { contractClient } from './client';
 import { useRoute, VIEWS } from './route';
 import { AlertsView } from './AlertsView';
+import { ConfigView } from './ConfigView';
 import { LogsView } from './LogsView';
 import { MetricsView } from './MetricsView';
 import { StackView } from './StackView';
 import { TargetsView } from './TargetsView';
 
-const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts', metrics: 'Metrics' } as const;
+const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts', metrics: 'Metrics', config: 'Config' } as const;
 
 export function App() {
   const client = useMemo(() => contractClient(), []);
@@ -55,6 +56,7 @@ export function App() {
         {route.view === 'stack' && <StackView client={client} />}
         {route.view === 'logs' && <LogsView client={client} params={route.params} setParams={(params) => go({ view: 'logs', params }, true)} />}
         {route.view === 'alerts' && <AlertsView client={client} />}
+        {route.view === 'config' && <ConfigView client={client} params={route.params} setParams={(params) => go({ view: 'config', params }, true)} />}
         {route.view === 'metrics' && <MetricsView client={client} params={route.params} setParams={(params) => go({ view: 'metrics', params }, true)} />}
         {route.view === 'targets' && (
           <TargetsView

@@ -148,6 +148,28 @@ describe('the Stack view', () => {
     expect(await silences.textContent()).toContain('alertname="RefreshTokenReuse"');
     await silences.getByRole('button', { name: 'Expire' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Silences' }).count(), { timeout: 15_000 }).toBe(0);
+    // Config: break prometheus.yml in the editor → Validate shows the error at its line → Apply
+    // is refused and Prometheus still serves the old one → fix it → Apply → the change is live.
+    await page.keyboard.press('Alt+6');
+    const editor = page.getByLabel('Edit prometheus.yml');
+    await expect.poll(() => editor.inputValue(), { timeout: 15_000 }).toContain('job_name: poc3-security');
+    const good = await editor.inputValue();
+    await editor.fill(good.replace('  scrape_interval: 15s', '  scrape_interval: 15s\n  scrape_intervall: 5s'));
+    await page.getByRole('button', { name: 'Validate' }).click();
+    const problems = page.getByRole('list', { name: 'Problems' });
+    await expect.poll(() => problems.textContent(), { timeout: 30_000 }).toMatch(/prometheus\.yml:5:1 error: promtool check config: line 5: field scrape_intervall not found/);
+    await page.screenshot({ path: path.join(shots, 'config-invalid.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not applied' }).count(), { timeout: 30_000 }).toBe(1);
+    const running = async () => ((await (await fetch(`${prom}/api/v1/status/config`)).json()) as { data: { yaml: string } }).data.yaml;
+    expect(await running()).not.toContain('scrape_intervall');
+    await editor.fill(good.replace('    scrape_interval: 5s\n', '    scrape_interval: 10s\n'));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Applied' }).count(), { timeout: 30_000 }).toBe(1);
+    expect(await running()).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 10s/);
+    expect(await page.getByRole('region', { name: 'History' }).textContent()).toContain('applied to prometheus and alertmanager');
+    await page.screenshot({ path: path.join(shots, 'config-applied.png'), fullPage: true });
+
     // Metrics: the charts fill from Prometheus; the range lives in the URL.
     await page.keyboard.press('Alt+5');
     const logins = page.getByRole('region', { name: 'panel Logins by status' });

@@ -1,0 +1,152 @@
+// The Config view: the stack's config files in an editor; Validate shows every problem at its
+// line and column (in-process checks, then promtool/amtool of the stack's own images); Apply
+// hot-reloads, confirms and rolls back on failure, and says which happened; a diff against what
+// the running service holds; the history of applied versions, with restore.
+import { useEffect, useRef, useState } from 'react';
+import type { ConfigFileName, ConfigProblem, ConfigState, ContractClient } from '../main/contract';
+import { ClientError } from './client';
+
+type Outcome = { kind: 'ok' | 'bad' | 'info'; text: string; details?: string[] };
+
+/** The textarea offset of a 1-based line and column. */
+export function offsetOf(text: string, line: number, column = 1): number {
+  const lines = text.split('\n');
+  let offset = 0;
+  for (let i = 0; i < Math.min(line - 1, lines.length); i++) offset += lines[i]!.length + 1;
+  return Math.min(offset + column - 1, text.length);
+}
+
+export function ConfigView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
+  const [state, setState] = useState<ConfigState | undefined>();
+  const [drafts, setDrafts] = useState<Partial<Record<ConfigFileName, string>>>({});
+  const [problems, setProblems] = useState<ConfigProblem[] | undefined>();
+  const [outcome, setOutcome] = useState<Outcome | undefined>();
+  const [diff, setDiff] = useState<string[] | undefined>();
+  const [busy, setBusy] = useState<string | undefined>();
+  const editor = useRef<HTMLTextAreaElement>(null);
+  const file = (['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const).find((f) => f === params.file) ?? 'prometheus.yml';
+
+  const load = () => client.request('config:get', {}).then((s) => {
+    setState(s);
+    setDrafts({});
+  }, (e: unknown) => setOutcome({ kind: 'bad', text: e instanceof Error ? e.message : String(e) }));
+  useEffect(() => {
+    void load();
+  }, [client]); // once per client
+
+  const saved = state?.files.find((f) => f.name === file);
+  const text = drafts[file] ?? saved?.text ?? '';
+  const dirty = drafts[file] !== undefined && drafts[file] !== saved?.text;
+
+  const run = async (what: string, work: () => Promise<void>) => {
+    setBusy(what);
+    setOutcome(undefined);
+    try {
+      await work();
+    } catch (e) {
+      const err = e instanceof ClientError ? e : new ClientError('INTERNAL', String(e));
+      setOutcome({ kind: 'bad', text: err.code === 'CONFIG_INVALID' ? 'Not applied: the configuration is invalid. The running one is unchanged.' : err.code === 'APPLY_ROLLED_BACK' ? err.message : err.message, details: err.details });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const jump = (p: ConfigProblem) => {
+    if (p.file !== file) setParams({ ...params, file: p.file });
+    const el = editor.current;
+    if (!el || !p.line) return;
+    const at = offsetOf(text, p.line, p.column);
+    el.focus();
+    el.setSelectionRange(at, at);
+    el.scrollTop = Math.max(0, (p.line - 5) * 18);
+  };
+
+  const lineCount = text.split('\n').length;
+
+  return (
+    <section aria-label="Config" className="config-view">
+      <div className="toolbar wrap">
+        <nav aria-label="Config files" className="tabs">
+          {state?.files.map((f) => (
+            <button key={f.name} type="button" aria-pressed={f.name === file} onClick={() => setParams({ ...params, file: f.name })}>
+              {f.name}{drafts[f.name] !== undefined && drafts[f.name] !== f.text ? ' •' : ''}
+            </button>
+          ))}
+        </nav>
+        <button type="button" disabled={!!busy} onClick={() => void run('validate', async () => {
+          const found = await client.request('config:validate', { file, text });
+          setProblems(found);
+          setOutcome(found.some((p) => p.severity === 'error') ? undefined : { kind: 'ok', text: `${file} is valid${found.length ? ' (with notes below)' : ''}` });
+        })}>{busy === 'validate' ? 'Validating…' : 'Validate'}</button>
+        <button type="button" className="primary" disabled={!!busy} onClick={() => void run('apply', async () => {
+          const r = await client.request('config:apply', { file, text });
+          setProblems([]);
+          setOutcome({ kind: 'ok', text: `Applied: ${r.note} (history ${r.id})` });
+          await load();
+        })}>{busy === 'apply' ? 'Applying…' : 'Apply'}</button>
+        <button type="button" disabled={!!busy} onClick={() => void run('diff', async () => setDiff(await client.request('config:diff', { file, text })))}>Diff with running</button>
+        {dirty && <button type="button" onClick={() => setDrafts({ ...drafts, [file]: undefined })}>Discard edits</button>}
+        <span className="muted">{state ? `${state.configDir}/${file}` : 'Loading…'}</span>
+      </div>
+
+      {outcome && (
+        <div role={outcome.kind === 'bad' ? 'alert' : 'status'} className={`card ${outcome.kind === 'bad' ? 'callout' : ''}`}>
+          <p className={outcome.kind === 'bad' ? 'bad' : 'good'}>{outcome.text}</p>
+          {outcome.details && outcome.details.length > 0 && <pre className="logs">{outcome.details.join('\n')}</pre>}
+        </div>
+      )}
+      {problems && problems.length > 0 && (
+        <ul className="card problems" aria-label="Problems">
+          {problems.map((p, i) => (
+            <li key={i} className={p.severity}>
+              <button type="button" className="link" onClick={() => jump(p)}>{p.file}{p.line ? `:${p.line}:${p.column ?? 1}` : ''}</button>{' '}
+              <span className={p.severity === 'error' ? 'bad' : 'warn'}>{p.severity}</span>: {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <div className="editor">
+        <pre className="gutter" aria-hidden="true">{Array.from({ length: lineCount }, (_, i) => i + 1).join('\n')}</pre>
+        <textarea
+          ref={editor}
+          aria-label={`Edit ${file}`}
+          spellCheck={false}
+          value={text}
+          onChange={(e) => setDrafts({ ...drafts, [file]: e.target.value })}
+          onScroll={(e) => {
+            const gutter = e.currentTarget.previousElementSibling as HTMLElement | null;
+            if (gutter) gutter.scrollTop = e.currentTarget.scrollTop;
+          }}
+        />
+      </div>
+
+      {diff && (
+        <section className="card" aria-label="Diff">
+          <h2>{file}: running → this text <button type="button" onClick={() => setDiff(undefined)}>Close</button></h2>
+          {diff.length === 0 ? <p className="muted">No difference: this is what runs.</p> : (
+            <pre className="diff">{diff.map((l, i) => <span key={i} className={l.startsWith('+') ? 'add' : 'del'}>{l}{'\n'}</span>)}</pre>
+          )}
+        </section>
+      )}
+
+      {state && state.history.length > 0 && (
+        <section className="card" aria-label="History">
+          <h2>Applied versions</h2>
+          <ul>
+            {state.history.slice(0, 20).map((h) => (
+              <li key={h.id}>
+                <code>{h.id}</code> {new Date(h.at).toLocaleString()} — {h.note}{' '}
+                <button type="button" onClick={() => void run('restore', async () => {
+                  setState(await client.request('config:restore', { id: h.id }));
+                  setDrafts({});
+                  setOutcome({ kind: 'info', text: `Restored ${h.id} into the files; Apply to run it.` });
+                })}>Restore</button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </section>
+  );
+}
