@@ -15,6 +15,7 @@ import {
 } from './contract.js';
 import { discoverEngine } from './engine/discover.js';
 import { AlertmanagerClient, PrometheusClient, type Alert, type AmAlert, type Silence } from './prom/client.js';
+import { serviceBase } from './stack/compose.js';
 import { loadSpec, type StackLocation } from './stack/load.js';
 import { containerLines } from './stack/logs.js';
 import { PreflightError, ServiceFailed, Stack } from './stack/stack.js';
@@ -307,11 +308,9 @@ export class Backend {
   }
 
   private async targets(): Promise<TargetInfo[]> {
-    const stack = this.need();
-    const port = stack.service('prometheus').ports[0];
-    if (!port) throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: 'the stack publishes no Prometheus port' });
+    const base = this.published('prometheus');
     try {
-      const { activeTargets } = await new PrometheusClient(`http://127.0.0.1:${port.hostPort}`).targets('active');
+      const { activeTargets } = await new PrometheusClient(base).targets('active');
       return activeTargets.map((t) => ({
         pool: t.scrapePool, url: t.scrapeUrl, health: t.health, labels: t.labels, lastScrape: t.lastScrape, lastScrapeMs: t.lastScrapeDuration * 1000, lastError: t.lastError,
       }));
@@ -370,9 +369,9 @@ export class Backend {
   }
 
   private published(service: string): string {
-    const port = this.need().service(service).ports[0];
-    if (!port) throw new ContractFailure({ code: service === 'prometheus' ? 'PROMETHEUS_UNREACHABLE' : 'ALERTMANAGER_UNREACHABLE', message: `the stack publishes no ${service} port` });
-    return `http://127.0.0.1:${port.hostPort}`;
+    const base = serviceBase(this.need().service(service));
+    if (!base) throw new ContractFailure({ code: service === 'prometheus' ? 'PROMETHEUS_UNREACHABLE' : 'ALERTMANAGER_UNREACHABLE', message: `the stack publishes no ${service} port` });
+    return base;
   }
 
   private alertmanager(): AlertmanagerClient {

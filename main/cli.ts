@@ -13,6 +13,7 @@ import { discoverEngine } from './engine/discover.js';
 import { PrometheusClient } from './prom/client.js';
 import { serve } from './server/serve.js';
 import { SCENARIOS, runTraffic, type Scenario } from './traffic.js';
+import { serviceBase } from './stack/compose.js';
 import { loadSpec } from './stack/load.js';
 import { containerLines, mergeLines, type LogLine } from './stack/logs.js';
 import { PreflightError, ServiceFailed, Stack, type StackEvent } from './stack/stack.js';
@@ -245,9 +246,10 @@ async function cmdHistory(id?: string): Promise<void> {
 
 async function prometheus(): Promise<PrometheusClient> {
   const { spec } = loadSpec();
-  const port = spec.services.find((s) => s.name === 'prometheus')?.ports[0];
-  if (!port) throw new Error('the stack has no published Prometheus port');
-  return new PrometheusClient(`http://127.0.0.1:${port.hostPort}`);
+  const service = spec.services.find((s) => s.name === 'prometheus');
+  const base = service && serviceBase(service);
+  if (!base) throw new Error('the stack has no published Prometheus port');
+  return new PrometheusClient(base);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -312,8 +314,8 @@ async function main(argv: string[]): Promise<number> {
       }
       const { spec } = loadSpec();
       const api = spec.services.find((s) => s.name === 'api_poc3');
-      const port = api?.ports[0];
-      if (!api || !port) throw new Error('the stack has no published API port');
+      const base = api && serviceBase(api);
+      if (!api || !base) throw new Error('the stack has no published API port');
       const num = (flag: string) => {
         const v = p.values.get(flag);
         if (v === undefined) return undefined;
@@ -325,7 +327,7 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', () => controller.abort());
       let shown = 0;
       const stats = await runTraffic(scenario as Scenario, {
-        base: `http://127.0.0.1:${port.hostPort}`,
+        base,
         passwords: { admin: api.environment.API_ADMIN_PASSWORD ?? '', user: api.environment.API_USER_PASSWORD ?? '' },
         durationS: num('--duration'),
         rate: num('--rate'),

@@ -6,7 +6,7 @@ import tar from 'tar-stream';
 import { tarOf } from '../engine/run-tool.js';
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { fetchWithin } from '../prom/fetch.js';
-import type { ServiceSpec } from '../stack/compose.js';
+import { serviceBase, type ServiceSpec } from '../stack/compose.js';
 import type { Stack } from '../stack/stack.js';
 import { formatProblem, type Problem } from './expressions.js';
 import type { ConfigHistory, HistoryEntry } from './store.js';
@@ -47,9 +47,9 @@ export async function filesIn(container: Docker.Container, targets: string[]): P
 }
 
 function url(s: ServiceSpec): string {
-  const p = s.ports[0];
-  if (!p) throw new Error(`${s.name} publishes no port to reach it on`);
-  return `http://${p.hostIp === '0.0.0.0' ? '127.0.0.1' : p.hostIp}:${p.hostPort}`;
+  const base = serviceBase(s);
+  if (!base) throw new Error(`${s.name} publishes no port to reach it on`);
+  return base;
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ComposeError, durationSeconds, interpolate, loadCompose, startOrder, withDependencies } from './compose.js';
+import { ComposeError, durationSeconds, interpolate, loadCompose, serviceBase, startOrder, withDependencies } from './compose.js';
 
 const file = path.resolve('observability', 'docker-compose.yml');
 const shipped = (env: Record<string, string> = {}, configDir?: string) =>
@@ -52,6 +52,13 @@ describe('the shipped compose file', () => {
     expect(prometheus.mounts[1]?.source).toBe('/home/u/.local/share/obsdeck/config/prometheus.yml');
     // The Grafana script's $$ reaches the container as $.
     expect(spec.services.find((s) => s.name === 'grafana')?.entrypoint?.[2]).toContain('if [ -z "$GF_SECURITY_ADMIN_PASSWORD" ]');
+  });
+
+  it('says where each published service is reached', () => {
+    const spec = shipped({ PROMETHEUS_PORT: '19090' });
+    expect(serviceBase(spec.services.find((s) => s.name === 'prometheus')!)).toBe('http://127.0.0.1:19090');
+    expect(serviceBase(spec.services.find((s) => s.name === 'prometheus')!, 'engine.lan')).toBe('http://engine.lan:19090');
+    expect(serviceBase({ ...spec.services[0]!, ports: [] })).toBeUndefined();
   });
 
   it('starts in dependency order, in parallel where independent', () => {

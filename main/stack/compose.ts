@@ -210,6 +210,17 @@ export function loadCompose(text: string, opts: LoadOptions): StackSpec {
   return { project: opts.project, file: path.resolve(opts.file), services, networks, volumes, warnings };
 }
 
+/**
+ * Where a service's first published port is reached from this machine (`http://host:port`), or
+ * undefined when it publishes none. A port published on all interfaces is reached on 127.0.0.1;
+ * `host` overrides (the engine's host, for a remote engine).
+ */
+export function serviceBase(s: ServiceSpec, host?: string): string | undefined {
+  const port = s.ports[0];
+  if (!port) return undefined;
+  return `http://${host ?? (port.hostIp === '0.0.0.0' ? '127.0.0.1' : port.hostIp)}:${port.hostPort}`;
+}
+
 /** Services in levels: each level depends only on earlier ones, so a level can start in parallel. */
 export function startOrder(services: ServiceSpec[]): ServiceSpec[][] {
   const levels: ServiceSpec[][] = [];

@@ -10,7 +10,7 @@ import { buildImage } from '../engine/build.js';
 import { tarOf } from '../engine/run-tool.js';
 import { fetchWithin } from '../prom/fetch.js';
 import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
-import { startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
+import { serviceBase, startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
 import { lastLines } from './logs.js';
 import { containerHolding, nextFreePort, portFree, processHolding } from './ports.js';
 
@@ -295,10 +295,8 @@ export class Stack {
 
   private readinessUrl(s: ServiceSpec): string | undefined {
     const p = s.labels[READINESS_LABEL] ?? READINESS_PATHS[s.name];
-    const port = s.ports[0];
-    if (!p || !port) return undefined;
-    const host = this.opts.probeHost ?? (port.hostIp === '0.0.0.0' ? '127.0.0.1' : port.hostIp);
-    return `http://${host}:${port.hostPort}${p}`;
+    const base = serviceBase(s, this.opts.probeHost);
+    return p && base ? `${base}${p}` : undefined;
   }
 
   /** One readiness probe: the HTTP check answers 2xx (or, without one, the container runs). */
