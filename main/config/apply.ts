@@ -81,28 +81,17 @@ export async function applyConfigs(stack: Stack, configDir: string, tools: ToolI
   if (problems.length) throw new ApplyRefused(problems);
   const existing = await stack.containers();
   const targets: { service: ServiceSpec; container: Docker.Container; reload: () => Promise<void> }[] = [];
-  for (const name of ['prometheus', 'alertmanager']) {
+  for (const name of ['prometheus', 'alertmanager'] as const) {
     const service = stack.service(name);
     const info = existing.get(name);
     if (!info || info.State !== 'running') continue; // it reads the files when it starts
-    const container = stack.docker.getContainer(info.Id);
-    if (name === 'prometheus') {
-      const base = url(service);
-      const client = new PrometheusClient(base);
-      targets.push({ service, container, reload: async () => {
-        const since = Date.now();
-        await client.reload();
-        await confirmReload(base, 'prometheus', since);
-      } });
-    } else {
-      const base = url(service);
-      const client = new AlertmanagerClient(base);
-      targets.push({ service, container, reload: async () => {
-        const since = Date.now();
-        await client.reload();
-        await confirmReload(base, 'alertmanager', since);
-      } });
-    }
+    const base = url(service);
+    const client = name === 'prometheus' ? new PrometheusClient(base) : new AlertmanagerClient(base);
+    targets.push({ service, container: stack.docker.getContainer(info.Id), reload: async () => {
+      const since = Date.now();
+      await client.reload();
+      await confirmReload(base, name, since);
+    } });
   }
   const done: { t: (typeof targets)[number]; before: Record<string, Buffer> }[] = [];
   try {

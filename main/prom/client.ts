@@ -45,6 +45,15 @@ async function request<T>(base: string, what: string, pathAndQuery: string, init
   return body as T;
 }
 
+/** POST <base>/-/reload: resolves once the service has loaded its files, rejects with its complaint. */
+async function postReload(base: string, what: string): Promise<void> {
+  const res = await fetchWithin(`${base}/-/reload`, 30_000, { method: 'POST' }).catch((err: unknown) => {
+    throw new ApiError(what, `${base} ${err instanceof Error ? err.message : String(err)}`);
+  });
+  const text = await res.text();
+  if (!res.ok) throw new ApiError(what, text.trim() || `HTTP ${res.status}`, res.status);
+}
+
 export type Labels = Record<string, string>;
 export interface Sample { metric: Labels; value: [number, string] }
 export interface RangeSeries { metric: Labels; values: [number, string][] }
@@ -150,12 +159,8 @@ export class PrometheusClient {
   }
 
   /** POST /-/reload (needs --web.enable-lifecycle); resolves when Prometheus has loaded the files, rejects with its complaint. */
-  async reload(): Promise<void> {
-    const res = await fetchWithin(`${this.base}/-/reload`, 30_000, { method: 'POST' }).catch((err: unknown) => {
-      throw new ApiError('reload', `${this.base} ${err instanceof Error ? err.message : String(err)}`);
-    });
-    const text = await res.text();
-    if (!res.ok) throw new ApiError('reload', text.trim() || `HTTP ${res.status}`, res.status);
+  reload(): Promise<void> {
+    return postReload(this.base, 'reload');
   }
 
   async ready(): Promise<boolean> {
@@ -198,11 +203,7 @@ export class AlertmanagerClient {
     return request(this.base, 'alertmanager status', '/api/v2/status');
   }
 
-  async reload(): Promise<void> {
-    const res = await fetchWithin(`${this.base}/-/reload`, 30_000, { method: 'POST' }).catch((err: unknown) => {
-      throw new ApiError('reload', `${this.base} ${err instanceof Error ? err.message : String(err)}`);
-    });
-    const text = await res.text();
-    if (!res.ok) throw new ApiError('alertmanager reload', text.trim() || `HTTP ${res.status}`, res.status);
+  reload(): Promise<void> {
+    return postReload(this.base, 'alertmanager reload');
   }
 }

@@ -390,15 +390,8 @@ export class Stack {
       await Promise.all(level.map(async ({ name, graceS }) => {
         const info = existing.get(name);
         if (!info) return;
-        const c = this.docker.getContainer(info.Id);
-        if (info.State === 'running' || info.State === 'restarting') {
-          on({ step: 'stop', service: name, state: 'started', message: `stopping ${name} (grace ${graceS} s)` });
-          await c.stop({ t: Math.ceil(graceS) }).catch((err: unknown) => {
-            if (!/already stopped|not running/i.test(String(err))) throw err;
-          });
-          on({ step: 'stop', service: name, state: 'done', message: `stopped ${name}` });
-        }
-        await c.remove({ force: true });
+        await this.stopContainer(info, name, graceS, on);
+        await this.docker.getContainer(info.Id).remove({ force: true });
         on({ step: 'remove', service: name, state: 'done', message: `removed ${this.containerName(name)}` });
       }));
     }
@@ -421,13 +414,18 @@ export class Stack {
     const existing = await this.containers();
     await Promise.all(targets.map(async (s) => {
       const info = existing.get(s.name);
-      if (!info || (info.State !== 'running' && info.State !== 'restarting')) return;
-      on({ step: 'stop', service: s.name, state: 'started', message: `stopping ${s.name} (grace ${s.stopGraceS} s)` });
-      await this.docker.getContainer(info.Id).stop({ t: Math.ceil(s.stopGraceS) }).catch((err: unknown) => {
-        if (!/already stopped|not running/i.test(String(err))) throw err;
-      });
-      on({ step: 'stop', service: s.name, state: 'done', message: `stopped ${s.name}` });
+      if (info) await this.stopContainer(info, s.name, s.stopGraceS, on);
     }));
+  }
+
+  /** Stops a running (or restarting) container within its grace period; one that stopped meanwhile is fine. */
+  private async stopContainer(info: Docker.ContainerInfo, service: string, graceS: number, on: OnEvent): Promise<void> {
+    if (info.State !== 'running' && info.State !== 'restarting') return;
+    on({ step: 'stop', service, state: 'started', message: `stopping ${service} (grace ${graceS} s)` });
+    await this.docker.getContainer(info.Id).stop({ t: Math.ceil(graceS) }).catch((err: unknown) => {
+      if (!/already stopped|not running/i.test(String(err))) throw err;
+    });
+    on({ step: 'stop', service, state: 'done', message: `stopped ${service}` });
   }
 
   async restart(names: string[], on: OnEvent = () => undefined): Promise<void> {
