@@ -72,6 +72,7 @@ export class Backend {
   private stack?: Stack;
   private watcher?: StatusWatcher;
   private busy?: StackSnapshot['busy'];
+  private loadedSpec?: ReturnType<typeof loadSpec>;
   private readonly listeners = new Set<Listener>();
   private discoverTimer?: NodeJS.Timeout;
   private closed = false;
@@ -102,9 +103,18 @@ export class Backend {
     return { engine: this.engine, services, ...(this.busy ? { busy: this.busy } : {}) };
   }
 
+  /**
+   * The compose model and config directory, read once: loadSpec reads the compose file and the
+   * secrets and makes the config directory, which snapshot() (on every event) need not redo.
+   */
+  private loaded(): ReturnType<typeof loadSpec> {
+    this.loadedSpec ??= loadSpec(this.opts);
+    return this.loadedSpec;
+  }
+
   private specServices(): string[] {
     try {
-      return loadSpec(this.opts).spec.services.map((s) => s.name);
+      return this.loaded().spec.services.map((s) => s.name);
     } catch {
       return [];
     }
@@ -116,7 +126,7 @@ export class Backend {
     this.engine = status;
     if (status.reachable && docker) {
       this.docker = docker;
-      const { spec } = loadSpec(this.opts);
+      const { spec } = this.loaded();
       this.stack = new Stack(docker, spec);
       this.watcher = new StatusWatcher(this.stack);
       this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));
@@ -277,7 +287,7 @@ export class Backend {
       case 'config:apply': {
         const { file, text } = args as { file: ConfigFileName; text: string };
         const stack = this.need();
-        const { configDir } = loadSpec(this.opts);
+        const { configDir } = this.loaded();
         const target = path.join(configDir, file);
         const before = fs.readFileSync(target, 'utf8');
         fs.writeFileSync(target, text);
@@ -297,7 +307,7 @@ export class Backend {
       }
       case 'config:restore': {
         const { id } = args as { id: string };
-        const { configDir } = loadSpec(this.opts);
+        const { configDir } = this.loaded();
         new ConfigHistory(this.dataDir()).restore(id, configDir);
         return this.configState();
       }
@@ -342,7 +352,7 @@ export class Backend {
   }
 
   private async configState(): Promise<ConfigState> {
-    const { configDir } = loadSpec(this.opts);
+    const { configDir } = this.loaded();
     const running = await this.runningFiles();
     return {
       configDir,
@@ -353,7 +363,7 @@ export class Backend {
 
   /** Validates a draft in a scratch copy of the config directory, leaving the real one alone. */
   private async validateDraft(file: ConfigFileName, text: string): Promise<ConfigProblem[]> {
-    const { configDir } = loadSpec(this.opts);
+    const { configDir } = this.loaded();
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-draft-'));
     try {
       for (const f of CONFIG_FILE_NAMES) fs.copyFileSync(path.join(configDir, f), path.join(scratch, f));

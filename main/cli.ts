@@ -1,13 +1,14 @@
 // The `obsdeck` command line: the same engine, stack, config and Prometheus code the app drives.
 // Exit codes scripts can rely on: 0 success, 1 failure (a service that did not come up, an
 // invalid config, a refused apply, a failed query), 2 bad usage, 3 no Docker engine reachable.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { Backend } from './backend.js';
 import { ApplyRefused, applyConfigs } from './config/apply.js';
 import { formatProblem } from './config/expressions.js';
-import { ConfigHistory, dataDir, diffLines } from './config/store.js';
+import { CONFIG_FILES, ConfigHistory, dataDir, diffLines } from './config/store.js';
 import { validateConfigs } from './config/validate.js';
 import { discoverEngine } from './engine/discover.js';
 import { PrometheusClient } from './prom/client.js';
@@ -176,7 +177,7 @@ async function cmdLogs(p: Parsed): Promise<void> {
   const colours = [36, 35, 34, 33, 32];
   const print = (l: LogLine) => {
     const c = paint(colours[names.indexOf(l.service) % colours.length]!);
-    process.stdout.write(`${c(l.service.padEnd(pad))} ${dim(l.time.slice(0, 23))} ${l.stream === 'stderr' ? l.text : l.text}\n`);
+    process.stdout.write(`${c(l.service.padEnd(pad))} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
   };
   if (p.flags.has('-f') || p.flags.has('--follow')) {
     for await (const l of mergeLines(sources)) print(l);
@@ -234,8 +235,6 @@ async function cmdHistory(id?: string): Promise<void> {
     return;
   }
   const { configDir } = loadSpec();
-  const { CONFIG_FILES } = await import('./config/store.js');
-  const fs = await import('node:fs');
   for (const f of CONFIG_FILES) {
     const diff = diffLines(history.read(id, f), fs.readFileSync(path.join(configDir, f), 'utf8'));
     if (!diff.length) continue;
