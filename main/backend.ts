@@ -14,7 +14,8 @@ import {
   CONFIG_FILE_NAMES, requestSchemas, type AlertsSnapshot, type Channel, type ConfigFileName, type ConfigProblem, type ConfigState, type RangeResult, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
 } from './contract.js';
 import { discoverEngine } from './engine/discover.js';
-import { AlertmanagerClient, PrometheusClient, type Alert, type AmAlert, type Silence } from './prom/client.js';
+import { AlertmanagerClient, PrometheusClient, networkReason, type Alert, type AmAlert, type Silence } from './prom/client.js';
+import { fetchWithin } from './prom/fetch.js';
 import { serviceBase } from './stack/compose.js';
 import { loadSpec, type StackLocation } from './stack/load.js';
 import { containerLines } from './stack/logs.js';
@@ -278,6 +279,10 @@ export class Backend {
         await this.alertmanager().expireSilence(id).catch((err: unknown) => this.amFailure(err));
         return { id };
       }
+      case 'prom:read': {
+        const { path: apiPath, params } = args as { path: string; params: Record<string, string | string[]> };
+        return this.promRead(apiPath, params);
+      }
       case 'config:get':
         return this.configState();
       case 'config:validate': {
@@ -327,6 +332,33 @@ export class Backend {
     } catch (err) {
       throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  /**
+   * One read-only Prometheus API call, passed through with Prometheus' own status and envelope
+   * (the explorer shows its errors as they are); only a network failure becomes a contract error.
+   */
+  private async promRead(apiPath: string, params: Record<string, string | string[]>): Promise<Replies['prom:read']> {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) query.append(k, one);
+    const base = this.published('prometheus');
+    let res: Response;
+    try {
+      // Prometheus takes a form body on the query, labels and series endpoints, which keeps a long
+      // query out of the URL; the others are GET only.
+      const form = /^(query|query_range|query_exemplars|labels|series|format_query|parse_query)$/.test(apiPath);
+      res = await fetchWithin(form ? `${base}/api/v1/${apiPath}` : `${base}/api/v1/${apiPath}?${query.toString()}`, 30_000, form ? { method: 'POST', body: query } : {});
+    } catch (err) {
+      throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: `${base} ${networkReason(err, 30_000)}` });
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { status: 'error', errorType: 'bad_response', error: `HTTP ${res.status}: ${text.slice(0, 200)}` };
+    }
+    return { status: res.status, body };
   }
 
   private dataDir(): string {

@@ -31,6 +31,7 @@ describe('the contract', () => {
       'config:restore': ['id:string'],
       'silences:create': ['matchers:array', 'minutes:integer', 'comment:string'],
       'silences:expire': ['id:string'],
+      'prom:read': ['path:string', 'params:object'],
     });
     for (const channel of Object.keys(requestSchemas)) expect(channel).toMatch(/^[a-z]+:[a-z]+$/);
   });
@@ -47,5 +48,12 @@ describe('the contract', () => {
     expect(requestSchemas['stack:up'].safeParse({ services: ['../etc'] }).success).toBe(false);
     expect(requestSchemas['stack:down'].safeParse({ volumes: true, force: true }).success).toBe(false);
     expect(requestSchemas['logs:tail'].safeParse({ tail: 1e9 }).success).toBe(false);
+  });
+
+  it('lets prom:read reach only Prometheus\' read-only API', () => {
+    const ok = (path: string) => requestSchemas['prom:read'].safeParse({ path, params: {} }).success;
+    for (const p of ['query', 'query_range', 'labels', 'series', 'metadata', 'status/flags', 'label/__name__/values', 'label/job/values']) expect(ok(p), p).toBe(true);
+    for (const p of ['admin/tsdb/delete_series', 'admin/tsdb/snapshot', '../-/reload', 'label/../../-/quit/values', 'query?x=1', 'rules/../admin', '']) expect(ok(p), p).toBe(false);
+    expect(requestSchemas['prom:read'].safeParse({ path: 'series', params: { 'match[]': ['up', 'http_requests_total'] } }).success).toBe(true);
   });
 });

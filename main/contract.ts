@@ -107,6 +107,9 @@ export interface ContractError { code: ErrorCode; message: string; details?: str
 
 // ----------------------------------------------------------------------------- requests
 
+/** The Prometheus API paths `prom:read` may call (under /api/v1/). */
+export const PROM_READ_PATH = /^(query|query_range|query_exemplars|labels|series|metadata|status\/flags|status\/buildinfo|format_query|parse_query|label\/[a-zA-Z_]\w{0,127}\/values)$/;
+
 const services = z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name')).max(32);
 
 export const requestSchemas = {
@@ -147,6 +150,15 @@ export const requestSchemas = {
     comment: z.string().min(1).max(500),
   }),
   'silences:expire': z.strictObject({ id: z.string().regex(/^[\w-]{1,64}$/, 'a silence id') }),
+  /**
+   * A read-only call to Prometheus' HTTP API (/api/v1/<path>), for the PromQL explorer and its
+   * editor's completion: queries, label names and values, series, metadata, flags. Nothing that
+   * writes (admin, reload) is reachable.
+   */
+  'prom:read': z.strictObject({
+    path: z.string().regex(PROM_READ_PATH, 'a read-only Prometheus API path'),
+    params: z.record(z.string().regex(/^[\w[\]]{1,32}$/, 'a parameter name'), z.union([z.string().max(20_000), z.array(z.string().max(4000)).max(100)])),
+  }),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -172,6 +184,8 @@ export interface Replies {
   'metrics:range': RangeResult[];
   'silences:create': { id: string };
   'silences:expire': { id: string };
+  /** Prometheus' own HTTP status and JSON envelope ({status, data} or {status, errorType, error}). */
+  'prom:read': { status: number; body: unknown };
 }
 
 // ----------------------------------------------------------------------------- events

@@ -4,23 +4,27 @@ import { contractClient } from './client';
 import { useRoute, VIEWS } from './route';
 import { AlertsView } from './AlertsView';
 import { ConfigView } from './ConfigView';
+import { ExplorerView } from './ExplorerView';
+import { publishedBase, useSnapshot } from './snapshot';
 import { LogsView } from './LogsView';
 import { MetricsView } from './MetricsView';
 import { StackView } from './StackView';
 import { TargetsView } from './TargetsView';
 
-const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts', metrics: 'Metrics', config: 'Config' } as const;
+const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts', metrics: 'Metrics', explore: 'Explore', config: 'Config' } as const;
 
 export function App() {
   const client = useMemo(() => contractClient(), []);
   const [connected, setConnected] = useState(true);
   const [route, go] = useRoute();
+  const snap = useSnapshot(client);
+  const grafanaBase = publishedBase(snap?.services.find((s) => s.service === 'grafana'), 3000);
   useEffect(() => client.onConnection(setConnected), [client]);
 
   // Keyboard: Alt+1/2/3 switch views; "/" jumps to the view's filter box.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement;
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement || (e.target instanceof HTMLElement && e.target.isContentEditable);
       const n = Number(e.key);
       if (e.altKey && n >= 1 && n <= VIEWS.length) {
         e.preventDefault();
@@ -57,7 +61,8 @@ export function App() {
         {route.view === 'logs' && <LogsView client={client} params={route.params} setParams={(params) => go({ view: 'logs', params }, true)} />}
         {route.view === 'alerts' && <AlertsView client={client} />}
         {route.view === 'config' && <ConfigView client={client} params={route.params} setParams={(params) => go({ view: 'config', params }, true)} />}
-        {route.view === 'metrics' && <MetricsView client={client} params={route.params} setParams={(params) => go({ view: 'metrics', params }, true)} />}
+        {route.view === 'metrics' && <MetricsView client={client} params={route.params} setParams={(params) => go({ view: 'metrics', params }, true)} explore={(q, range) => go({ view: 'explore', params: { q, tab: 'graph', range } })} />}
+        {route.view === 'explore' && <ExplorerView client={client} params={route.params} setParams={(params) => go({ view: 'explore', params })} {...(grafanaBase ? { grafanaBase } : {})} />}
         {route.view === 'targets' && (
           <TargetsView
             client={client}

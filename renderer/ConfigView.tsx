@@ -2,19 +2,15 @@
 // line and column (in-process checks, then promtool/amtool of the stack's own images); Apply
 // hot-reloads, confirms and rolls back on failure, and says which happened; a diff against what
 // the running service holds; the history of applied versions, with restore.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { yaml } from '@codemirror/lang-yaml';
 import type { ConfigFileName, ConfigProblem, ConfigState, ContractClient } from '../main/contract';
 import { ClientError } from './client';
+import { CodeEditor, type CodeEditorHandle } from './CodeEditor';
+
+const YAML = yaml();
 
 type Outcome = { kind: 'ok' | 'bad' | 'info'; text: string; details?: string[] };
-
-/** The textarea offset of a 1-based line and column. */
-export function offsetOf(text: string, line: number, column = 1): number {
-  const lines = text.split('\n');
-  let offset = 0;
-  for (let i = 0; i < Math.min(line - 1, lines.length); i++) offset += lines[i]!.length + 1;
-  return Math.min(offset + column - 1, text.length);
-}
 
 export function ConfigView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
   const [state, setState] = useState<ConfigState | undefined>();
@@ -23,7 +19,7 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [diff, setDiff] = useState<string[] | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
-  const editor = useRef<HTMLTextAreaElement>(null);
+  const editor = useRef<CodeEditorHandle>(null);
   const file = (['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const).find((f) => f === params.file) ?? 'prometheus.yml';
 
   const load = () => client.request('config:get', {}).then((s) => {
@@ -34,6 +30,7 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
     void load();
   }, [client]); // once per client
 
+  const marks = useMemo(() => (problems ?? []).filter((p): p is ConfigProblem & { line: number } => p.file === file && p.line !== undefined), [problems, file]);
   const saved = state?.files.find((f) => f.name === file);
   const text = drafts[file] ?? saved?.text ?? '';
   const dirty = drafts[file] !== undefined && drafts[file] !== saved?.text;
@@ -53,15 +50,11 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
 
   const jump = (p: ConfigProblem) => {
     if (p.file !== file) setParams({ ...params, file: p.file });
-    const el = editor.current;
-    if (!el || !p.line) return;
-    const at = offsetOf(text, p.line, p.column);
-    el.focus();
-    el.setSelectionRange(at, at);
-    el.scrollTop = Math.max(0, (p.line - 5) * 18);
+    const line = p.line;
+    if (!line) return;
+    // After a file switch the editor shows the other file on the next render.
+    setTimeout(() => editor.current?.goTo(line, p.column ?? 1), 0);
   };
-
-  const lineCount = text.split('\n').length;
 
   return (
     <section aria-label="Config" className="config-view">
@@ -73,7 +66,7 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
             </button>
           ))}
         </nav>
-        <button type="button" disabled={!!busy} onClick={() => void run('validate', async () => {
+        <button type="button" data-action="validate" title="Ctrl+Enter" disabled={!!busy} onClick={() => void run('validate', async () => {
           const found = await client.request('config:validate', { file, text });
           setProblems(found);
           setOutcome(found.some((p) => p.severity === 'error') ? undefined : { kind: 'ok', text: `${file} is valid${found.length ? ' (with notes below)' : ''}` });
@@ -106,20 +99,7 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
         </ul>
       )}
 
-      <div className="editor">
-        <pre className="gutter" aria-hidden="true">{Array.from({ length: lineCount }, (_, i) => i + 1).join('\n')}</pre>
-        <textarea
-          ref={editor}
-          aria-label={`Edit ${file}`}
-          spellCheck={false}
-          value={text}
-          onChange={(e) => setDrafts({ ...drafts, [file]: e.target.value })}
-          onScroll={(e) => {
-            const gutter = e.currentTarget.previousElementSibling as HTMLElement | null;
-            if (gutter) gutter.scrollTop = e.currentTarget.scrollTop;
-          }}
-        />
-      </div>
+      <CodeEditor ref={editor} value={text} onChange={(t) => setDrafts((d) => ({ ...d, [file]: t }))} language={YAML} label={`Edit ${file}`} problems={marks} onSubmit={() => document.querySelector<HTMLButtonElement>('[data-action=validate]')?.click()} />
 
       {diff && (
         <section className="card" aria-label="Diff">

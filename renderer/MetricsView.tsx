@@ -12,7 +12,13 @@ import { ClientError } from './client';
 export const RANGES: Record<string, number> = { '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
 const REFRESH: Record<string, number> = { '5s': 5000, '10s': 10000, '30s': 30000, off: 0 };
 
-export function MetricsView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
+export function MetricsView({ client, params, setParams, explore }: {
+  client: ContractClient;
+  params: Record<string, string>;
+  setParams: (p: Record<string, string>) => void;
+  /** Opens a query in the explorer. */
+  explore: (expr: string, range: string) => void;
+}) {
   const range = RANGES[params.range ?? ''] ? params.range! : '15m';
   const refresh = params.refresh && params.refresh in REFRESH ? params.refresh : '10s';
   const [results, setResults] = useState<{ data: RangeResult[]; window: [number, number] } | undefined>();
@@ -74,7 +80,9 @@ export function MetricsView({ client, params, setParams }: { client: ContractCli
             const hasValues = data.series.some((s) => s.values.some((v) => v !== null));
             return (
               <section key={p.title} className="card panel" aria-label={`panel ${p.title}`}>
-                <h2>{p.title} <span className="now">{data.series.length === 1 ? formatValue(last[0], p.unit) : ''}</span></h2>
+                <h2>{p.title} <span className="now">{data.series.length === 1 ? formatValue(last[0], p.unit) : ''}</span>
+                  <button type="button" className="link explore" aria-label={`Open ${p.title} in the explorer`} onClick={() => explore(p.queries[0]!.expr, range)}>Explore</button>
+                </h2>
                 {failed && <p role="alert" className="bad">{failed}</p>}
                 {!failed && !hasValues && <p className="muted empty-chart">No data in this range yet{p.unit === 'percent' || p.unit === 'seconds' ? ' (a ratio or percentile needs requests in its window)' : ''}.</p>}
                 {hasValues && <Chart data={data} unit={p.unit} />}

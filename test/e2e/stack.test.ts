@@ -150,10 +150,12 @@ describe('the Stack view', () => {
     await expect.poll(() => page.getByRole('region', { name: 'Silences' }).count(), { timeout: 15_000 }).toBe(0);
     // Config: break prometheus.yml in the editor → Validate shows the error at its line → Apply
     // is refused and Prometheus still serves the old one → fix it → Apply → the change is live.
-    await page.keyboard.press('Alt+6');
+    await page.keyboard.press('Alt+7');
     const editor = page.getByLabel('Edit prometheus.yml');
-    await expect.poll(() => editor.inputValue(), { timeout: 15_000 }).toContain('job_name: poc3-security');
-    const good = await editor.inputValue();
+    // The YAML is highlighted: keys and values are told apart by the editor's tokens.
+    await expect.poll(() => editor.textContent(), { timeout: 15_000 }).toContain('job_name: poc3-security');
+    expect(await editor.locator('.cm-line span').count()).toBeGreaterThan(10);
+    const good = fs.readFileSync(path.join(home, 'config', 'prometheus.yml'), 'utf8');
     await editor.fill(good.replace('  scrape_interval: 15s', '  scrape_interval: 15s\n  scrape_intervall: 5s'));
     await page.getByRole('button', { name: 'Validate' }).click();
     const problems = page.getByRole('list', { name: 'Problems' });
@@ -179,6 +181,35 @@ describe('the Stack view', () => {
     await page.getByLabel('Time range').selectOption('5m');
     expect(page.url()).toContain('range=5m');
     await page.screenshot({ path: path.join(shots, 'metrics.png'), fullPage: true });
+
+    // The explorer: a chart opens in it as a graph; a query typed with completion from the live
+    // Prometheus returns a table; both are remembered.
+    await page.getByRole('button', { name: 'Open Logins by status in the explorer' }).click();
+    expect(page.url()).toMatch(/view=explore&q=sum\+by\+%28status%29.*tab=graph&range=5m/);
+    const graph = page.getByRole('region', { name: 'Query graph' });
+    await expect.poll(() => graph.locator('.chart').getAttribute('data-series'), { timeout: 30_000 }).not.toBeNull();
+    const query = page.getByLabel('PromQL query');
+    await query.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('http_requests_tot');
+    const completion = page.locator('.cm-tooltip-autocomplete');
+    await expect.poll(() => completion.textContent(), { timeout: 15_000 }).toContain('http_requests_total');
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('al{endpoint="/auth/login"}');
+    await page.getByRole('button', { name: 'Table' }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const table = page.getByRole('table', { name: 'Query result' });
+    await expect.poll(() => table.textContent(), { timeout: 15_000 }).toMatch(/http_requests_total\{.*endpoint="\/auth\/login".*status="401"/);
+    expect(await page.getByRole('region', { name: 'Query history' }).textContent()).toContain('http_requests_total{endpoint="/auth/login"}');
+    // A broken query says what Prometheus said, where.
+    await query.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('rate(up)');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The query failed' }).textContent(), { timeout: 15_000 }).toMatch(/parse error.*expected type range vector/);
+    await page.screenshot({ path: path.join(shots, 'explorer.png'), fullPage: true });
     await page.keyboard.press('Alt+1');
 
     // Kill the API from outside, as the OOM killer would: its card goes down and comes back.

@@ -1,0 +1,187 @@
+// The PromQL explorer: the Prometheus team's editor (highlighting, completion from the live
+// Prometheus, lint), an instant table and a range graph, and the queries run before. The query,
+// tab and range live in the URL, so any chart can open here and a reload keeps the query.
+import { useEffect, useMemo, useState } from 'react';
+import { PromQLExtension } from '@prometheus-io/codemirror-promql';
+import type { ContractClient, RangeResult } from '../main/contract';
+import { align, seriesLabel } from './chartdata';
+import { Chart } from './Chart';
+import { ClientError } from './client';
+import { CodeEditor } from './CodeEditor';
+import { RANGES } from './MetricsView';
+import { grafanaExploreUrl } from './grafana';
+import { instantQuery, promFetch, PromQueryError, type InstantResult } from './promapi';
+import { HISTORY_KEY, loadHistory, remember } from './queryhistory';
+
+/** More rows than this are counted, not drawn. */
+const TABLE_MAX = 500;
+/** uPlot draws this many series well; beyond it the graph says how many it left out. */
+const GRAPH_MAX = 50;
+
+type Outcome =
+  | { kind: 'table'; data: InstantResult; warnings: string[]; ms: number }
+  | { kind: 'graph'; result: RangeResult; window: [number, number]; ms: number }
+  | { kind: 'error'; message: string; code?: string };
+
+export function ExplorerView({ client, params, setParams, grafanaBase }: {
+  client: ContractClient;
+  params: Record<string, string>;
+  setParams: (p: Record<string, string>) => void;
+  /** Grafana's address when it runs in the stack: queries can open in its Explore too. */
+  grafanaBase?: string;
+}) {
+  const expr = params.q ?? '';
+  const tab = params.tab === 'graph' ? 'graph' : 'table';
+  const range = RANGES[params.range ?? ''] ? params.range! : '1h';
+  const [draft, setDraft] = useState(expr);
+  const [history, setHistory] = useState(loadHistory);
+  const [outcome, setOutcome] = useState<Outcome | undefined>();
+  const [running, setRunning] = useState(false);
+  const [runs, setRuns] = useState(0);
+
+  // The URL's query wins when it changes from outside (a chart opened here, back button).
+  useEffect(() => setDraft(expr), [expr]);
+
+  const promql = useMemo(() => new PromQLExtension()
+    .setComplete({ remote: { url: '', fetchFn: promFetch(client), httpMethod: 'POST', cache: { maxAge: 60_000 } } })
+    .asExtension(), [client]);
+
+  useEffect(() => {
+    if (!expr.trim()) {
+      setOutcome(undefined);
+      return;
+    }
+    let stale = false;
+    const began = performance.now();
+    setRunning(true);
+    const settle = (o: Outcome) => {
+      if (stale) return;
+      setOutcome(o);
+      setRunning(false);
+    };
+    const failed = (e: unknown) => settle({ kind: 'error', message: e instanceof Error ? e.message : String(e), ...(e instanceof ClientError ? { code: e.code } : {}) });
+    if (tab === 'table') {
+      instantQuery(client, expr).then((r) => settle({ kind: 'table', ...r, ms: performance.now() - began }), failed);
+    } else {
+      const end = Math.floor(Date.now() / 1000);
+      const seconds = RANGES[range]!;
+      const step = Math.max(1, Math.ceil(seconds / 500));
+      client.request('metrics:range', { exprs: [expr], start: end - seconds, end, step }).then(([r]) => {
+        if (r!.error) failed(new PromQueryError('error', r!.error));
+        else settle({ kind: 'graph', result: r!, window: [end - seconds, end], ms: performance.now() - began });
+      }, failed);
+    }
+    return () => {
+      stale = true;
+    };
+  }, [client, expr, tab, range, runs]);
+
+  const run = () => {
+    const q = draft.trim();
+    if (!q) return;
+    const next = remember(history, q);
+    setHistory(next);
+    localStorage.setItem(HISTORY_KEY, JSON.stringify(next));
+    if (q === expr) setRuns((n) => n + 1);
+    else setParams({ ...params, q });
+  };
+
+  return (
+    <section aria-label="Explorer" className="explorer-view">
+      <div className="query-row">
+        <CodeEditor value={draft} onChange={setDraft} language={promql} label="PromQL query" singleLine onSubmit={run} placeholder="Expression (Enter runs it; Ctrl+Space completes)" />
+        <button type="button" className="primary" onClick={run} disabled={running && draft.trim() === expr}>{running ? 'Running…' : 'Run'}</button>
+      </div>
+      <div className="toolbar">
+        <nav aria-label="Result" className="tabs">
+          {(['table', 'graph'] as const).map((t) => (
+            <button key={t} type="button" aria-pressed={tab === t} onClick={() => setParams({ ...params, tab: t })}>{t === 'table' ? 'Table' : 'Graph'}</button>
+          ))}
+        </nav>
+        {tab === 'graph' && (
+          <label>Range{' '}
+            <select aria-label="Time range" value={range} onChange={(e) => setParams({ ...params, range: e.target.value })}>
+              {Object.keys(RANGES).map((r) => <option key={r} value={r}>last {r}</option>)}
+            </select>
+          </label>
+        )}
+        {grafanaBase && expr && <a href={`?view=grafana&path=${encodeURIComponent(grafanaExploreUrl(expr, range))}`}>Open in Grafana Explore</a>}
+        {outcome && outcome.kind !== 'error' && <span className="muted" role="status">{summary(outcome)}</span>}
+      </div>
+
+      {outcome?.kind === 'error' && (
+        <div role="alert" className="card callout">
+          <p className="bad">{outcome.code === 'PROMETHEUS_UNREACHABLE' ? 'Prometheus does not answer' : 'The query failed'}</p>
+          <pre className="logs">{outcome.message}</pre>
+          {outcome.code === 'PROMETHEUS_UNREACHABLE' && <p>Start the stack in the Stack view.</p>}
+        </div>
+      )}
+      {outcome?.kind === 'table' && <ResultTable data={outcome.data} />}
+      {outcome?.kind === 'graph' && <ResultGraph result={outcome.result} window={outcome.window} />}
+      {outcome?.kind !== 'error' && outcome?.kind !== undefined && 'warnings' in outcome && outcome.warnings.length > 0 && (
+        <ul className="card">{outcome.warnings.map((w) => <li key={w} className="warn">{w}</li>)}</ul>
+      )}
+
+      {history.length > 0 && (
+        <section className="card" aria-label="Query history">
+          <h2>Recent queries</h2>
+          <ul className="history">
+            {history.map((h) => (
+              <li key={h}>
+                <button type="button" className="link" onClick={() => {
+                  setDraft(h);
+                  setParams({ ...params, q: h });
+                }}><code>{h}</code></button>
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => {
+            setHistory([]);
+            localStorage.removeItem(HISTORY_KEY);
+          }}>Clear history</button>
+        </section>
+      )}
+    </section>
+  );
+}
+
+function summary(o: Exclude<Outcome, { kind: 'error' }>): string {
+  const took = `${Math.round(o.ms)} ms`;
+  if (o.kind === 'graph') return `${o.result.series.length} series · ${took}`;
+  const d = o.data;
+  return d.resultType === 'scalar' || d.resultType === 'string' ? `${d.resultType} · ${took}` : `${d.result.length} ${d.resultType === 'vector' ? 'series' : 'range series'} · ${took}`;
+}
+
+function ResultTable({ data }: { data: InstantResult }) {
+  if (data.resultType === 'scalar' || data.resultType === 'string') {
+    return <table className="result" aria-label="Query result"><tbody><tr><td>{data.resultType}</td><td className="value">{data.result[1]}</td></tr></tbody></table>;
+  }
+  if (data.result.length === 0) return <p className="muted" role="status">Empty result: no series match at this time.</p>;
+  const rows: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] = data.result.slice(0, TABLE_MAX);
+  return (
+    <>
+      <table className="result" aria-label="Query result">
+        <thead><tr><th>Series</th><th>Value</th></tr></thead>
+        <tbody>
+          {rows.map((r) => {
+            const label = seriesLabel(r.metric);
+            const value = r.value ? r.value[1] : (r.values ?? []).map(([t, v]) => `${v} @${t}`).join('\n');
+            return <tr key={label}><td><code>{label}</code></td><td className="value">{value}</td></tr>;
+          })}
+        </tbody>
+      </table>
+      {data.result.length > TABLE_MAX && <p className="muted">Showing {TABLE_MAX} of {data.result.length} series; narrow the query to see the rest.</p>}
+    </>
+  );
+}
+
+function ResultGraph({ result, window }: { result: RangeResult; window: [number, number] }) {
+  if (result.series.length === 0) return <p className="muted" role="status">No data in this range.</p>;
+  const shown = { ...result, series: result.series.slice(0, GRAPH_MAX) };
+  return (
+    <section className="card panel" aria-label="Query graph">
+      <Chart data={align([{ result: shown }], window)} unit="short" height={320} />
+      {result.series.length > GRAPH_MAX && <p className="muted">Drawing {GRAPH_MAX} of {result.series.length} series; aggregate (sum by …) to see them all.</p>}
+    </section>
+  );
+}
