@@ -13,6 +13,7 @@ import { validateConfigs } from './config/validate.js';
 import {
   CONFIG_FILE_NAMES, requestSchemas, type AlertsSnapshot, type Channel, type ConfigFileName, type ConfigProblem, type ConfigState, type RangeResult, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
 } from './contract.js';
+import { AlertReceiver, DEFAULT_WEBHOOK_PORT, webhookHost } from './alerts/receiver.js';
 import { discoverEngine } from './engine/discover.js';
 import { AlertmanagerClient, PrometheusClient, networkReason, type Alert, type AmAlert, type Silence } from './prom/client.js';
 import { fetchWithin } from './prom/fetch.js';
@@ -51,6 +52,11 @@ export interface BackendOptions extends StackLocation {
   defaultServices?: string[];
   /** How often to look for an engine while none answers. */
   discoverEveryMs?: number;
+  /**
+   * Host the Alertmanager webhook receiver (default: on). Its port is OBSDECK_WEBHOOK_PORT or
+   * 5001, the one observability/alertmanager.yml sends to.
+   */
+  webhook?: boolean;
 }
 
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void;
@@ -77,8 +83,13 @@ export class Backend {
   private readonly listeners = new Set<Listener>();
   private discoverTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Alertmanager's webhook, hosted here: its notices go to every client as `alerts:notice`. */
+  readonly receiver = new AlertReceiver();
 
-  constructor(private readonly opts: BackendOptions = {}) {}
+  constructor(private readonly opts: BackendOptions = {}) {
+    this.receiver.on('notice', (n) => this.emit('alerts:notice', n));
+    this.receiver.on('error', () => undefined); // kept in its state and shown by the Alerts view
+  }
 
   async start(): Promise<void> {
     await this.discover();
@@ -88,6 +99,7 @@ export class Backend {
     this.closed = true;
     clearTimeout(this.discoverTimer);
     this.watcher?.stop();
+    void this.receiver.close();
   }
 
   subscribe(listener: Listener): () => void {
@@ -138,6 +150,11 @@ export class Backend {
         this.emit('stack:snapshot', this.snapshot());
       });
       await this.watcher.start();
+      if (this.opts.webhook !== false) {
+        const env = this.opts.env ?? process.env;
+        const port = Number(env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
+        await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
+      }
     } else {
       this.emit('stack:snapshot', this.snapshot());
       this.discoverTimer = setTimeout(() => void this.discover(), this.opts.discoverEveryMs ?? 3000);
@@ -254,6 +271,8 @@ export class Backend {
       }
       case 'alerts:list':
         return this.alerts();
+      case 'alerts:notices':
+        return this.receiver.state();
       case 'metrics:range': {
         const q = args as { exprs: string[]; start: number; end: number; step: number };
         const client = new PrometheusClient(this.published('prometheus'));
@@ -272,6 +291,9 @@ export class Backend {
         const { matchers, minutes, comment } = args as { matchers: { name: string; value: string; isRegex: boolean }[]; minutes: number; comment: string };
         const id = await this.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment })
           .catch((err: unknown) => this.amFailure(err));
+        // Alertmanager decides what the silence covers; the notices of those alerts end here.
+        const am = await this.alertmanager().alerts().catch(() => []);
+        this.receiver.silenced(am.filter((a) => a.status.silencedBy.length).map((a) => a.fingerprint));
         return { id };
       }
       case 'silences:expire': {
@@ -439,6 +461,7 @@ export class Backend {
     try {
       const client = this.alertmanager();
       [am, silences] = await Promise.all([client.alerts(), client.silences()]);
+      this.receiver.silenced(am.filter((a) => a.status.silencedBy.length).map((a) => a.fingerprint));
     } catch {
       reachable = false;
     }

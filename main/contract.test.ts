@@ -23,6 +23,7 @@ describe('the contract', () => {
       'logs:follow': ['services?:array', 'tail?:integer', 'since?:string'],
       'logs:stop': [],
       'alerts:list': [],
+      'alerts:notices': [],
       'metrics:range': ['exprs:array', 'start:number', 'end:number', 'step:number'],
       'config:get': [],
       'config:validate': ['file:string', 'text:string'],

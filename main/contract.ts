@@ -89,6 +89,28 @@ export interface ConfigState {
 
 export interface AlertsSnapshot { alerts: AlertInfo[]; silences: SilenceInfo[]; alertmanager: boolean }
 
+/** One change of an alert, as Alertmanager's webhook told the app (or the app silenced it). */
+export interface AlertNotice {
+  fingerprint: string;
+  status: 'firing' | 'resolved' | 'silenced';
+  alertname: string;
+  severity?: string;
+  summary?: string;
+  description?: string;
+  labels: Record<string, string>;
+  startsAt: string;
+  endsAt?: string;
+  receivedAt: string;
+}
+
+export interface NoticesState {
+  /** The webhook URL the app listens on, or why it does not. */
+  listening?: string;
+  error?: string;
+  firing: AlertNotice[];
+  resolved: AlertNotice[];
+}
+
 export interface LogLine {
   service: string;
   stream: 'stdout' | 'stderr';
@@ -130,6 +152,8 @@ export const requestSchemas = {
   }),
   'logs:stop': z.strictObject({}),
   'alerts:list': z.strictObject({}),
+  /** What Alertmanager's webhook has told the app: the alerts firing now and the recently resolved. */
+  'alerts:notices': z.strictObject({}),
   'config:get': z.strictObject({}),
   /** Checks a draft (not saved): in-process at once, then promtool/amtool of the stack's images. */
   'config:validate': z.strictObject({ file: z.enum(CONFIG_FILE_NAMES), text: z.string().max(1 << 20) }),
@@ -176,6 +200,7 @@ export interface Replies {
   'logs:follow': { following: string[] };
   'logs:stop': { following: string[] };
   'alerts:list': AlertsSnapshot;
+  'alerts:notices': NoticesState;
   'config:get': ConfigState;
   'config:validate': ConfigProblem[];
   'config:apply': { id: string; note: string };
@@ -197,6 +222,8 @@ export interface Events {
   'stack:progress': StackEvent;
   /** New log lines of the followed services. */
   'logs:lines': LogLine[];
+  /** An alert started firing, resolved, or was silenced (from Alertmanager's webhook). */
+  'alerts:notice': AlertNotice;
 }
 export type EventName = keyof Events;
 

@@ -2,7 +2,7 @@
 // annotations, active since and value; silence one from its labels (with a preview of what the
 // silence would cover) and expire silences. Refreshed every 5 s.
 import { useEffect, useState } from 'react';
-import type { AlertInfo, AlertsSnapshot, ContractClient } from '../main/contract';
+import type { AlertInfo, AlertsSnapshot, ContractClient, NoticesState } from '../main/contract';
 import { ClientError } from './client';
 
 type Matcher = { name: string; value: string; isRegex: boolean };
@@ -32,6 +32,11 @@ export function AlertsView({ client }: { client: ContractClient }) {
   const [draft, setDraft] = useState<{ alert: AlertInfo; matchers: Matcher[]; minutes: number; comment: string } | undefined>();
   const [now, setNow] = useState(Date.now());
   const [tick, setTick] = useState(0);
+  const [receiver, setReceiver] = useState<NoticesState | undefined>();
+
+  useEffect(() => {
+    client.request('alerts:notices', {}).then(setReceiver, () => undefined);
+  }, [client]);
 
   useEffect(() => {
     let stop = false;
@@ -70,6 +75,11 @@ export function AlertsView({ client }: { client: ContractClient }) {
       )}
       {!snap && !error && <p>Loading alerts…</p>}
       {snap && !snap.alertmanager && <p role="status" className="bad">Alertmanager does not answer: silences cannot be shown or made.</p>}
+      {receiver && (
+        <p className={receiver.listening ? 'muted' : 'warn'} aria-label="Webhook receiver">
+          {receiver.listening ? `Alertmanager's notifications reach Obsdeck at ${receiver.listening}.` : `Notifications are off: ${receiver.error ?? 'the receiver starts with the Docker engine'}.`}
+        </p>
+      )}
       {snap && active.length === 0 && <p className="muted">Nothing is firing or pending.</p>}
       {groups.map((name) => (
         <section key={name} className="card alert-group" aria-label={`alert ${name}`}>

@@ -5,6 +5,7 @@ import { useRoute, VIEWS } from './route';
 import { AlertsView } from './AlertsView';
 import { ConfigView } from './ConfigView';
 import { ExplorerView } from './ExplorerView';
+import { Notices } from './Notices';
 import { publishedBase, useSnapshot } from './snapshot';
 import { LogsView } from './LogsView';
 import { MetricsView } from './MetricsView';
@@ -55,6 +56,7 @@ export function App() {
         </nav>
         <span className="subtitle">POC3 Security observability stack</span>
         {!connected && <span role="status" className="bad">Reconnecting to Obsdeck…</span>}
+        <Notices client={client} openAlerts={() => go({ view: 'alerts', params: {} })} />
       </header>
       <main>
         {route.view === 'stack' && <StackView client={client} />}

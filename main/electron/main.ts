@@ -1,12 +1,14 @@
 // The Electron main process, kept thin: a window on the app's own scheme with the settings of
 // security.ts, the contract over IPC (every message's sender checked), a tray with the stack's
-// state and Start/Stop, a notification when a service dies, one instance, remembered bounds.
+// state and Start/Stop, a notification when a service dies or an alert fires (closed when it
+// resolves, counted on the tray and badge), one instance, remembered bounds.
 // Everything it does is main/backend.ts; this file only wires Electron to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, protocol, screen, session, shell, Tray } from 'electron';
-import type { ServiceStatus, StackSnapshot } from '../contract.js';
+import type { AlertNotice, ServiceStatus, StackSnapshot } from '../contract.js';
+import { FiringAlerts, notificationFor } from './notices.js';
 import { APP_ORIGIN, APP_SCHEME, CSP, isAppUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, webPreferences } from './security.js';
 
 const appRoot = app.getAppPath();
@@ -34,12 +36,36 @@ function notifyDeaths(before: ServiceStatus[], after: ServiceStatus[]): void {
   }
 }
 
+const firing = new FiringAlerts<Notification>();
+
+function showView(view: string): void {
+  if (!win) return;
+  win.show();
+  void win.loadURL(`${APP_ORIGIN}/?view=${view}`);
+}
+
+/** A firing alert raises a notification (a click opens the Alerts view); its end closes it. */
+function onNotice(n: AlertNotice): void {
+  const ended = firing.apply(n, () => {
+    const d = notificationFor(n);
+    if (!d || !Notification.isSupported()) return undefined;
+    const shown = new Notification({ title: d.title, body: d.body, urgency: d.urgency });
+    shown.on('click', () => showView('alerts'));
+    shown.show();
+    return shown;
+  });
+  ended?.close();
+  app.setBadgeCount(firing.count);
+}
+
 function trayMenu(tray: Tray, snap: StackSnapshot): void {
   const running = snap.services.filter((s) => s.state === 'running');
   const ready = running.filter((s) => s.ready).length;
-  tray.setToolTip(`Obsdeck: ${snap.engine.reachable ? `${ready}/${snap.services.length} services ready` : 'no Docker engine'}`);
+  tray.setToolTip(`Obsdeck: ${snap.engine.reachable ? `${ready}/${snap.services.length} services ready` : 'no Docker engine'}; ${firing.summary()}`);
+  if (process.platform === 'darwin') tray.setTitle(firing.count ? String(firing.count) : '');
   tray.setContextMenu(Menu.buildFromTemplate([
     { label: `${ready} of ${snap.services.length} services ready`, enabled: false },
+    { label: firing.summary(), enabled: firing.count > 0, click: () => showView('alerts') },
     { type: 'separator' },
     { label: 'Start', enabled: snap.engine.reachable && !snap.busy, click: () => void backend.handle('stack:up', {}).catch(() => undefined) },
     { label: 'Stop', enabled: snap.engine.reachable && !snap.busy && running.length > 0, click: () => void backend.handle('stack:down', {}).catch(() => undefined) },
@@ -120,6 +146,9 @@ backend.subscribe((name, payload) => {
     if (last) notifyDeaths(last.services, snap.services);
     last = snap;
     trayMenu(tray, snap);
+  } else if (name === 'alerts:notice') {
+    onNotice(payload as AlertNotice);
+    trayMenu(tray, last ?? backend.snapshot());
   }
 });
 

@@ -136,6 +136,12 @@ describe('the Stack view', () => {
     const group = page.getByRole('region', { name: 'alert RefreshTokenReuse' });
     await expect.poll(() => group.locator('[data-state=firing]').count(), { timeout: 60_000 }).toBe(1);
     expect(await group.textContent()).toContain('A spent refresh token was presented again');
+    // Alertmanager's webhook reaches the app (on the bridge gateway, not 0.0.0.0): the page
+    // raises the notification and the title counts it.
+    expect(await page.getByLabel('Webhook receiver').textContent()).toMatch(/reach Obsdeck at http:\/\/(172|127)\.[\d.]+:5001\/alertmanager/);
+    const notice = page.getByRole('complementary', { name: 'Alert notifications' }).locator('[data-alert=RefreshTokenReuse]');
+    await expect.poll(() => notice.getAttribute('data-status'), { timeout: 60_000 }).toBe('firing');
+    expect(await page.title()).toMatch(/^\(\d+\) Obsdeck$/);
     await group.getByRole('button', { name: 'Silence…' }).click();
     const form = page.getByRole('region', { name: 'New silence' });
     for (const label of ['job', 'severity']) await form.getByRole('button', { name: `drop matcher ${label}` }).click();
@@ -143,6 +149,8 @@ describe('the Stack view', () => {
     await form.getByLabel('Silence comment').fill('e2e: known replay test');
     await form.getByRole('button', { name: 'Create silence' }).click();
     await expect.poll(() => group.locator('[data-silenced=true]').count(), { timeout: 30_000 }).toBe(1);
+    // Silencing ends its notification: Alertmanager will send nothing more for it.
+    await expect.poll(() => notice.getAttribute('data-status'), { timeout: 15_000 }).toBe('silenced');
     await page.screenshot({ path: path.join(shots, 'alerts.png'), fullPage: true });
     const silences = page.getByRole('region', { name: 'Silences' });
     expect(await silences.textContent()).toContain('alertname="RefreshTokenReuse"');

@@ -1,0 +1,80 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertReceiver, webhookHost } from './receiver.js';
+import type { AlertNotice } from '../contract.js';
+
+const alert = (status: 'firing' | 'resolved', fingerprint: string, name = 'LoginRateLimited') => ({
+  status, fingerprint, startsAt: '2026-11-25T10:00:00Z', endsAt: status === 'resolved' ? '2026-11-25T10:05:00Z' : '0001-01-01T00:00:00Z',
+  labels: { alertname: name, severity: 'warning', job: 'poc3-security' },
+  annotations: { summary: 'Login rate limit triggered', description: '12 rate-limited logins in 5 minutes' },
+});
+const payload = (...alerts: ReturnType<typeof alert>[]) => ({ version: '4', status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved', receiver: 'obsdeck', groupKey: '{}:{alertname="x"}', alerts });
+
+let receiver: AlertReceiver;
+afterEach(() => receiver.close());
+
+describe('the Alertmanager webhook receiver', () => {
+  it('turns a new firing alert into one notice, ignores the repeats, and clears it when resolved', async () => {
+    receiver = new AlertReceiver();
+    const seen: AlertNotice[] = [];
+    receiver.on('notice', (n) => seen.push(n));
+    const state = await receiver.listen('127.0.0.1', 0);
+    expect(state.listening).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/alertmanager$/);
+    const post = (body: unknown) => fetch(state.listening!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    expect((await post(payload(alert('firing', 'aa01')))).status).toBe(200);
+    expect((await post(payload(alert('firing', 'aa01'), alert('firing', 'bb02', 'HighForbiddenRate')))).status).toBe(200); // group re-sent
+    expect(seen.map((n) => `${n.alertname} ${n.status}`)).toEqual(['LoginRateLimited firing', 'HighForbiddenRate firing']);
+    expect(seen[0]).toMatchObject({ severity: 'warning', summary: 'Login rate limit triggered', description: '12 rate-limited logins in 5 minutes' });
+    expect(receiver.state().firing).toHaveLength(2);
+
+    await post(payload(alert('resolved', 'aa01')));
+    await post(payload(alert('resolved', 'aa01'))); // twice: one notice
+    await post(payload(alert('resolved', 'cc03'))); // never seen firing: nothing to clear
+    expect(seen.map((n) => `${n.alertname} ${n.status}`)).toEqual(['LoginRateLimited firing', 'HighForbiddenRate firing', 'LoginRateLimited resolved']);
+    expect(receiver.state().firing.map((n) => n.alertname)).toEqual(['HighForbiddenRate']);
+    expect(receiver.state().resolved.map((n) => n.alertname)).toEqual(['LoginRateLimited']);
+  });
+
+  it('clears the alerts Alertmanager reports silenced', async () => {
+    receiver = new AlertReceiver();
+    receiver.accept(payload(alert('firing', 'aa01'), alert('firing', 'bb02', 'HighForbiddenRate')));
+    expect(receiver.silenced(['aa01', 'ff99']).map((n) => `${n.alertname} ${n.status}`)).toEqual(['LoginRateLimited silenced']);
+    expect(receiver.silenced(['aa01'])).toEqual([]);
+    expect(receiver.state().firing.map((n) => n.alertname)).toEqual(['HighForbiddenRate']);
+  });
+
+  it('refuses what is not an Alertmanager payload, and anything but POST /alertmanager', async () => {
+    receiver = new AlertReceiver();
+    const { listening } = await receiver.listen('127.0.0.1', 0);
+    const base = listening!.replace('/alertmanager', '');
+    const bad = await fetch(listening!, { method: 'POST', body: JSON.stringify({ alerts: [{ status: 'firing' }] }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/not an Alertmanager webhook payload/);
+    expect((await fetch(listening!, { method: 'POST', body: '{' })).status).toBe(400);
+    expect((await fetch(listening!)).status).toBe(405);
+    expect((await fetch(`${base}/other`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(listening!, { method: 'POST', body: 'x'.repeat(2 << 20) }).catch(() => ({ status: 413 }))).status).toBe(413);
+    expect(receiver.state().firing).toEqual([]);
+  });
+
+  it('says so, and keeps going, when its port is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as net.AddressInfo).port;
+    receiver = new AlertReceiver();
+    receiver.on('error', () => undefined);
+    const state = await receiver.listen('127.0.0.1', port);
+    taken.close();
+    expect(state.listening).toBeUndefined();
+    expect(state.error).toBe(`port ${port} on 127.0.0.1 is in use (another Obsdeck?): Alertmanager's notifications will not reach this app; alerts still show in the Alerts view`);
+  });
+
+  it('listens on loopback unless the engine is a local Linux one', async () => {
+    expect(await webhookHost(undefined, 'linux', 'unix:///var/run/docker.sock')).toBe('127.0.0.1');
+    const docker = { getNetwork: () => ({ inspect: () => Promise.resolve({ IPAM: { Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }] } }) }) };
+    expect(await webhookHost(docker as never, 'linux', 'unix:///var/run/docker.sock')).toBe('172.17.0.1');
+    expect(await webhookHost(docker as never, 'darwin', 'unix:///var/run/docker.sock')).toBe('127.0.0.1');
+    expect(await webhookHost(docker as never, 'linux', 'tcp://10.0.0.5:2376')).toBe('127.0.0.1');
+  });
+});

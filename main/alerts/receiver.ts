@@ -1,0 +1,185 @@
+// The Alertmanager webhook receiver of observability/alertmanager.yml
+// (http://host.docker.internal:5001/alertmanager), hosted by the app: each notification becomes
+// "firing" and "resolved" events the desktop turns into notifications and a badge.
+//
+// Where it listens is a deliberate choice. Alertmanager runs in a container, and
+// host.docker.internal is mapped to the host gateway: on Linux that is the default bridge's
+// gateway address (docker0, e.g. 172.17.0.1), which a server on 127.0.0.1 cannot be reached on,
+// and 0.0.0.0 would open it to the network. So on a local Linux engine it listens on the bridge
+// gateway only (reachable from this machine's containers, not from other machines); with Docker
+// Desktop (macOS, Windows), whose host.docker.internal reaches the host's loopback, on 127.0.0.1.
+import http from 'node:http';
+import { EventEmitter } from 'node:events';
+import type Docker from 'dockerode';
+import { z } from 'zod';
+import type { AlertNotice, NoticesState } from '../contract.js';
+
+export const WEBHOOK_PATH = '/alertmanager';
+export const DEFAULT_WEBHOOK_PORT = 5001;
+const MAX_BODY = 1 << 20;
+/** Resolved alerts kept for the "recent" list. */
+const RECENT = 50;
+
+const Payload = z.object({
+  version: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string(),
+  alerts: z.array(z.object({
+    status: z.enum(['firing', 'resolved']),
+    labels: z.record(z.string(), z.string()),
+    annotations: z.record(z.string(), z.string()).default({}),
+    startsAt: z.string(),
+    endsAt: z.string().optional(),
+    fingerprint: z.string().regex(/^[0-9a-f]{1,32}$/),
+  })).max(1000),
+});
+
+export type { AlertNotice, NoticesState as ReceiverState } from '../contract.js';
+
+/** Where host.docker.internal (host-gateway) lands for this engine. */
+export async function webhookHost(docker: Docker | undefined, platform = process.platform, endpoint = ''): Promise<string> {
+  const localLinux = platform === 'linux' && (endpoint === '' || endpoint.startsWith('unix://'));
+  if (!localLinux || !docker) return '127.0.0.1';
+  try {
+    const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
+    const gateway = bridge.IPAM?.Config?.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway;
+    return gateway ?? '127.0.0.1';
+  } catch {
+    return '127.0.0.1';
+  }
+}
+
+/**
+ * Keeps the alerts Alertmanager reported as firing (by fingerprint) and emits `notice` for each
+ * change: a new firing alert, or one that resolved. A repeat of a firing alert (Alertmanager
+ * re-sends the whole group) is not a new notice.
+ */
+export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: [string] }> {
+  private server?: http.Server;
+  private url?: string;
+  private failure?: string;
+  private readonly firing = new Map<string, AlertNotice>();
+  private readonly resolved: AlertNotice[] = [];
+
+  state(): NoticesState {
+    return {
+      ...(this.url ? { listening: this.url } : {}),
+      ...(this.failure ? { error: this.failure } : {}),
+      firing: [...this.firing.values()],
+      resolved: [...this.resolved],
+    };
+  }
+
+  /** Takes one webhook payload; returns the notices it caused. */
+  accept(body: unknown, now = new Date()): AlertNotice[] {
+    const payload = Payload.parse(body);
+    const out: AlertNotice[] = [];
+    for (const a of payload.alerts) {
+      const notice: AlertNotice = {
+        fingerprint: a.fingerprint,
+        status: a.status,
+        alertname: a.labels.alertname ?? '(no alertname)',
+        labels: a.labels,
+        startsAt: a.startsAt,
+        receivedAt: now.toISOString(),
+        ...(a.labels.severity ? { severity: a.labels.severity } : {}),
+        ...(a.annotations.summary ? { summary: a.annotations.summary } : {}),
+        ...(a.annotations.description ? { description: a.annotations.description } : {}),
+        ...(a.endsAt && a.status === 'resolved' ? { endsAt: a.endsAt } : {}),
+      };
+      if (a.status === 'firing') {
+        if (this.firing.has(a.fingerprint)) continue;
+        this.firing.set(a.fingerprint, notice);
+      } else {
+        if (!this.firing.delete(a.fingerprint)) continue; // resolved before we saw it fire: nothing to clear
+        this.resolved.unshift(notice);
+        this.resolved.length = Math.min(this.resolved.length, RECENT);
+      }
+      out.push(notice);
+      this.emit('notice', notice);
+    }
+    return out;
+  }
+
+  /**
+   * Clears firing alerts that Alertmanager now reports silenced (by fingerprint): it sends
+   * nothing for a silenced alert, not even its resolution, so without this its notification
+   * and badge would stay.
+   */
+  silenced(fingerprints: Iterable<string>, now = new Date()): AlertNotice[] {
+    const out: AlertNotice[] = [];
+    for (const fp of fingerprints) {
+      const n = this.firing.get(fp);
+      if (!n) continue;
+      this.firing.delete(fp);
+      const notice: AlertNotice = { ...n, status: 'silenced', receivedAt: now.toISOString() };
+      out.push(notice);
+      this.emit('notice', notice);
+    }
+    return out;
+  }
+
+  /** Listens on host:port; a failure (port taken) is kept in state() and reported, not thrown. */
+  async listen(host: string, port = DEFAULT_WEBHOOK_PORT): Promise<NoticesState> {
+    await this.close();
+    const server = http.createServer((req, res) => this.request(req, res));
+    server.requestTimeout = 10_000;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      this.server = server;
+      const addr = server.address() as { port: number };
+      this.url = `http://${host}:${addr.port}${WEBHOOK_PATH}`;
+      this.failure = undefined;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      this.url = undefined;
+      this.failure = code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is in use (another Obsdeck?): Alertmanager's notifications will not reach this app; alerts still show in the Alerts view`
+        : `cannot listen on ${host}:${port}: ${(err as Error).message}`;
+      this.emit('error', this.failure);
+    }
+    return this.state();
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    this.url = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  private request(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const reply = (status: number, message: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(message);
+    };
+    if (req.url !== WEBHOOK_PATH) return reply(404, `the webhook is at ${WEBHOOK_PATH}`);
+    if (req.method !== 'POST') return reply(405, 'POST only');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reply(413, 'too large');
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY) return;
+      try {
+        this.accept(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        reply(200, 'ok');
+      } catch (err) {
+        reply(400, err instanceof z.ZodError ? `not an Alertmanager webhook payload: ${err.issues[0]?.path.join('.') ?? ''} ${err.issues[0]?.message ?? ''}` : 'not JSON');
+      }
+    });
+  }
+}
