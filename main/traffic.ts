@@ -7,10 +7,14 @@ export const SCENARIOS = {
   'brute-force': 'wrong passwords for "mallory" until the login rate limit answers 429 (fires LoginRateLimited); past 60 attempts a minute the API refuses every login from this machine for a minute, as a rate limit should',
   forbidden: 'a user reading another user\'s customers, 403 after 403 (fires HighForbiddenRate after 2 minutes at the default rate)',
   'token-reuse': 'a refresh token presented again after it was spent (fires RefreshTokenReuse)',
+  'error-storm': 'requests the API answers with 500 (its API_FAULTS route), so the error ratio climbs (fires HighErrorRate after 2 minutes)',
+  slow: 'requests that take 1.5 s each, sent in parallel at the rate (fires HighLatency after 5 minutes, when they are most of the traffic)',
 } as const;
 export type Scenario = keyof typeof SCENARIOS;
 
 export const LIMITS = { maxRate: 50, maxDurationS: 600 } as const;
+/** Parallel (slow) requests outstanding at once. */
+const MAX_IN_FLIGHT = 50;
 
 export interface TrafficOptions {
   /** The API's base URL; must be on 127.0.0.1 or localhost. */
@@ -71,8 +75,15 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
     return { access: r.json.access_token as string, refresh: r.json.refresh_token as string };
   };
 
-  // One step a tick, at the given rate, until the duration is up or the caller aborts.
+  const fault = async (p: string) => {
+    const r = await call('GET', p);
+    if (r.status === 404) throw new TrafficError(`the API has no ${p.split('?')[0]!} route: its fault injection is off (start the stack with API_FAULTS=on)`);
+  };
+
+  // One step a tick, at the given rate, until the duration is up or the caller aborts. Slow
+  // requests are not waited for before the next is sent (at most MAX_IN_FLIGHT at once).
   let step: () => Promise<void>;
+  let parallel = false;
   switch (scenario) {
     case 'normal': {
       let admin = await login('admin');
@@ -134,17 +145,38 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
       };
       break;
     }
+    case 'error-storm': {
+      step = () => fault('/debug/error');
+      break;
+    }
+    case 'slow': {
+      await fault('/debug/slow?ms=10'); // fails fast when the route is off
+      step = () => fault('/debug/slow?ms=1500');
+      parallel = true;
+      break;
+    }
   }
 
   const every = 1000 / rate;
   let next = Date.now();
-  while (Date.now() - started < durationS * 1000 && !opts.signal?.aborted) {
+  let fatal: unknown;
+  const inFlight = new Set<Promise<void>>();
+  const once = async () => {
     try {
       await step();
     } catch (err) {
-      if (opts.signal?.aborted) break;
-      if (err instanceof TrafficError) throw err;
-      stats.byStatus.error = (stats.byStatus.error ?? 0) + 1; // a network error: counted, not fatal
+      if (opts.signal?.aborted) return;
+      if (err instanceof TrafficError) fatal ??= err;
+      else stats.byStatus.error = (stats.byStatus.error ?? 0) + 1; // a network error: counted, not fatal
+    }
+  };
+  while (Date.now() - started < durationS * 1000 && !opts.signal?.aborted && fatal === undefined) {
+    if (parallel) {
+      if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      const p = once().finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    } else {
+      await once();
     }
     stats.elapsedS = (Date.now() - started) / 1000;
     opts.onProgress?.({ ...stats, byStatus: { ...stats.byStatus } });
@@ -153,6 +185,8 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     else next = Date.now(); // behind: do not burst to catch up
   }
+  await Promise.all(inFlight);
+  if (fatal !== undefined) throw fatal;
   stats.elapsedS = (Date.now() - started) / 1000;
   return stats;
 }

@@ -22,6 +22,12 @@ export interface ApiConfig {
   jwtSecret: string | undefined;
   encryptionKey: string | undefined;
   logLevel: string;
+  /**
+   * Fault injection for demos and alert drills (API_FAULTS=on): GET /debug/error answers 500 and
+   * GET /debug/slow?ms= answers late, so HighErrorRate and HighLatency can be shown firing. Off
+   * unless asked for; the observability stack turns it on for its loopback-only API.
+   */
+  faults: boolean;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -32,6 +38,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? 'off').toLowerCase();
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0' || raw === '') return false;
+  throw new Error(`${name} must be on or off, got "${env[name] ?? ''}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -52,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     jwtSecret: env.API_JWT_SECRET || undefined,
     encryptionKey: env.API_ENCRYPTION_KEY || undefined,
     logLevel: env.API_LOG_LEVEL ?? 'info',
+    faults: flag(env, 'API_FAULTS'),
   };
 }

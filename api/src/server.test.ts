@@ -386,6 +386,34 @@ describe('data at rest and logs', () => {
   });
 });
 
+describe('fault injection', () => {
+  it('is off unless asked for', async () => {
+    expect((await call('GET', '/debug/error')).status).toBe(404);
+    expect((await call('GET', '/debug/slow')).status).toBe(404);
+  });
+
+  it('answers 500 and late when on, counted and timed like any route', async () => {
+    const faulty = await startApi({ faults: true });
+    try {
+      const get = (p: string) => fetch(`${faulty.base}${p}`);
+      const err = await get('/debug/error');
+      expect(err.status).toBe(500);
+      expect(await err.json()).toEqual({ error: 'injected_fault', message: 'an injected failure (API_FAULTS=on)' });
+      const began = Date.now();
+      const slow = await get('/debug/slow?ms=300');
+      expect(await slow.json()).toEqual({ slept_ms: 300 });
+      expect(Date.now() - began).toBeGreaterThanOrEqual(290);
+      const text = await (await get('/metrics')).text();
+      expect(text).toMatch(/http_requests_total\{method="GET",endpoint="\/debug\/error",status="500"\} 1/);
+      expect(text).toContain('http_request_duration_seconds_bucket{le="0.1",method="GET",endpoint="/debug/slow"} 0');
+      expect(text).toContain('http_request_duration_seconds_bucket{le="0.5",method="GET",endpoint="/debug/slow"} 1');
+      expect((await get('/debug/slow?ms=60000')).status).toBe(400); // bounded
+    } finally {
+      await faulty.close();
+    }
+  });
+});
+
 describe('health', () => {
   it('answers ok', async () => {
     const res = await call('GET', '/health');

@@ -295,6 +295,20 @@ export function buildServer(config: ApiConfig, secrets: Secrets, store: Store, l
     return reply.code(204).send();
   });
 
+  if (config.faults) {
+    // Injected faults (API_FAULTS=on): counted and timed like any route, so the SLI panels and
+    // HighErrorRate / HighLatency see them as they would see a real failure.
+    app.get('/debug/error', async () => {
+      throw new HttpError(500, 'injected_fault', 'an injected failure (API_FAULTS=on)');
+    });
+    const SlowQuery = z.object({ ms: z.string().regex(/^\d{1,4}$/, 'must be a whole number of milliseconds').transform(Number).refine((n) => n <= 5000, 'at most 5000').optional() });
+    app.get('/debug/slow', async (request) => {
+      const { ms = 1500 } = parse(SlowQuery, request.query, 'query');
+      await new Promise((r) => setTimeout(r, ms));
+      return { slept_ms: ms };
+    });
+  }
+
   // A row that no key in the ring can open is a server-side problem, but it must not leak details.
   app.addHook('onError', async (request, _reply, err) => {
     if (err instanceof DecryptionError) request.log.error({ reason: err.message }, 'stored field could not be decrypted');

@@ -65,6 +65,25 @@ describe('traffic scenarios', () => {
     expect(bad?.code).toBe(2);
     expect(bad?.stderr).toMatch(/traffic needs a scenario:\n\s+normal/);
   });
+  it('an error storm and slow requests move the error-ratio and p95 SLIs past their alert thresholds', async () => {
+    const [storm, slow] = await Promise.all([
+      runTraffic('error-storm', { base, passwords, durationS: 12, rate: 10 }),
+      runTraffic('slow', { base, passwords, durationS: 12, rate: 5 }),
+    ]);
+    expect(storm.byStatus['500']).toBeGreaterThan(100);
+    expect(slow.byStatus['200']).toBeGreaterThan(40); // in parallel: 12 s at 5/s though each takes 1.5 s
+    const errors = await waitFor('the error ratio above 5%', async () => {
+      const v = await prom.value('job:http_errors:ratio_rate5m{job="poc3-security"}');
+      return v !== undefined && v > 0.05 ? v : undefined;
+    }, 60_000, 1000);
+    expect(errors).toBeGreaterThan(0.05); // HighErrorRate's threshold
+    const p95 = await waitFor('p95 above 1 s', async () => {
+      const v = await prom.value('job:http_request_duration_seconds:p95_5m{job="poc3-security"}');
+      return v !== undefined && v > 1 ? v : undefined;
+    }, 60_000, 1000);
+    expect(p95).toBeGreaterThan(1); // HighLatency's threshold
+  }, 120_000);
+
   // Last: past 60 attempts a minute the API refuses every login from this address for a while.
   it('brute force is answered 401 and then 429 by the login rate limit', async () => {
     const stats = await runTraffic('brute-force', { base, passwords, durationS: 3, rate: 10 });
