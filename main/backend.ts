@@ -11,7 +11,7 @@ import { ApplyRefused, ApplyRolledBack, applyConfigs, filesIn } from './config/a
 import { ConfigHistory, dataDir, diffLines } from './config/store.js';
 import { validateConfigs } from './config/validate.js';
 import {
-  CONFIG_FILE_NAMES, requestSchemas, type AlertsSnapshot, type Channel, type ConfigFileName, type ConfigProblem, type ConfigState, type RangeResult, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type StackSnapshot, type TargetInfo,
+  CONFIG_FILE_NAMES, requestSchemas, type AlertsSnapshot, type Channel, type ConfigFileName, type ConfigProblem, type ConfigState, type RangeResult, type ContractError, type EngineStatus, type EventName, type Events, type LogLine, type Replies, type RequestArgs, type StackSnapshot, type TargetInfo, type TrafficRun, type TrafficScenario, type TrafficState,
 } from './contract.js';
 import { AlertReceiver, DEFAULT_WEBHOOK_PORT, webhookHost } from './alerts/receiver.js';
 import { discoverEngine } from './engine/discover.js';
@@ -22,6 +22,7 @@ import { loadSpec, type StackLocation } from './stack/load.js';
 import { containerLines } from './stack/logs.js';
 import { PreflightError, ServiceFailed, Stack } from './stack/stack.js';
 import { StatusWatcher } from './stack/watch.js';
+import { LIMITS, runTraffic, SCENARIOS, stackApi } from './traffic.js';
 
 export class ContractFailure extends Error {
   constructor(readonly error: ContractError) {
@@ -85,6 +86,8 @@ export class Backend {
   private closed = false;
   /** Alertmanager's webhook, hosted here: its notices go to every client as `alerts:notice`. */
   readonly receiver = new AlertReceiver();
+  /** Traffic runs by scenario: the one running now, or the last one's totals. */
+  private readonly traffic = new Map<TrafficScenario, { run: TrafficRun; stop: AbortController }>();
 
   constructor(private readonly opts: BackendOptions = {}) {
     this.receiver.on('notice', (n) => this.emit('alerts:notice', n));
@@ -100,6 +103,7 @@ export class Backend {
     clearTimeout(this.discoverTimer);
     this.watcher?.stop();
     void this.receiver.close();
+    for (const t of this.traffic.values()) t.stop.abort();
   }
 
   subscribe(listener: Listener): () => void {
@@ -301,6 +305,15 @@ export class Backend {
         await this.alertmanager().expireSilence(id).catch((err: unknown) => this.amFailure(err));
         return { id };
       }
+      case 'traffic:status':
+        return this.trafficState();
+      case 'traffic:start':
+        return this.startTraffic(args as RequestArgs<'traffic:start'>);
+      case 'traffic:stop': {
+        const { scenario } = args as RequestArgs<'traffic:stop'>;
+        for (const [name, t] of this.traffic) if (!scenario || scenario === name) t.stop.abort();
+        return this.trafficState();
+      }
       case 'prom:read': {
         const { path: apiPath, params } = args as { path: string; params: Record<string, string | string[]> };
         return this.promRead(apiPath, params);
@@ -354,6 +367,40 @@ export class Backend {
     } catch (err) {
       throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  private trafficState(): TrafficState {
+    return {
+      scenarios: Object.entries(SCENARIOS).map(([name, description]) => ({ name: name as TrafficScenario, description })),
+      runs: [...this.traffic.values()].map((t) => t.run),
+      limits: LIMITS,
+    };
+  }
+
+  /** Starts a scenario in the background; its counts go to every client as `traffic:run`. */
+  private startTraffic({ scenario, durationS = 60, rate = 5 }: RequestArgs<'traffic:start'>): TrafficState {
+    if (this.traffic.get(scenario)?.run.running) throw new ContractFailure({ code: 'BUSY', message: `${scenario} traffic is already running; stop it first` });
+    let target;
+    try {
+      target = stackApi(this.need().spec);
+    } catch (err) {
+      throw new ContractFailure({ code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) });
+    }
+    const stop = new AbortController();
+    const run: TrafficRun = { scenario, running: true, sent: 0, byStatus: {}, elapsedS: 0, durationS, rate };
+    this.traffic.set(scenario, { run, stop });
+    let lastEmit = 0;
+    const update = (patch: Partial<TrafficRun>, force = false) => {
+      Object.assign(run, patch);
+      if (!force && Date.now() - lastEmit < 1000) return;
+      lastEmit = Date.now();
+      this.emit('traffic:run', { ...run, byStatus: { ...run.byStatus } });
+    };
+    void runTraffic(scenario, { ...target, durationS, rate, signal: stop.signal, onProgress: (st) => update({ sent: st.sent, byStatus: st.byStatus, elapsedS: st.elapsedS }) })
+      .then((st) => update({ running: false, sent: st.sent, byStatus: st.byStatus, elapsedS: st.elapsedS }, true))
+      .catch((err: unknown) => update({ running: false, error: err instanceof Error ? err.message : String(err) }, true));
+    this.emit('traffic:run', { ...run });
+    return this.trafficState();
   }
 
   /**

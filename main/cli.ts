@@ -13,7 +13,7 @@ import { validateConfigs } from './config/validate.js';
 import { discoverEngine } from './engine/discover.js';
 import { PrometheusClient } from './prom/client.js';
 import { serve } from './server/serve.js';
-import { SCENARIOS, runTraffic, type Scenario } from './traffic.js';
+import { SCENARIOS, runTraffic, stackApi, type Scenario } from './traffic.js';
 import { serviceBase } from './stack/compose.js';
 import { loadSpec } from './stack/load.js';
 import { containerLines, mergeLines, type LogLine } from './stack/logs.js';
@@ -311,10 +311,7 @@ async function main(argv: string[]): Promise<number> {
       if (!scenario || !(scenario in SCENARIOS)) {
         throw new UsageError(`traffic needs a scenario:\n${Object.entries(SCENARIOS).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}`);
       }
-      const { spec } = loadSpec();
-      const api = spec.services.find((s) => s.name === 'api_poc3');
-      const base = api && serviceBase(api);
-      if (!api || !base) throw new Error('the stack has no published API port');
+      const target = stackApi(loadSpec().spec);
       const num = (flag: string) => {
         const v = p.values.get(flag);
         if (v === undefined) return undefined;
@@ -326,8 +323,7 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', () => controller.abort());
       let shown = 0;
       const stats = await runTraffic(scenario as Scenario, {
-        base,
-        passwords: { admin: api.environment.API_ADMIN_PASSWORD ?? '', user: api.environment.API_USER_PASSWORD ?? '' },
+        ...target,
         durationS: num('--duration'),
         rate: num('--rate'),
         signal: controller.signal,

@@ -33,6 +33,9 @@ describe('the contract', () => {
       'silences:create': ['matchers:array', 'minutes:integer', 'comment:string'],
       'silences:expire': ['id:string'],
       'prom:read': ['path:string', 'params:object'],
+      'traffic:status': [],
+      'traffic:start': ['scenario:string', 'durationS?:number', 'rate?:number'],
+      'traffic:stop': ['scenario?:string'],
     });
     for (const channel of Object.keys(requestSchemas)) expect(channel).toMatch(/^[a-z]+:[a-z]+$/);
   });

@@ -111,6 +111,24 @@ export interface NoticesState {
   resolved: AlertNotice[];
 }
 
+/** The traffic generator's scenarios (main/traffic.ts holds what each does). */
+export const TRAFFIC_SCENARIOS = ['normal', 'brute-force', 'forbidden', 'token-reuse', 'error-storm', 'slow'] as const;
+export type TrafficScenario = (typeof TRAFFIC_SCENARIOS)[number];
+
+/** One scenario's run: live while `running`, then its totals (and why it stopped early, if it did). */
+export interface TrafficRun {
+  scenario: TrafficScenario;
+  running: boolean;
+  sent: number;
+  byStatus: Record<string, number>;
+  elapsedS: number;
+  durationS: number;
+  rate: number;
+  error?: string;
+}
+
+export interface TrafficState { scenarios: { name: TrafficScenario; description: string }[]; runs: TrafficRun[]; limits: { maxRate: number; maxDurationS: number } }
+
 export interface LogLine {
   service: string;
   stream: 'stdout' | 'stderr';
@@ -174,6 +192,15 @@ export const requestSchemas = {
     comment: z.string().min(1).max(500),
   }),
   'silences:expire': z.strictObject({ id: z.string().regex(/^[\w-]{1,64}$/, 'a silence id') }),
+  'traffic:status': z.strictObject({}),
+  /** Runs a scenario against the stack's API (bounded: at most 50 requests/s, 600 s; loopback only). */
+  'traffic:start': z.strictObject({
+    scenario: z.enum(TRAFFIC_SCENARIOS),
+    durationS: z.number().min(1).max(600).optional(),
+    rate: z.number().min(0.2).max(50).optional(),
+  }),
+  /** Stops one scenario, or all when none is named. */
+  'traffic:stop': z.strictObject({ scenario: z.enum(TRAFFIC_SCENARIOS).optional() }),
   /**
    * A read-only call to Prometheus' HTTP API (/api/v1/<path>), for the PromQL explorer and its
    * editor's completion: queries, label names and values, series, metadata, flags. Nothing that
@@ -209,6 +236,9 @@ export interface Replies {
   'metrics:range': RangeResult[];
   'silences:create': { id: string };
   'silences:expire': { id: string };
+  'traffic:status': TrafficState;
+  'traffic:start': TrafficState;
+  'traffic:stop': TrafficState;
   /** Prometheus' own HTTP status and JSON envelope ({status, data} or {status, errorType, error}). */
   'prom:read': { status: number; body: unknown };
 }
@@ -224,6 +254,8 @@ export interface Events {
   'logs:lines': LogLine[];
   /** An alert started firing, resolved, or was silenced (from Alertmanager's webhook). */
   'alerts:notice': AlertNotice;
+  /** A traffic run's counts (about once a second) and its end. */
+  'traffic:run': TrafficRun;
 }
 export type EventName = keyof Events;
 

@@ -2,15 +2,19 @@
 // (and, where it should, an alert) it is named for. Bounded in rate and duration, and only ever
 // sent to this machine.
 
-export const SCENARIOS = {
+import type { TrafficScenario } from './contract.js';
+import { serviceBase, type StackSpec } from './stack/compose.js';
+
+/** Every scenario of the contract, each with what it does (the UI and `obsdeck traffic` show it). */
+export const SCENARIOS: Record<TrafficScenario, string> = {
   normal: 'logins, token refreshes and customer create/read/update/delete, as a user would',
   'brute-force': 'wrong passwords for "mallory" until the login rate limit answers 429 (fires LoginRateLimited); past 60 attempts a minute the API refuses every login from this machine for a minute, as a rate limit should',
   forbidden: 'a user reading another user\'s customers, 403 after 403 (fires HighForbiddenRate after 2 minutes at the default rate)',
   'token-reuse': 'a refresh token presented again after it was spent (fires RefreshTokenReuse)',
   'error-storm': 'requests the API answers with 500 (its API_FAULTS route), so the error ratio climbs (fires HighErrorRate after 2 minutes)',
   slow: 'requests that take 1.5 s each, sent in parallel at the rate (fires HighLatency after 5 minutes, when they are most of the traffic)',
-} as const;
-export type Scenario = keyof typeof SCENARIOS;
+};
+export type Scenario = TrafficScenario;
 
 export const LIMITS = { maxRate: 50, maxDurationS: 600 } as const;
 /** Parallel (slow) requests outstanding at once. */
@@ -35,6 +39,14 @@ export interface TrafficStats {
 }
 
 export class TrafficError extends Error {}
+
+/** Where the stack's API is published, and the passwords the app gave its users. */
+export function stackApi(spec: StackSpec): Pick<TrafficOptions, 'base' | 'passwords'> {
+  const api = spec.services.find((s) => s.name === 'api_poc3');
+  const base = api && serviceBase(api);
+  if (!api || !base) throw new TrafficError('the stack has no published API port');
+  return { base, passwords: { admin: api.environment.API_ADMIN_PASSWORD ?? '', user: api.environment.API_USER_PASSWORD ?? '' } };
+}
 
 function checkBase(base: string): URL {
   let url: URL;
@@ -159,7 +171,7 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
 
   const every = 1000 / rate;
   let next = Date.now();
-  let fatal: unknown;
+  let fatal: TrafficError | undefined;
   const inFlight = new Set<Promise<void>>();
   const once = async () => {
     try {

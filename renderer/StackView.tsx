@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ContractClient, ServiceStatus, StackEvent, StackSnapshot } from '../main/contract';
 import { ClientError } from './client';
+import { TrafficPanel } from './TrafficPanel';
 
 function uptime(s: ServiceStatus, now: number): string {
   if (s.state !== 'running' || !s.startedAt) return '';
@@ -135,6 +136,7 @@ export function StackView({ client }: { client: ContractClient }) {
           </ol>
         </section>
       )}
+      <TrafficPanel client={client} canRun={!!snap?.services.find((s) => s.service === 'api_poc3' && s.state === 'running' && s.ready)} />
     </section>
   );
 }

@@ -1,6 +1,8 @@
-// The Stack view against a real engine, through `obsdeck serve` in Debian's Chromium, with the
-// local images and without Grafana (OBSDECK_SERVICES): start, watch every service become ready,
-// a crash seen and recovered, stop; and a taken port named before anything is created.
+// The app against a real engine, through `obsdeck serve` in Debian's Chromium, with the local
+// images and without Grafana (OBSDECK_SERVICES): start, traffic from the UI, targets, logs,
+// charts, the PromQL explorer, a config broken and fixed in the editor, a brute-force alert
+// raised as a notification and silenced, a crash seen and recovered, stop; and a taken port
+// named before anything is created.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -92,6 +94,15 @@ describe('the Stack view', () => {
     const progress = page.getByRole('region', { name: 'Progress' });
     for (const s of SERVICES) expect(await progress.textContent()).toContain(`✓ ${s} is ready`);
     await page.screenshot({ path: path.join(shots, 'stack-running.png'), fullPage: true });
+    // Traffic from the Stack view: normal use for the charts, then a brute-force attack whose
+    // alert is checked below (it fires after its `for: 1m`).
+    const traffic = page.getByRole('region', { name: 'Traffic generator' });
+    await traffic.getByLabel('Duration in seconds').fill('40');
+    await traffic.getByLabel('Requests per second').fill('10');
+    await traffic.getByRole('button', { name: 'Run normal' }).click();
+    const normal = traffic.getByRole('row', { name: 'traffic normal' });
+    await expect.poll(async () => Number(await normal.locator('td').nth(2).textContent()), { timeout: 15_000 }).toBeGreaterThan(20);
+    expect(await normal.textContent()).toMatch(/200: \d+/);
 
     // Targets: Prometheus scrapes the API; the filter lives in the URL.
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Targets' }).click();
@@ -109,77 +120,26 @@ describe('the Stack view', () => {
     await page.keyboard.press('Alt+2');
     expect(page.url()).toContain('view=logs');
     const lines = page.getByRole('log', { name: 'log lines' });
-    await expect.poll(() => lines.textContent(), { timeout: 15_000 }).toContain('Server listening');
+    await expect.poll(() => lines.textContent(), { timeout: 15_000 }).toMatch(/"endpoint":"\/customers/); // the normal traffic, as it is served
     await page.keyboard.press('/'); // jumps to the filter
     await page.keyboard.type('/auth/login');
     expect(await page.getByLabel('Filter lines').inputValue()).toBe('/auth/login');
     await fetch(`http://127.0.0.1:${env.API_PORT}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'wrong' }) });
     await expect.poll(() => lines.locator('mark').first().textContent(), { timeout: 15_000 }).toBe('/auth/login');
-    expect(await lines.textContent()).toMatch(/api_poc3.*"endpoint":"\/auth\/login","status":401/);
+    await expect.poll(() => lines.textContent(), { timeout: 15_000 }).toMatch(/api_poc3.*"endpoint":"\/auth\/login","status":401/);
     expect(page.url()).toContain('q=%2Fauth%2Flogin');
     await page.screenshot({ path: path.join(shots, 'logs.png'), fullPage: true });
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Stack' }).click();
 
-    // Alerts: reuse a spent refresh token; RefreshTokenReuse fires; silence it from its labels,
-    // with a preview; expire the silence.
-    const prom = `http://127.0.0.1:${env.PROMETHEUS_PORT}`;
-    await expect.poll(async () => {
-      const r = (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent('security_events_total{event_type="refresh_reuse"}')}`)).json()) as { data: { result: unknown[] } };
-      return r.data.result.length;
-    }, { timeout: 30_000 }).toBe(1); // Prometheus has seen the counter before it moves
-    const secrets = JSON.parse(fs.readFileSync(path.join(home, 'secrets.json'), 'utf8')) as { API_USER_PASSWORD: string };
-    const apiBase = `http://127.0.0.1:${env.API_PORT}`;
-    const json = { 'content-type': 'application/json' };
-    const tokens = (await (await fetch(`${apiBase}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'user', password: secrets.API_USER_PASSWORD }) })).json()) as { refresh_token: string };
-    for (let i = 0; i < 2; i++) await fetch(`${apiBase}/auth/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: tokens.refresh_token }) });
-    await page.keyboard.press('Alt+4');
-    const group = page.getByRole('region', { name: 'alert RefreshTokenReuse' });
-    await expect.poll(() => group.locator('[data-state=firing]').count(), { timeout: 60_000 }).toBe(1);
-    expect(await group.textContent()).toContain('A spent refresh token was presented again');
-    // Alertmanager's webhook reaches the app (on the bridge gateway, not 0.0.0.0): the page
-    // raises the notification and the title counts it.
-    expect(await page.getByLabel('Webhook receiver').textContent()).toMatch(/reach Obsdeck at http:\/\/(172|127)\.[\d.]+:5001\/alertmanager/);
-    const notice = page.getByRole('complementary', { name: 'Alert notifications' }).locator('[data-alert=RefreshTokenReuse]');
-    await expect.poll(() => notice.getAttribute('data-status'), { timeout: 60_000 }).toBe('firing');
-    expect(await page.title()).toMatch(/^\(\d+\) Obsdeck$/);
-    await group.getByRole('button', { name: 'Silence…' }).click();
-    const form = page.getByRole('region', { name: 'New silence' });
-    for (const label of ['job', 'severity']) await form.getByRole('button', { name: `drop matcher ${label}` }).click();
-    expect(await form.getByLabel('Silence preview').textContent()).toMatch(/Would silence 1 of \d+ active alerts/);
-    await form.getByLabel('Silence comment').fill('e2e: known replay test');
-    await form.getByRole('button', { name: 'Create silence' }).click();
-    await expect.poll(() => group.locator('[data-silenced=true]').count(), { timeout: 30_000 }).toBe(1);
-    // Silencing ends its notification: Alertmanager will send nothing more for it.
-    await expect.poll(() => notice.getAttribute('data-status'), { timeout: 15_000 }).toBe('silenced');
-    await page.screenshot({ path: path.join(shots, 'alerts.png'), fullPage: true });
-    const silences = page.getByRole('region', { name: 'Silences' });
-    expect(await silences.textContent()).toContain('alertname="RefreshTokenReuse"');
-    await silences.getByRole('button', { name: 'Expire' }).click();
-    await expect.poll(() => page.getByRole('region', { name: 'Silences' }).count(), { timeout: 15_000 }).toBe(0);
-    // Config: break prometheus.yml in the editor → Validate shows the error at its line → Apply
-    // is refused and Prometheus still serves the old one → fix it → Apply → the change is live.
-    await page.keyboard.press('Alt+7');
-    const editor = page.getByLabel('Edit prometheus.yml');
-    // The YAML is highlighted: keys and values are told apart by the editor's tokens.
-    await expect.poll(() => editor.textContent(), { timeout: 15_000 }).toContain('job_name: poc3-security');
-    expect(await editor.locator('.cm-line span').count()).toBeGreaterThan(10);
-    const good = fs.readFileSync(path.join(home, 'config', 'prometheus.yml'), 'utf8');
-    await editor.fill(good.replace('  scrape_interval: 15s', '  scrape_interval: 15s\n  scrape_intervall: 5s'));
-    await page.getByRole('button', { name: 'Validate' }).click();
-    const problems = page.getByRole('list', { name: 'Problems' });
-    await expect.poll(() => problems.textContent(), { timeout: 30_000 }).toMatch(/prometheus\.yml:5:1 error: promtool check config: line 5: field scrape_intervall not found/);
-    await page.screenshot({ path: path.join(shots, 'config-invalid.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not applied' }).count(), { timeout: 30_000 }).toBe(1);
-    const running = async () => ((await (await fetch(`${prom}/api/v1/status/config`)).json()) as { data: { yaml: string } }).data.yaml;
-    expect(await running()).not.toContain('scrape_intervall');
-    await editor.fill(good.replace('    scrape_interval: 5s\n', '    scrape_interval: 10s\n'));
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Applied' }).count(), { timeout: 30_000 }).toBe(1);
-    expect(await running()).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 10s/);
-    expect(await page.getByRole('region', { name: 'History' }).textContent()).toContain('applied to prometheus and alertmanager');
-    await page.screenshot({ path: path.join(shots, 'config-applied.png'), fullPage: true });
-
+    // The attack: wrong passwords until the login rate limit answers 429.
+    await page.keyboard.press('Alt+1');
+    await traffic.getByLabel('Scenario').selectOption('brute-force');
+    expect(await traffic.textContent()).toContain('fires LoginRateLimited');
+    await traffic.getByLabel('Duration in seconds').fill('240');
+    await traffic.getByLabel('Requests per second').fill('5');
+    await traffic.getByRole('button', { name: 'Run brute-force' }).click();
+    await expect.poll(() => traffic.getByRole('row', { name: 'traffic brute-force' }).textContent(), { timeout: 30_000 }).toMatch(/429: \d+/);
+    await page.screenshot({ path: path.join(shots, 'stack-traffic.png'), fullPage: true });
     // Metrics: the charts fill from Prometheus; the range lives in the URL.
     await page.keyboard.press('Alt+5');
     const logins = page.getByRole('region', { name: 'panel Logins by status' });
@@ -220,6 +180,61 @@ describe('the Stack view', () => {
     await page.screenshot({ path: path.join(shots, 'explorer.png'), fullPage: true });
     await page.keyboard.press('Alt+1');
 
+    // Config: break prometheus.yml in the editor → Validate shows the error at its line → Apply
+    // is refused and Prometheus still serves the old one → fix it → Apply → the change is live.
+    await page.keyboard.press('Alt+7');
+    const editor = page.getByLabel('Edit prometheus.yml');
+    // The YAML is highlighted: keys and values are told apart by the editor's tokens.
+    await expect.poll(() => editor.textContent(), { timeout: 15_000 }).toContain('job_name: poc3-security');
+    expect(await editor.locator('.cm-line span').count()).toBeGreaterThan(10);
+    const good = fs.readFileSync(path.join(home, 'config', 'prometheus.yml'), 'utf8');
+    await editor.fill(good.replace('  scrape_interval: 15s', '  scrape_interval: 15s\n  scrape_intervall: 5s'));
+    await page.getByRole('button', { name: 'Validate' }).click();
+    const problems = page.getByRole('list', { name: 'Problems' });
+    await expect.poll(() => problems.textContent(), { timeout: 30_000 }).toMatch(/prometheus\.yml:5:1 error: promtool check config: line 5: field scrape_intervall not found/);
+    await page.screenshot({ path: path.join(shots, 'config-invalid.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not applied' }).count(), { timeout: 30_000 }).toBe(1);
+    const prom = `http://127.0.0.1:${env.PROMETHEUS_PORT}`;
+    const running = async () => ((await (await fetch(`${prom}/api/v1/status/config`)).json()) as { data: { yaml: string } }).data.yaml;
+    expect(await running()).not.toContain('scrape_intervall');
+    await editor.fill(good.replace('    scrape_interval: 5s\n', '    scrape_interval: 10s\n'));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Applied' }).count(), { timeout: 30_000 }).toBe(1);
+    expect(await running()).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 10s/);
+    expect(await page.getByRole('region', { name: 'History' }).textContent()).toContain('applied to prometheus and alertmanager');
+    await page.screenshot({ path: path.join(shots, 'config-applied.png'), fullPage: true });
+
+    // Alerts: the brute force started above makes LoginRateLimited fire; Alertmanager's webhook
+    // reaches the app and the page raises the notification; silence it from its labels, with a
+    // preview; the notification ends; expire the silence; stop the attack from the panel.
+    await page.keyboard.press('Alt+4');
+    const group = page.getByRole('region', { name: 'alert LoginRateLimited' });
+    await expect.poll(() => group.locator('[data-state=firing]').count(), { timeout: 150_000, interval: 2000 }).toBe(1);
+    expect(await group.textContent()).toContain('Logins are being rate limited');
+    // The webhook listens on the bridge gateway (not 0.0.0.0); the title counts what fires.
+    expect(await page.getByLabel('Webhook receiver').textContent()).toMatch(/reach Obsdeck at http:\/\/(172|127)\.[\d.]+:5001\/alertmanager/);
+    const notice = page.getByRole('complementary', { name: 'Alert notifications' }).locator('[data-alert=LoginRateLimited]');
+    await expect.poll(() => notice.getAttribute('data-status'), { timeout: 60_000 }).toBe('firing');
+    expect(await page.title()).toMatch(/^\(\d+\) Obsdeck$/);
+    await page.screenshot({ path: path.join(shots, 'alerts-firing.png'), fullPage: true });
+    await group.getByRole('button', { name: 'Silence…' }).click();
+    const form = page.getByRole('region', { name: 'New silence' });
+    for (const label of ['job', 'severity']) await form.getByRole('button', { name: `drop matcher ${label}` }).click();
+    expect(await form.getByLabel('Silence preview').textContent()).toMatch(/Would silence 1 of \d+ active alerts/);
+    await form.getByLabel('Silence comment').fill('e2e: known brute-force drill');
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await expect.poll(() => group.locator('[data-silenced=true]').count(), { timeout: 30_000 }).toBe(1);
+    // Silencing ends its notification: Alertmanager will send nothing more for it.
+    await expect.poll(() => notice.getAttribute('data-status'), { timeout: 15_000 }).toBe('silenced');
+    await page.screenshot({ path: path.join(shots, 'alerts.png'), fullPage: true });
+    const silences = page.getByRole('region', { name: 'Silences' });
+    expect(await silences.textContent()).toContain('alertname="LoginRateLimited"');
+    await silences.getByRole('button', { name: 'Expire' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Silences' }).count(), { timeout: 15_000 }).toBe(0);
+    await page.keyboard.press('Alt+1');
+    await traffic.getByRole('row', { name: 'traffic brute-force' }).getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => traffic.getByRole('row', { name: 'traffic brute-force' }).getAttribute('data-running'), { timeout: 15_000 }).toBe('false');
     // Kill the API from outside, as the OOM killer would: its card goes down and comes back.
     const info = await docker.getContainer(`${project}-api_poc3-1`).inspect();
     process.kill(info.State.Pid, 'SIGKILL');
@@ -246,5 +261,5 @@ describe('the Stack view', () => {
       await expect.poll(() => card(page, s).getAttribute('data-state'), { timeout: 90_000 }).toBe('missing');
     }
     await page.screenshot({ path: path.join(shots, 'stack-stopped.png'), fullPage: true });
-  }, 240_000);
+  }, 480_000);
 });
