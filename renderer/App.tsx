@@ -5,6 +5,7 @@ import { useRoute, VIEWS } from './route';
 import { AlertsView } from './AlertsView';
 import { ConfigView } from './ConfigView';
 import { ExplorerView } from './ExplorerView';
+import { GrafanaView } from './GrafanaView';
 import { Notices } from './Notices';
 import { publishedBase, useSnapshot } from './snapshot';
 import { LogsView } from './LogsView';
@@ -12,7 +13,7 @@ import { MetricsView } from './MetricsView';
 import { StackView } from './StackView';
 import { TargetsView } from './TargetsView';
 
-const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts', metrics: 'Metrics', explore: 'Explore', config: 'Config' } as const;
+const TITLES = { stack: 'Stack', logs: 'Logs', targets: 'Targets', alerts: 'Alerts', metrics: 'Metrics', explore: 'Explore', config: 'Config', grafana: 'Grafana' } as const;
 
 export function App() {
   const client = useMemo(() => contractClient(), []);
@@ -64,6 +65,7 @@ export function App() {
         {route.view === 'alerts' && <AlertsView client={client} />}
         {route.view === 'config' && <ConfigView client={client} params={route.params} setParams={(params) => go({ view: 'config', params }, true)} />}
         {route.view === 'metrics' && <MetricsView client={client} params={route.params} setParams={(params) => go({ view: 'metrics', params }, true)} explore={(q, range) => go({ view: 'explore', params: { q, tab: 'graph', range } })} />}
+        {route.view === 'grafana' && <GrafanaView client={client} snap={snap} params={route.params} setParams={(params) => go({ view: 'grafana', params }, true)} />}
         {route.view === 'explore' && <ExplorerView client={client} params={route.params} setParams={(params) => go({ view: 'explore', params })} {...(grafanaBase ? { grafanaBase } : {})} />}
         {route.view === 'targets' && (
           <TargetsView

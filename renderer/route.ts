@@ -2,7 +2,7 @@
 // so a reload, a bookmark or the back button keeps them.
 import { useEffect, useState } from 'react';
 
-export const VIEWS = ['stack', 'logs', 'targets', 'alerts', 'metrics', 'explore', 'config'] as const;
+export const VIEWS = ['stack', 'logs', 'targets', 'alerts', 'metrics', 'explore', 'config', 'grafana'] as const;
 export type View = (typeof VIEWS)[number];
 export interface Route { view: View; params: Record<string, string> }
 

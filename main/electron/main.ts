@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, protocol, screen, session, shell, Tray } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, protocol, screen, session, shell, Tray, WebContentsView } from 'electron';
 import type { AlertNotice, ServiceStatus, StackSnapshot } from '../contract.js';
 import { FiringAlerts, notificationFor } from './notices.js';
-import { APP_ORIGIN, APP_SCHEME, CSP, isAppUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, webPreferences } from './security.js';
+import { APP_ORIGIN, APP_SCHEME, CSP, grafanaOrigin, grafanaViewPreferences, isAppUrl, isGrafanaUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, viewBounds, webPreferences } from './security.js';
 
 const appRoot = app.getAppPath();
 process.env.OBSDECK_SHIPPED_DIR ??= app.isPackaged ? path.join(process.resourcesPath, 'observability') : path.join(appRoot, 'observability');
@@ -116,15 +116,55 @@ protocol.handle(APP_SCHEME, async (request) => {
 session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(permissionDecision()));
 session.defaultSession.setPermissionCheckHandler(() => permissionDecision());
 
+const grafanaSession = session.fromPartition(grafanaViewPreferences().partition);
+grafanaSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(permissionDecision()));
+grafanaSession.setPermissionCheckHandler(() => permissionDecision());
+let grafanaView: WebContentsView | undefined;
+
+/** The running Grafana's origin, from the stack's status (undefined when it does not run). */
+function runningGrafana(): string | undefined {
+  const g = backend.snapshot().services.find((s) => s.service === 'grafana' && s.state === 'running');
+  const p = g?.ports.find((x) => x.containerPort === 3000);
+  return p ? grafanaOrigin(`http://${p.host && p.host !== '0.0.0.0' ? p.host : '127.0.0.1'}:${p.hostPort}/`) : undefined;
+}
+
 app.on('web-contents-created', (_e, contents) => {
+  // Grafana's view may move within that Grafana; the app's window only within the app.
+  const isGrafana = contents.session === grafanaSession;
   contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
+    if (isGrafana ? !isGrafanaUrl(url, runningGrafana()) : !isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isOpenableExternally(url)) void shell.openExternal(url);
-    return { action: 'deny' };
+    if (!isGrafana && isOpenableExternally(url)) void shell.openExternal(url);
+    return { action: 'deny' }; // Grafana's popups are denied outright
   });
+});
+
+// The Grafana view: shown over the page's placeholder, on the running Grafana's pages only.
+ipcMain.handle('grafana:show', (event, url: unknown, rect: unknown) => {
+  if (!isTrustedSender(event.senderFrame) || !win) throw new Error('refused: not the app\'s own frame');
+  const origin = runningGrafana();
+  if (typeof url !== 'string' || !isGrafanaUrl(url, origin)) return { ok: false, message: origin ? `not a page of Grafana at ${origin}` : 'Grafana is not running' };
+  const [width, height] = win.getContentSize() as [number, number];
+  const bounds = viewBounds(rect, { width, height });
+  if (!bounds) return { ok: false, message: 'no room for Grafana in the window' };
+  if (!grafanaView) {
+    grafanaView = new WebContentsView({ webPreferences: { ...grafanaViewPreferences(), contextIsolation: true, sandbox: true, nodeIntegration: false } });
+    win.contentView.addChildView(grafanaView);
+  }
+  grafanaView.setBounds(bounds);
+  if (grafanaView.webContents.getURL() !== url) void grafanaView.webContents.loadURL(url);
+  return { ok: true };
+});
+ipcMain.handle('grafana:hide', (event) => {
+  if (!isTrustedSender(event.senderFrame)) throw new Error('refused: not the app\'s own frame');
+  if (grafanaView && win) {
+    win.contentView.removeChildView(grafanaView);
+    grafanaView.webContents.close();
+  }
+  grafanaView = undefined;
+  return { ok: true };
 });
 
 ipcMain.handle('contract:request', async (event, channel: unknown, args: unknown) => {

@@ -12,6 +12,11 @@ const bridge = {
     ipcRenderer.on('contract:event', wrapped);
     return () => ipcRenderer.removeListener('contract:event', wrapped);
   },
+  /** Grafana in its own view over the given page rectangle (main checks the URL is Grafana's). */
+  grafana: {
+    show: (url: string, rect: { x: number; y: number; width: number; height: number }): Promise<{ ok: boolean; message?: string }> => ipcRenderer.invoke('grafana:show', url, rect),
+    hide: (): Promise<unknown> => ipcRenderer.invoke('grafana:hide'),
+  },
 };
 
 contextBridge.exposeInMainWorld('obsdeck', bridge);

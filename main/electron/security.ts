@@ -91,3 +91,45 @@ export function restoreBounds(saved: unknown, screen: { width: number; height: n
   const onScreen = (v: unknown, size: number, max: number) => typeof v === 'number' && v >= 0 && v + size <= max;
   return onScreen(b?.x, width, screen.width) && onScreen(b?.y, height, screen.height) ? { x: b!.x!, y: b!.y!, width, height } : { width, height };
 }
+
+/**
+ * Grafana's own view in the window: a separate web contents with no preload (no bridge to the
+ * app), sandboxed, in its own session (its cookies are not the app's), on Grafana's origin only.
+ */
+export function grafanaViewPreferences(): Omit<WindowPrefs, 'preload' | 'disableBlinkFeatures'> & { partition: string; disableBlinkFeatures: string } {
+  const prefs: Partial<WindowPrefs> = webPreferences('');
+  delete prefs.preload;
+  return { ...(prefs as Omit<WindowPrefs, 'preload'>), partition: 'persist:grafana' };
+}
+
+/** Grafana's origin from its published address: http on this machine, nothing else. */
+export function grafanaOrigin(base: string): string | undefined {
+  try {
+    const u = new URL(base);
+    return isOpenableExternally(base) && u.pathname === '/' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** May the Grafana view show (or navigate to) `url`? Only pages of that Grafana. */
+export function isGrafanaUrl(url: string, origin: string | undefined): boolean {
+  if (!origin) return false;
+  try {
+    const u = new URL(url);
+    return u.origin === origin && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** Where the Grafana view goes in the window: the page's placeholder, in whole pixels, inside the window. */
+export function viewBounds(rect: unknown, content: { width: number; height: number }): { x: number; y: number; width: number; height: number } | undefined {
+  const r = rect as Partial<Record<'x' | 'y' | 'width' | 'height', unknown>> | undefined;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : NaN);
+  const x = Math.max(0, n(r?.x));
+  const y = Math.max(0, n(r?.y));
+  const width = Math.min(n(r?.width), content.width - x);
+  const height = Math.min(n(r?.height), content.height - y);
+  return [x, y, width, height].every(Number.isFinite) && width > 0 && height > 0 ? { x, y, width, height } : undefined;
+}

@@ -56,7 +56,7 @@ describe('obsdeck serve', () => {
     const res = await get('/', { cookie: cookie() });
     expect(res.status).toBe(200);
     expect(res.body).toContain('<title>Obsdeck</title>');
-    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'.*frame-src http:\/\/127\.0\.0\.1:\* http:\/\/localhost:\*; frame-ancestors 'none'/);
   });
 
   it('answers the API for an authenticated browser', async () => {

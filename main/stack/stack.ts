@@ -455,7 +455,8 @@ export class Stack {
       state,
       ready: state === 'running' && (await this.probe(s, state)),
       restartCount: detail.RestartCount,
-      ports: info.Ports.filter((p) => p.PublicPort).map((p) => ({ host: p.IP ?? '', hostPort: p.PublicPort, containerPort: p.PrivatePort })),
+      // From the inspect just made: the listing may predate the start, when nothing was published yet.
+      ports: Object.entries(detail.NetworkSettings.Ports ?? {}).flatMap(([key, bindings]) => (bindings ?? []).map((b) => ({ host: b.HostIp, hostPort: Number(b.HostPort), containerPort: parseInt(key, 10) }))),
       image: detail.Config.Image,
       containerId: info.Id,
     };

@@ -178,6 +178,15 @@ describe('the Stack view', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The query failed' }).textContent(), { timeout: 15_000 }).toMatch(/parse error.*expected type range vector/);
     await page.screenshot({ path: path.join(shots, 'explorer.png'), fullPage: true });
+
+    // Grafana is not in this stack (OBSDECK_SERVICES leaves it out): its view says so and how to
+    // add it, and starting it here names what is missing (no registry on this machine).
+    await page.keyboard.press('Alt+8');
+    const grafana = page.getByRole('region', { name: 'Grafana' });
+    expect(await grafana.textContent()).toContain('Grafana is not part of the running stack.');
+    await grafana.getByRole('button', { name: 'Start Grafana' }).click();
+    await expect.poll(() => grafana.getByRole('alert').textContent(), { timeout: 60_000 }).toMatch(/image \S*grafana\S* for grafana is not on the engine/);
+    await page.screenshot({ path: path.join(shots, 'grafana-absent.png'), fullPage: true });
     await page.keyboard.press('Alt+1');
 
     // Config: break prometheus.yml in the editor → Validate shows the error at its line → Apply
