@@ -25,7 +25,7 @@ export function Chart({ data, unit, height = 180 }: { data: ChartData; unit: Uni
       // The x axis spans the chosen range, so one or two points do not stretch over years.
       scales: { x: { time: true, range: (_u, min, max) => window.current ?? [min, max] } },
       axes: [{}, { values: (_u, ticks) => ticks.map((t) => formatValue(t, unit)), size: 70 }],
-      series: [{}, ...data.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 1.5, spanGaps: false, points: { show: data.times.length < 30 }, value: (_u: uPlot, v: number | null) => formatValue(v, unit) }))],
+      series: [{}, ...data.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 1, spanGaps: false, points: { show: data.times.length < 30 }, value: (_u: uPlot, v: number | null) => formatValue(v, unit) }))],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
     };
