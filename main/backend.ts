@@ -48,6 +48,12 @@ export function toContractError(err: unknown): ContractError {
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
+/** The compose service of a scrape target's instance ("api_poc3:8083"; Prometheus scrapes itself as localhost). */
+function serviceOfInstance(instance: string): string {
+  const host = instance.split(':')[0] ?? '';
+  return host === 'localhost' ? 'prometheus' : host;
+}
+
 export interface BackendOptions extends StackLocation {
   /** The services Start brings up when none are named (OBSDECK_SERVICES), e.g. without Grafana. */
   defaultServices?: string[];
@@ -493,11 +499,15 @@ export class Backend {
     throw new ContractFailure({ code: 'ALERTMANAGER_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
   }
 
-  /** Prometheus' alerts, marked with the Alertmanager silences that cover them, and the silences. */
+  /** Prometheus' alerts with their rule's expression and service, marked with the Alertmanager silences that cover them, and the silences. */
   private async alerts(): Promise<AlertsSnapshot> {
-    let prom: Alert[];
+    let prom: (Alert & { expr: string })[];
+    const services = new Map<string, string>();
     try {
-      prom = (await new PrometheusClient(this.published('prometheus')).alerts()).alerts;
+      const client = new PrometheusClient(this.published('prometheus'));
+      const [{ groups }, { activeTargets }] = await Promise.all([client.rules(), client.targets('active')]);
+      prom = groups.flatMap((g) => g.rules.flatMap((r) => (r.type === 'alerting' ? r.alerts.map((a) => ({ ...a, expr: r.query })) : [])));
+      for (const t of activeTargets) if (t.labels.job && t.labels.instance) services.set(t.labels.job, serviceOfInstance(t.labels.instance));
     } catch (err) {
       if (err instanceof ContractFailure) throw err;
       throw new ContractFailure({ code: 'PROMETHEUS_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
@@ -518,7 +528,11 @@ export class Backend {
       alertmanager: reachable,
       alerts: prom.map((a) => {
         const by = silencedBy(a.labels);
-        return { name: a.labels.alertname ?? '?', state: a.state, labels: a.labels, annotations: a.annotations, value: a.value, ...(a.activeAt ? { activeAt: a.activeAt } : {}), ...(by ? { silencedBy: by } : {}) };
+        const service = a.labels.instance ? serviceOfInstance(a.labels.instance) : a.labels.job ? services.get(a.labels.job) : undefined;
+        return {
+          name: a.labels.alertname ?? '?', state: a.state, labels: a.labels, annotations: a.annotations, value: a.value, expr: a.expr,
+          ...(a.activeAt ? { activeAt: a.activeAt } : {}), ...(by ? { silencedBy: by } : {}), ...(service ? { service } : {}),
+        };
       }),
       silences: silences.map((x) => ({ id: x.id, matchers: x.matchers, startsAt: x.startsAt, endsAt: x.endsAt, createdBy: x.createdBy, comment: x.comment, state: x.status.state })),
     };

@@ -63,6 +63,10 @@ export interface AlertInfo {
   value: string;
   /** Set when Alertmanager silences or inhibits it. */
   silencedBy?: string[];
+  /** The alerting rule's expression, to graph it. */
+  expr?: string;
+  /** The compose service behind it (from its instance, or its job's targets), for its logs. */
+  service?: string;
 }
 
 export interface SilenceInfo {

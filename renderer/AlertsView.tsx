@@ -26,7 +26,13 @@ function since(iso: string | undefined, now: number): string {
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
 }
 
-export function AlertsView({ client }: { client: ContractClient }) {
+export function AlertsView({ client, explore, openLogs }: {
+  client: ContractClient;
+  /** Opens an expression in the explorer's graph. */
+  explore: (expr: string) => void;
+  /** Opens a service's logs from a moment. */
+  openLogs: (service: string, since: string) => void;
+}) {
   const [snap, setSnap] = useState<AlertsSnapshot | undefined>();
   const [error, setError] = useState<ClientError | undefined>();
   const [draft, setDraft] = useState<{ alert: AlertInfo; matchers: Matcher[]; minutes: number; comment: string } | undefined>();
@@ -91,6 +97,8 @@ export function AlertsView({ client }: { client: ContractClient }) {
                 {a.labels.severity && <span className="label">severity={a.labels.severity}</span>}
                 <span className="muted">for {since(a.activeAt, now)} · value {Number(a.value).toPrecision(4)}</span>
                 {snap?.alertmanager && !a.silencedBy && <button type="button" onClick={() => startSilence(a)}>Silence…</button>}
+                {a.expr && <button type="button" className="link" onClick={() => explore(a.expr!)}>Graph</button>}
+                {a.service && a.activeAt && <button type="button" className="link" onClick={() => openLogs(a.service!, new Date(Date.parse(a.activeAt!) - 60_000).toISOString())}>{a.service} logs since it began</button>}
               </header>
               <p>{a.annotations.summary}</p>
               {a.annotations.description && <p className="muted">{a.annotations.description}</p>}

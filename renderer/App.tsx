@@ -62,7 +62,13 @@ export function App() {
       <main>
         {route.view === 'stack' && <StackView client={client} />}
         {route.view === 'logs' && <LogsView client={client} params={route.params} setParams={(params) => go({ view: 'logs', params }, true)} />}
-        {route.view === 'alerts' && <AlertsView client={client} />}
+        {route.view === 'alerts' && (
+          <AlertsView
+            client={client}
+            explore={(q) => go({ view: 'explore', params: { q, tab: 'graph', range: '1h' } })}
+            openLogs={(service, since) => go({ view: 'logs', params: { services: service, since } })}
+          />
+        )}
         {route.view === 'config' && <ConfigView client={client} params={route.params} setParams={(params) => go({ view: 'config', params }, true)} />}
         {route.view === 'metrics' && <MetricsView client={client} params={route.params} setParams={(params) => go({ view: 'metrics', params }, true)} explore={(q, range) => go({ view: 'explore', params: { q, tab: 'graph', range } })} />}
         {route.view === 'grafana' && <GrafanaView client={client} snap={snap} params={route.params} setParams={(params) => go({ view: 'grafana', params }, true)} />}

@@ -241,6 +241,14 @@ describe('the Stack view', () => {
     expect(await silences.textContent()).toContain('alertname="LoginRateLimited"');
     await silences.getByRole('button', { name: 'Expire' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Silences' }).count(), { timeout: 15_000 }).toBe(0);
+    // The alert leads to its rule's graph and to the logs of the service behind it.
+    await group.getByRole('button', { name: 'api_poc3 logs since it began' }).click();
+    expect(page.url()).toMatch(/view=logs&services=api_poc3&since=/);
+    await expect.poll(() => page.getByRole('log', { name: 'log lines' }).textContent(), { timeout: 15_000 }).toMatch(/"endpoint":"\/auth\/login","status":(401|429)/);
+    await page.goBack();
+    await page.getByRole('region', { name: 'alert LoginRateLimited' }).getByRole('button', { name: 'Graph' }).click();
+    expect(page.url()).toMatch(/view=explore&q=sum\+by\+%28job%29.*rate_limited.*tab=graph/);
+    await expect.poll(() => page.getByRole('region', { name: 'Query graph' }).locator('.chart').getAttribute('data-series'), { timeout: 30_000 }).toBe('1');
     await page.keyboard.press('Alt+1');
     await traffic.getByRole('row', { name: 'traffic brute-force' }).getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => traffic.getByRole('row', { name: 'traffic brute-force' }).getAttribute('data-running'), { timeout: 15_000 }).toBe('false');
