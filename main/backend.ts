@@ -18,7 +18,9 @@ import { discoverEngine } from './engine/discover.js';
 import { AlertmanagerClient, PrometheusClient, networkReason, type Alert, type AmAlert, type Silence } from './prom/client.js';
 import { fetchWithin } from './prom/fetch.js';
 import { serviceBase } from './stack/compose.js';
-import { loadSpec, type StackLocation } from './stack/load.js';
+import type { loadSpec} from './stack/load.js';
+import { COMPOSE_NAME, composeSource, specOf, type StackLocation } from './stack/load.js';
+import { composeProblems } from './config/compose-check.js';
 import { containerLines } from './stack/logs.js';
 import { PreflightError, ServiceFailed, Stack } from './stack/stack.js';
 import { StatusWatcher } from './stack/watch.js';
@@ -87,6 +89,9 @@ export class Backend {
   private watcher?: StatusWatcher;
   private busy?: StackSnapshot['busy'];
   private loadedSpec?: ReturnType<typeof loadSpec>;
+  /** The compose text the stack was opened with (what the compose file's diff compares to). */
+  private composeInUse?: string;
+  private reachable?: Extract<EngineStatus, { reachable: true }>;
   private readonly listeners = new Set<Listener>();
   private discoverTimer?: NodeJS.Timeout;
   private closed = false;
@@ -131,8 +136,29 @@ export class Backend {
    * secrets and makes the config directory, which snapshot() (on every event) need not redo.
    */
   private loaded(): ReturnType<typeof loadSpec> {
-    this.loadedSpec ??= loadSpec(this.opts);
+    if (!this.loadedSpec) {
+      const { text } = composeSource(this.opts);
+      this.loadedSpec = specOf(text, this.opts);
+      this.composeInUse = text;
+    }
     return this.loadedSpec;
+  }
+
+  /** Opens the stack (again) on the compose file as it is now, with a fresh status watcher. */
+  private async openStack(docker: Docker, status: Extract<EngineStatus, { reachable: true }>): Promise<void> {
+    this.watcher?.stop();
+    this.loadedSpec = undefined;
+    const { spec } = this.loaded();
+    this.stack = new Stack(docker, spec);
+    this.watcher = new StatusWatcher(this.stack);
+    this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));
+    this.watcher.on('engine', (e) => {
+      this.engine = e.connected
+        ? status
+        : { reachable: false, tried: [{ endpoint: status.endpoint, error: e.error ?? 'the engine went away' }], hint: 'The Docker engine stopped answering; Obsdeck reconnects as soon as it is back.' };
+      this.emit('stack:snapshot', this.snapshot());
+    });
+    await this.watcher.start();
   }
 
   private specServices(): string[] {
@@ -149,17 +175,8 @@ export class Backend {
     this.engine = status;
     if (status.reachable && docker) {
       this.docker = docker;
-      const { spec } = this.loaded();
-      this.stack = new Stack(docker, spec);
-      this.watcher = new StatusWatcher(this.stack);
-      this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));
-      this.watcher.on('engine', (e) => {
-        this.engine = e.connected
-          ? status
-          : { reachable: false, tried: [{ endpoint: status.endpoint, error: e.error ?? 'the engine went away' }], hint: 'The Docker engine stopped answering; Obsdeck reconnects as soon as it is back.' };
-        this.emit('stack:snapshot', this.snapshot());
-      });
-      await this.watcher.start();
+      this.reachable = status;
+      await this.openStack(docker, status);
       if (this.opts.webhook !== false) {
         const env = this.opts.env ?? process.env;
         const port = Number(env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
@@ -328,10 +345,11 @@ export class Backend {
         return this.configState();
       case 'config:validate': {
         const { file, text } = args as { file: ConfigFileName; text: string };
-        return this.validateDraft(file, text);
+        return file === COMPOSE_NAME ? composeProblems(text, this.opts) : this.validateDraft(file, text);
       }
       case 'config:apply': {
         const { file, text } = args as { file: ConfigFileName; text: string };
+        if (file === COMPOSE_NAME) return this.applyCompose(text);
         const stack = this.need();
         const { configDir } = this.loaded();
         const target = path.join(configDir, file);
@@ -348,7 +366,8 @@ export class Backend {
       }
       case 'config:diff': {
         const { file, text } = args as { file: ConfigFileName; text: string };
-        const running = (await this.runningFiles())[file];
+        if (file === COMPOSE_NAME) this.loaded();
+        const running = file === COMPOSE_NAME ? this.composeInUse : (await this.runningFiles())[file];
         return diffLines(running ?? '', text);
       }
       case 'config:restore': {
@@ -458,12 +477,59 @@ export class Backend {
     return out;
   }
 
+  /**
+   * Applies an edited compose file: checked first (refused with its problems, nothing changed),
+   * saved as the user's copy, the stack reopened on it, and the running services brought up to
+   * date (a changed definition replaces its container). If that fails, the previous file is put
+   * back and its services brought back up, and the reply says so.
+   */
+  private async applyCompose(text: string): Promise<Replies['config:apply']> {
+    const source = composeSource(this.opts);
+    if (!source.editable) throw new ContractFailure({ code: 'BAD_REQUEST', message: `the stack runs ${source.file} (OBSDECK_COMPOSE_FILE); Obsdeck edits only its own copy of the shipped compose file` });
+    const errors = composeProblems(text, this.opts).filter((p) => p.severity === 'error');
+    if (errors.length) throw new ContractFailure({ code: 'CONFIG_INVALID', message: 'docker-compose.yml was not applied; the stack is unchanged', details: errors.map((p) => `${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.message}`) });
+    const docker = this.docker;
+    const status = this.reachable;
+    const { configDir } = this.loaded();
+    const copy = path.join(configDir, COMPOSE_NAME);
+    const before = fs.existsSync(copy) ? fs.readFileSync(copy, 'utf8') : undefined;
+    const running = this.stack ? [...(await this.stack.containers())].filter(([, c]) => c.State === 'running').map(([name]) => name) : [];
+    const progress = (e: Events['stack:progress']) => this.emit('stack:progress', e);
+    fs.writeFileSync(copy, text);
+    if (!docker || !status) {
+      this.loadedSpec = undefined;
+      return { id: 'compose', note: 'docker-compose.yml saved; it applies when the stack starts' };
+    }
+    try {
+      await this.openStack(docker, status);
+      const stack = this.need();
+      const still = running.filter((n) => stack.spec.services.some((s) => s.name === n));
+      if (still.length) await this.exclusive('up', () => stack.up(still, progress, { wait: true }));
+      return { id: 'compose', note: still.length ? `docker-compose.yml applied; ${still.join(', ')} brought up to date` : 'docker-compose.yml saved; it applies at the next Start' };
+    } catch (err) {
+      if (before === undefined) fs.rmSync(copy, { force: true });
+      else fs.writeFileSync(copy, before);
+      await this.openStack(docker, status);
+      const back = this.need();
+      if (running.length) await back.up(running, progress, { wait: true }).catch(() => undefined);
+      const why = err instanceof ContractFailure ? err.error.message : toContractError(err).message;
+      throw new ContractFailure({ code: 'APPLY_ROLLED_BACK', message: `docker-compose.yml was not applied (${why}); the previous file was put back${running.length ? ` and ${running.join(', ')} brought back up` : ''}` });
+    }
+  }
+
   private async configState(): Promise<ConfigState> {
     const { configDir } = this.loaded();
     const running = await this.runningFiles();
+    const compose = composeSource(this.opts);
     return {
       configDir,
-      files: CONFIG_FILE_NAMES.map((name) => ({ name, text: fs.readFileSync(path.join(configDir, name), 'utf8'), ...(running[name] !== undefined ? { running: running[name] } : {}) })),
+      files: [
+        ...CONFIG_FILE_NAMES.map((name) => ({ name, text: fs.readFileSync(path.join(configDir, name), 'utf8'), ...(running[name] !== undefined ? { running: running[name] } : {}) })),
+        {
+          name: COMPOSE_NAME, text: compose.text, path: compose.source, ...(this.composeInUse !== undefined ? { running: this.composeInUse } : {}),
+          ...(compose.editable ? {} : { readOnly: 'OBSDECK_COMPOSE_FILE names this file: edit it where it is' }),
+        },
+      ],
       history: new ConfigHistory(this.dataDir()).list().map((e) => ({ id: e.id, at: e.at, note: e.note })).reverse(),
     };
   }

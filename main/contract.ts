@@ -83,11 +83,14 @@ export interface SilenceInfo {
 export interface RangeResult { expr: string; series: { labels: Record<string, string>; points: [number, number][] }[]; error?: string }
 
 export const CONFIG_FILE_NAMES = ['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const;
-export type ConfigFileName = (typeof CONFIG_FILE_NAMES)[number];
+/** The files the Config view edits: the configs above and the compose file the stack runs. */
+export const EDITABLE_FILE_NAMES = [...CONFIG_FILE_NAMES, 'docker-compose.yml'] as const;
+export type ConfigFileName = (typeof EDITABLE_FILE_NAMES)[number];
 export interface ConfigProblem { file: string; line?: number; column?: number; severity: 'error' | 'warning'; message: string }
 export interface ConfigState {
   configDir: string;
-  files: { name: ConfigFileName; text: string; running?: string }[];
+  /** `running`: what the service holds now (for the compose file, the text the stack was opened with). */
+  files: { name: ConfigFileName; text: string; running?: string; path?: string; readOnly?: string }[];
   history: { id: string; at: string; note: string }[];
 }
 
@@ -178,10 +181,10 @@ export const requestSchemas = {
   'alerts:notices': z.strictObject({}),
   'config:get': z.strictObject({}),
   /** Checks a draft (not saved): in-process at once, then promtool/amtool of the stack's images. */
-  'config:validate': z.strictObject({ file: z.enum(CONFIG_FILE_NAMES), text: z.string().max(1 << 20) }),
+  'config:validate': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
   /** Saves the draft, then validates, copies in, reloads, confirms, rolls back on failure. */
-  'config:apply': z.strictObject({ file: z.enum(CONFIG_FILE_NAMES), text: z.string().max(1 << 20) }),
-  'config:diff': z.strictObject({ file: z.enum(CONFIG_FILE_NAMES), text: z.string().max(1 << 20) }),
+  'config:apply': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
+  'config:diff': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
   'config:restore': z.strictObject({ id: z.string().regex(/^[\w-]{1,64}$/, 'a history entry') }),
   /** Range queries for charts: at most 20 expressions, 24 h, 11k points a series. */
   'metrics:range': z.strictObject({

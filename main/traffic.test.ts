@@ -6,6 +6,6 @@ describe('runTraffic', () => {
     const passwords = { admin: 'a', user: 'u' };
     await expect(runTraffic('normal', { base: 'http://10.0.0.5:8083', passwords })).rejects.toThrow('traffic goes to this machine only, not 10.0.0.5');
     await expect(runTraffic('normal', { base: 'http://example.test:8083', passwords })).rejects.toBeInstanceOf(TrafficError);
-    await expect(runTraffic('flood' as 'normal', { base: 'http://127.0.0.1:1', passwords })).rejects.toThrow('no scenario "flood" (there are normal, brute-force, forbidden, token-reuse)');
+    await expect(runTraffic('flood' as 'normal', { base: 'http://127.0.0.1:1', passwords })).rejects.toThrow('no scenario "flood" (there are normal, brute-force, forbidden, token-reuse, error-storm, slow)');
   });
 });

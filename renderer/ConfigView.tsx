@@ -20,7 +20,7 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
   const [diff, setDiff] = useState<string[] | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const editor = useRef<CodeEditorHandle>(null);
-  const file = (['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const).find((f) => f === params.file) ?? 'prometheus.yml';
+  const file = (['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml', 'docker-compose.yml'] as const).find((f) => f === params.file) ?? 'prometheus.yml';
 
   const load = () => client.request('config:get', {}).then((s) => {
     setState(s);
@@ -79,9 +79,11 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
         })}>{busy === 'apply' ? 'Applying…' : 'Apply'}</button>
         <button type="button" disabled={!!busy} onClick={() => void run('diff', async () => setDiff(await client.request('config:diff', { file, text })))}>Diff with running</button>
         {dirty && <button type="button" onClick={() => setDrafts({ ...drafts, [file]: undefined })}>Discard edits</button>}
-        <span className="muted">{state ? `${state.configDir}/${file}` : 'Loading…'}</span>
+        <span className="muted">{state ? saved?.path ?? `${state.configDir}/${file}` : 'Loading…'}</span>
       </div>
 
+      {saved?.readOnly && <p role="status" className="warn">{saved.readOnly}</p>}
+      {file === 'docker-compose.yml' && !saved?.readOnly && <p className="muted">Apply saves your copy and brings the running services up to date: a service whose definition changed is recreated (its data volumes are kept).</p>}
       {outcome && (
         <div role={outcome.kind === 'bad' ? 'alert' : 'status'} className={`card ${outcome.kind === 'bad' ? 'callout' : ''}`}>
           <p className={outcome.kind === 'bad' ? 'bad' : 'good'}>{outcome.text}</p>

@@ -172,7 +172,9 @@ describe('authentication', () => {
 
 describe('expiry', () => {
   it('refuses an expired access token and stops counting it as active', async () => {
-    const short = await startApi({ accessTtlSeconds: 1, refreshTtlSeconds: 1, logLevel: 'silent' });
+    // 3 s: expiry is in whole seconds (exp = floor(now) + ttl), so a 1 s token can be dead within
+    // a few ms of being issued; 3 s leaves at least 2 s to see it counted.
+    const short = await startApi({ accessTtlSeconds: 3, refreshTtlSeconds: 3, logLevel: 'silent' });
     try {
       const res = await fetch(`${short.base}/auth/login`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'user', password: PASSWORDS.user }),
@@ -181,7 +183,7 @@ describe('expiry', () => {
       const gauge = async () => Number(/^jwt_active_tokens (\d+)/m.exec(await (await fetch(`${short.base}/metrics`)).text())![1]);
       expect(await gauge()).toBe(2);
       expect((await fetch(`${short.base}/customers`, { headers: { authorization: `Bearer ${pair.access_token}` } })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 3100));
       const expired = await fetch(`${short.base}/customers`, { headers: { authorization: `Bearer ${pair.access_token}` } });
       expect(expired.status).toBe(401);
       expect(((await expired.json()) as { message: string }).message).toMatch(/expired/);

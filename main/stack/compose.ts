@@ -125,18 +125,21 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Where relative bind-mount sources (the configs) are resolved; the file's directory by default. */
   configDir?: string;
+  /** The name messages give the file, when the text is not read from `file` (the user's copy). */
+  source?: string;
 }
 
 export function loadCompose(text: string, opts: LoadOptions): StackSpec {
   const env = opts.env ?? process.env;
   const composeDir = path.dirname(path.resolve(opts.file));
+  const shown = opts.source ?? opts.file;
   const configDir = opts.configDir ?? composeDir;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const pos = lines.linePos(e.pos[0]);
-    throw new ComposeError(`${opts.file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`);
+    throw new ComposeError(`${shown}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`);
   }
   // Interpolate every string of the document (keys stay as written), as Compose does.
   const interpolateAll = (v: unknown, where: string): unknown => {
@@ -146,16 +149,16 @@ export function loadCompose(text: string, opts: LoadOptions): StackSpec {
     return v;
   };
   const asWritten = asRecord(doc.toJS());
-  const root = asRecord(interpolateAll(asWritten, opts.file));
+  const root = asRecord(interpolateAll(asWritten, shown));
   const warnings: string[] = [];
-  for (const key of Object.keys(root)) if (!SUPPORTED_TOP_KEYS.has(key)) warnings.push(`${opts.file}: top-level "${key}" is ignored`);
+  for (const key of Object.keys(root)) if (!SUPPORTED_TOP_KEYS.has(key)) warnings.push(`${shown}: top-level "${key}" is ignored`);
   const volumes = Object.keys(asRecord(root.volumes));
   const networks = Object.keys(asRecord(root.networks));
   const volumeSet = new Set(volumes);
   const services: ServiceSpec[] = [];
   for (const [name, raw] of Object.entries(asRecord(root.services))) {
     const s = asRecord(raw);
-    const where = `${opts.file}: services.${name}`;
+    const where = `${shown}: services.${name}`;
     for (const key of Object.keys(s)) if (!SUPPORTED_SERVICE_KEYS.has(key)) warnings.push(`${where}: "${key}" is ignored`);
     const buildRaw = s.build === undefined ? undefined : typeof s.build === 'string' ? { context: s.build } : asRecord(s.build);
     const image = str(s.image);
@@ -204,7 +207,7 @@ export function loadCompose(text: string, opts: LoadOptions): StackSpec {
   }
   const names = new Set(services.map((s) => s.name));
   for (const s of services) {
-    for (const d of s.dependsOn) if (!names.has(d.service)) throw new ComposeError(`${opts.file}: services.${s.name} depends on "${d.service}", which is not a service`);
+    for (const d of s.dependsOn) if (!names.has(d.service)) throw new ComposeError(`${shown}: services.${s.name} depends on "${d.service}", which is not a service`);
   }
   startOrder(services); // throws on a cycle
   return { project: opts.project, file: path.resolve(opts.file), services, networks, volumes, warnings };

@@ -18,14 +18,36 @@ export interface StackLocation {
   data?: string;
 }
 
-export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string } {
+export const COMPOSE_NAME = 'docker-compose.yml';
+
+/**
+ * The compose file the stack runs: OBSDECK_COMPOSE_FILE (or the caller's) as it is; otherwise the
+ * user's edited copy in the config directory when there is one (made by the Config view), else
+ * the shipped file. The copy's relative paths (the API's build context) still mean the shipped
+ * directory, so it is read as if it were there.
+ */
+export function composeSource(loc: StackLocation = {}): { file: string; text: string; source: string; editable: boolean } {
+  const env = loc.env ?? process.env;
+  const given = loc.composeFile ?? env.OBSDECK_COMPOSE_FILE;
+  if (given) return { file: given, text: fs.readFileSync(given, 'utf8'), source: given, editable: false };
+  const shipped = path.join(shippedDir(env), COMPOSE_NAME);
+  const copy = path.join(ensureConfigDir(loc.data ?? dataDir(env)), COMPOSE_NAME);
+  const text = fs.existsSync(copy) ? fs.readFileSync(copy, 'utf8') : fs.readFileSync(shipped, 'utf8');
+  return { file: shipped, text, source: fs.existsSync(copy) ? copy : shipped, editable: true };
+}
+
+/** The compose model of `text` (a draft, or the file in use) for this location. */
+export function specOf(text: string, loc: StackLocation = {}): { spec: StackSpec; configDir: string } {
   const data = loc.data ?? dataDir(loc.env ?? process.env);
   const env = withSecrets(loc.env ?? process.env, data);
-  // OBSDECK_COMPOSE_FILE runs another compose file (its configs are still the user's copy).
-  const file = loc.composeFile ?? env.OBSDECK_COMPOSE_FILE ?? path.join(shippedDir(env), 'docker-compose.yml');
   const configDir = ensureConfigDir(data);
-  const spec = loadCompose(fs.readFileSync(file, 'utf8'), { file, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
+  const { file, source } = composeSource(loc);
+  const spec = loadCompose(text, { file, source, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
   return { spec, configDir };
+}
+
+export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string } {
+  return specOf(composeSource(loc).text, loc);
 }
 
 export function openStack(docker: Docker, loc: StackLocation = {}): { stack: Stack; configDir: string } {

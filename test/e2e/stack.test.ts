@@ -166,9 +166,13 @@ describe('the Stack view', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.type('al{endpoint="/auth/login"}');
     await page.getByRole('button', { name: 'Table' }).click();
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
     const table = page.getByRole('table', { name: 'Query result' });
-    await expect.poll(() => table.textContent(), { timeout: 15_000 }).toMatch(/http_requests_total\{.*endpoint="\/auth\/login".*status="401"/);
+    // Run again until Prometheus has scraped the attack's first 401s (an instant query is a snapshot).
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: /^Run/ }).click();
+      await page.waitForTimeout(500);
+      return table.textContent();
+    }, { timeout: 30_000, intervals: [1000] }).toMatch(/http_requests_total\{.*endpoint="\/auth\/login".*status="401"/);
     expect(await page.getByRole('region', { name: 'Query history' }).textContent()).toContain('http_requests_total{endpoint="/auth/login"}');
     // A broken query says what Prometheus said, where.
     await query.click();
@@ -213,6 +217,30 @@ describe('the Stack view', () => {
     expect(await running()).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 10s/);
     expect(await page.getByRole('region', { name: 'History' }).textContent()).toContain('applied to prometheus and alertmanager');
     await page.screenshot({ path: path.join(shots, 'config-applied.png'), fullPage: true });
+
+    // The compose file, in the same editor: a bad port is refused at its service's line and
+    // nothing changes; a changed setting is applied by recreating only the service it touches.
+    await page.getByRole('navigation', { name: 'Config files' }).getByRole('button', { name: 'docker-compose.yml' }).click();
+    const compose = page.getByLabel('Edit docker-compose.yml');
+    await expect.poll(() => compose.textContent(), { timeout: 15_000 }).toContain('api_poc3:');
+    const shippedCompose = fs.readFileSync(path.resolve('observability', 'docker-compose.yml'), 'utf8');
+    const apiBefore = (await docker.getContainer(`${project}-api_poc3-1`).inspect()).Id;
+    const promBefore = (await docker.getContainer(`${project}-prometheus-1`).inspect()).Id;
+    await compose.fill(shippedCompose.replace("'127.0.0.1:${ALERTMANAGER_PORT:-9093}:9093'", "'127.0.0.1:${ALERTMANAGER_PORT:-9093}:nine'"));
+    await page.getByRole('button', { name: 'Validate' }).click();
+    const alertmanagerLine = shippedCompose.split('\n').indexOf('  alertmanager:') + 1;
+    await expect.poll(() => problems.textContent(), { timeout: 15_000 }).toContain(`docker-compose.yml:${alertmanagerLine}:3 error: services.alertmanager: port "127.0.0.1:`);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not applied' }).count(), { timeout: 30_000 }).toBe(1);
+    expect(fs.existsSync(path.join(home, 'config', 'docker-compose.yml'))).toBe(false);
+    await compose.fill(shippedCompose.replace('API_LOG_LEVEL: ${API_LOG_LEVEL:-info}', 'API_LOG_LEVEL: ${API_LOG_LEVEL:-debug}'));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Applied' }).textContent(), { timeout: 120_000 }).toMatch(/docker-compose\.yml applied; .*api_poc3.* brought up to date/);
+    const apiAfter = await docker.getContainer(`${project}-api_poc3-1`).inspect();
+    expect(apiAfter.Id).not.toBe(apiBefore);
+    expect(apiAfter.Config.Env).toContain('API_LOG_LEVEL=debug');
+    expect((await docker.getContainer(`${project}-prometheus-1`).inspect()).Id).toBe(promBefore); // untouched
+    await page.screenshot({ path: path.join(shots, 'config-compose.png'), fullPage: true });
 
     // Alerts: the brute force started above makes LoginRateLimited fire; Alertmanager's webhook
     // reaches the app and the page raises the notification; silence it from its labels, with a
