@@ -498,14 +498,14 @@ export class Backend {
     fs.writeFileSync(copy, text);
     if (!docker || !status) {
       this.loadedSpec = undefined;
-      return { id: 'compose', note: 'docker-compose.yml saved; it applies when the stack starts' };
+      return { id: '', note: 'docker-compose.yml saved; it applies when the stack starts' };
     }
     try {
       await this.openStack(docker, status);
       const stack = this.need();
       const still = running.filter((n) => stack.spec.services.some((s) => s.name === n));
       if (still.length) await this.exclusive('up', () => stack.up(still, progress, { wait: true }));
-      return { id: 'compose', note: still.length ? `docker-compose.yml applied; ${still.join(', ')} brought up to date` : 'docker-compose.yml saved; it applies at the next Start' };
+      return { id: '', note: still.length ? `docker-compose.yml applied; ${still.join(', ')} brought up to date` : 'docker-compose.yml saved; it applies at the next Start' };
     } catch (err) {
       if (before === undefined) fs.rmSync(copy, { force: true });
       else fs.writeFileSync(copy, before);

@@ -237,6 +237,7 @@ export interface Replies {
   'alerts:notices': NoticesState;
   'config:get': ConfigState;
   'config:validate': ConfigProblem[];
+  /** `id`: the history entry (empty for the compose file, which has no history). */
   'config:apply': { id: string; note: string };
   'config:diff': string[];
   'config:restore': ConfigState;

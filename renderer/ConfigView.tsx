@@ -74,7 +74,7 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
         <button type="button" className="primary" disabled={!!busy} onClick={() => void run('apply', async () => {
           const r = await client.request('config:apply', { file, text });
           setProblems([]);
-          setOutcome({ kind: 'ok', text: `Applied: ${r.note} (history ${r.id})` });
+          setOutcome({ kind: 'ok', text: `Applied: ${r.note}${r.id ? ` (history ${r.id})` : ''}` });
           await load();
         })}>{busy === 'apply' ? 'Applying…' : 'Apply'}</button>
         <button type="button" disabled={!!busy} onClick={() => void run('diff', async () => setDiff(await client.request('config:diff', { file, text })))}>Diff with running</button>
