@@ -505,7 +505,7 @@ export class Backend {
       const stack = this.need();
       const still = running.filter((n) => stack.spec.services.some((s) => s.name === n));
       if (still.length) await this.exclusive('up', () => stack.up(still, progress, { wait: true }));
-      return { id: '', note: still.length ? `docker-compose.yml applied; ${still.join(', ')} brought up to date` : 'docker-compose.yml saved; it applies at the next Start' };
+      return { id: '', note: still.length ? `docker-compose.yml applied; the running services (${still.join(', ')}) are up to date with it` : 'docker-compose.yml saved; it applies at the next Start' };
     } catch (err) {
       if (before === undefined) fs.rmSync(copy, { force: true });
       else fs.writeFileSync(copy, before);

@@ -8,7 +8,7 @@ import { align, seriesLabel } from './chartdata';
 import { Chart } from './Chart';
 import { ClientError } from './client';
 import { CodeEditor } from './CodeEditor';
-import { RANGES } from './MetricsView';
+import { RANGES } from './timerange';
 import { grafanaExploreUrl } from './grafana';
 import { instantQuery, promFetch, PromQueryError, type InstantResult } from './promapi';
 import { HISTORY_KEY, loadHistory, remember } from './queryhistory';

@@ -8,8 +8,8 @@ import { formatValue } from './units';
 import { PANELS } from './panels';
 import { align } from './chartdata';
 import { ClientError } from './client';
+import { customWindow, localInput, RANGES } from './timerange';
 
-export const RANGES: Record<string, number> = { '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
 const REFRESH: Record<string, number> = { '5s': 5000, '10s': 10000, '30s': 30000, off: 0 };
 
 export function MetricsView({ client, params, setParams, explore }: {
@@ -19,7 +19,9 @@ export function MetricsView({ client, params, setParams, explore }: {
   /** Opens a query in the explorer. */
   explore: (expr: string, range: string) => void;
 }) {
-  const range = RANGES[params.range ?? ''] ? params.range! : '15m';
+  const custom = params.range === 'custom';
+  const range = custom || RANGES[params.range ?? ''] ? params.range! : '15m';
+  const fixed = custom ? customWindow(params.from, params.to) : undefined;
   const refresh = params.refresh && params.refresh in REFRESH ? params.refresh : '10s';
   const [results, setResults] = useState<{ data: RangeResult[]; window: [number, number] } | undefined>();
   const [error, setError] = useState<ClientError | undefined>();
@@ -27,8 +29,9 @@ export function MetricsView({ client, params, setParams, explore }: {
   useEffect(() => {
     let stop = false;
     const load = () => {
-      const end = Math.floor(Date.now() / 1000);
-      const seconds = RANGES[range]!;
+      if (custom && !fixed?.window) return;
+      const end = fixed?.window ? fixed.window[1] : Math.floor(Date.now() / 1000);
+      const seconds = fixed?.window ? fixed.window[1] - fixed.window[0] : RANGES[range]!;
       const step = Math.max(5, Math.ceil(seconds / 300));
       client.request('metrics:range', { exprs: PANELS.flatMap((p) => p.queries.map((q) => q.expr)), start: end - seconds, end, step }).then((r) => {
         if (stop) return;
@@ -37,13 +40,14 @@ export function MetricsView({ client, params, setParams, explore }: {
       }, (e: unknown) => !stop && setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
     };
     load();
-    const every = REFRESH[refresh]!;
+    // A custom range is a fixed past: nothing to refresh.
+    const every = custom ? 0 : REFRESH[refresh]!;
     const timer = every ? setInterval(load, every) : undefined;
     return () => {
       stop = true;
       clearInterval(timer);
     };
-  }, [client, range, refresh]);
+  }, [client, range, refresh, custom, fixed?.window?.[0], fixed?.window?.[1]]);
 
   let i = 0;
   const byPanel = PANELS.map((p) => p.queries.map((q) => ({ result: results?.data[i++] ?? { expr: q.expr, series: [] }, legend: q.legend })));
@@ -52,12 +56,25 @@ export function MetricsView({ client, params, setParams, explore }: {
     <section aria-label="Metrics" className="metrics-view">
       <div className="toolbar">
         <label>Range{' '}
-          <select aria-label="Time range" value={range} onChange={(e) => setParams({ ...params, range: e.target.value })}>
+          <select aria-label="Time range" value={range} onChange={(e) => {
+            const next = e.target.value;
+            // Custom starts from the range shown now, to be adjusted.
+            const seconds = RANGES[range] ?? 3600;
+            setParams(next === 'custom' ? { ...params, range: next, from: params.from ?? localInput(Date.now() - seconds * 1000), to: params.to ?? localInput(Date.now()) } : { ...params, range: next, from: '', to: '' });
+          }}>
             {Object.keys(RANGES).map((r) => <option key={r} value={r}>last {r}</option>)}
+            <option value="custom">custom…</option>
           </select>
         </label>
+        {custom && (
+          <>
+            <label>from <input type="datetime-local" aria-label="Range start" value={params.from ?? ''} onChange={(e) => setParams({ ...params, from: e.target.value })} /></label>
+            <label>to <input type="datetime-local" aria-label="Range end" value={params.to ?? ''} onChange={(e) => setParams({ ...params, to: e.target.value })} /></label>
+            {fixed?.error && <span role="alert" className="bad">{fixed.error}</span>}
+          </>
+        )}
         <label>Refresh{' '}
-          <select aria-label="Refresh interval" value={refresh} onChange={(e) => setParams({ ...params, refresh: e.target.value })}>
+          <select aria-label="Refresh interval" disabled={custom} value={refresh} onChange={(e) => setParams({ ...params, refresh: e.target.value })}>
             {Object.keys(REFRESH).map((r) => <option key={r} value={r}>{r === 'off' ? 'off' : `every ${r}`}</option>)}
           </select>
         </label>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { align, seriesLabel } from './chartdata';
+import { customWindow, localInput } from './timerange';
 
 describe('align', () => {
   it('puts every series on one time axis, with gaps as null', () => {
@@ -17,5 +18,17 @@ describe('align', () => {
   it('labels a series by template or by its labels', () => {
     expect(seriesLabel({ method: 'GET', endpoint: '/c' }, '{{method}} {{endpoint}}')).toBe('GET /c');
     expect(seriesLabel({})).toBe('value');
+  });
+});
+
+describe('a custom time range', () => {
+  it('takes a start before an end, at most 24 h apart', () => {
+    const from = localInput(Date.UTC(2026, 10, 25, 8, 0));
+    const to = localInput(Date.UTC(2026, 10, 25, 9, 30));
+    const w = customWindow(from, to).window!;
+    expect(w[1] - w[0]).toBe(5400);
+    expect(customWindow(to, from).error).toBe('the range must end after it starts');
+    expect(customWindow(from, localInput(Date.UTC(2026, 10, 27, 8, 0))).error).toBe('a range can span at most 24 hours');
+    expect(customWindow(undefined, to).error).toBe('choose when the range starts and ends');
   });
 });

@@ -235,7 +235,7 @@ describe('the Stack view', () => {
     expect(fs.existsSync(path.join(home, 'config', 'docker-compose.yml'))).toBe(false);
     await compose.fill(shippedCompose.replace('API_LOG_LEVEL: ${API_LOG_LEVEL:-info}', 'API_LOG_LEVEL: ${API_LOG_LEVEL:-debug}'));
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Applied' }).textContent(), { timeout: 120_000 }).toMatch(/docker-compose\.yml applied; .*api_poc3.* brought up to date/);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Applied' }).textContent(), { timeout: 120_000 }).toMatch(/docker-compose\.yml applied; the running services \(.*api_poc3.*\) are up to date with it/);
     const apiAfter = await docker.getContainer(`${project}-api_poc3-1`).inspect();
     expect(apiAfter.Id).not.toBe(apiBefore);
     expect(apiAfter.Config.Env).toContain('API_LOG_LEVEL=debug');
