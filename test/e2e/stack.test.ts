@@ -172,7 +172,7 @@ describe('the Stack view', () => {
       await page.getByRole('button', { name: /^Run/ }).click();
       await page.waitForTimeout(500);
       return table.textContent();
-    }, { timeout: 30_000, intervals: [1000] }).toMatch(/http_requests_total\{.*endpoint="\/auth\/login".*status="401"/);
+    }, { timeout: 30_000, interval: 1000 }).toMatch(/http_requests_total\{.*endpoint="\/auth\/login".*status="401"/);
     expect(await page.getByRole('region', { name: 'Query history' }).textContent()).toContain('http_requests_total{endpoint="/auth/login"}');
     // A broken query says what Prometheus said, where.
     await query.click();
