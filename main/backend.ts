@@ -180,7 +180,12 @@ export class Backend {
       if (this.opts.webhook !== false) {
         const env = this.opts.env ?? process.env;
         const port = Number(env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
-        await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
+        const state = await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
+        // Alerts that began while the app was not listening count from the start (no notification).
+        if (state.listening) {
+          const am = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => []);
+          this.receiver.seed(am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck')));
+        }
       }
     } else {
       this.emit('stack:snapshot', this.snapshot());

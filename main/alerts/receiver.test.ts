@@ -44,6 +44,20 @@ describe('the Alertmanager webhook receiver', () => {
     expect(receiver.state().firing.map((n) => n.alertname)).toEqual(['HighForbiddenRate']);
   });
 
+  it('counts what already fired before it listened, without a notice, and clears it as usual', () => {
+    receiver = new AlertReceiver();
+    const seen: AlertNotice[] = [];
+    receiver.on('notice', (n) => seen.push(n));
+    const old = alert('firing', 'aa01');
+    receiver.seed([old]);
+    expect(seen).toEqual([]);
+    expect(receiver.state().firing.map((n) => n.alertname)).toEqual(['LoginRateLimited']);
+    receiver.accept(payload(old)); // the group repeated: not news
+    expect(seen).toEqual([]);
+    receiver.accept(payload(alert('resolved', 'aa01')));
+    expect(seen.map((n) => n.status)).toEqual(['resolved']);
+  });
+
   it('refuses what is not an Alertmanager payload, and anything but POST /alertmanager', async () => {
     receiver = new AlertReceiver();
     const { listening } = await receiver.listen('127.0.0.1', 0);

@@ -102,6 +102,22 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
   }
 
   /**
+   * Takes what Alertmanager already holds as firing (at start, when the app was not listening
+   * as it began), without a notice: the badge counts them, no notification pops up for old news.
+   */
+  seed(alerts: { fingerprint: string; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string }[], now = new Date()): void {
+    for (const a of alerts) {
+      if (this.firing.has(a.fingerprint)) continue;
+      this.firing.set(a.fingerprint, {
+        fingerprint: a.fingerprint, status: 'firing', alertname: a.labels.alertname ?? '(no alertname)', labels: a.labels, startsAt: a.startsAt, receivedAt: now.toISOString(),
+        ...(a.labels.severity ? { severity: a.labels.severity } : {}),
+        ...(a.annotations.summary ? { summary: a.annotations.summary } : {}),
+        ...(a.annotations.description ? { description: a.annotations.description } : {}),
+      });
+    }
+  }
+
+  /**
    * Clears firing alerts that Alertmanager now reports silenced (by fingerprint): it sends
    * nothing for a silenced alert, not even its resolution, so without this its notification
    * and badge would stay.
