@@ -11,6 +11,8 @@ const TITLE = 'Obsdeck';
 export function Notices({ client, openAlerts }: { client: ContractClient; openAlerts: () => void }) {
   const [firing, setFiring] = useState<AlertNotice[]>([]);
   const [ended, setEnded] = useState<AlertNotice[]>([]);
+  /** Firing alerts the user put away: still counted in the title, no longer on screen. */
+  const [dismissed, setDismissed] = useState<Set<string>>(new Set());
   const inBrowser = !(window as unknown as { obsdeck?: unknown }).obsdeck && typeof Notification !== 'undefined';
   const [permission, setPermission] = useState(inBrowser ? Notification.permission : 'denied');
 
@@ -38,10 +40,11 @@ export function Notices({ client, openAlerts }: { client: ContractClient; openAl
         <button type="button" className="link notify-permission" onClick={() => void Notification.requestPermission().then(setPermission)}>Notify me of alerts</button>
       )}
       <aside className="notices" aria-label="Alert notifications" aria-live="polite">
-        {firing.map((n) => (
+        {firing.filter((n) => !dismissed.has(n.fingerprint)).map((n) => (
           <div key={n.fingerprint} role="status" className={`notice ${n.severity === 'critical' ? 'critical' : 'warning'}`} data-alert={n.alertname} data-status="firing">
             <strong>{n.alertname}</strong> firing{n.summary ? `: ${n.summary}` : ''}
             <button type="button" className="link" onClick={openAlerts}>Alerts</button>
+            <button type="button" className="link" aria-label={`dismiss ${n.alertname}`} title="Hide this notice (the alert still counts until it resolves)" onClick={() => setDismissed((d) => new Set(d).add(n.fingerprint))}>×</button>
           </div>
         ))}
         {ended.map((n) => (
