@@ -585,10 +585,16 @@ export class Backend {
     }
     let am: AmAlert[] = [];
     let silences: Silence[] = [];
+    let groups: AlertsSnapshot['groups'] = [];
     let reachable = true;
     try {
       const client = this.alertmanager();
-      [am, silences] = await Promise.all([client.alerts(), client.silences()]);
+      let raw: Awaited<ReturnType<AlertmanagerClient['groups']>>;
+      [am, silences, raw] = await Promise.all([client.alerts(), client.silences(), client.groups()]);
+      groups = raw.map((g) => ({
+        labels: g.labels, receiver: g.receiver.name, alerts: g.alerts.length,
+        active: g.alerts.filter((a) => a.status.state === 'active').length, suppressed: g.alerts.filter((a) => a.status.state === 'suppressed').length,
+      }));
       this.receiver.silenced(am.filter((a) => a.status.silencedBy.length).map((a) => a.fingerprint));
     } catch {
       reachable = false;
@@ -597,6 +603,7 @@ export class Backend {
     const silencedBy = (labels: Record<string, string>) => am.find((x) => x.status.silencedBy.length && Object.entries(labels).every(([k, v]) => x.labels[k] === v))?.status.silencedBy;
     return {
       alertmanager: reachable,
+      groups,
       alerts: prom.map((a) => {
         const by = silencedBy(a.labels);
         const service = a.labels.instance ? serviceOfInstance(a.labels.instance) : a.labels.job ? services.get(a.labels.job) : undefined;

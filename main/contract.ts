@@ -94,7 +94,10 @@ export interface ConfigState {
   history: { id: string; at: string; note: string }[];
 }
 
-export interface AlertsSnapshot { alerts: AlertInfo[]; silences: SilenceInfo[]; alertmanager: boolean }
+/** One of Alertmanager's notification groups: its group labels, receiver, and how many alerts it holds. */
+export interface AlertGroupInfo { labels: Record<string, string>; receiver: string; alerts: number; active: number; suppressed: number }
+
+export interface AlertsSnapshot { alerts: AlertInfo[]; silences: SilenceInfo[]; alertmanager: boolean; groups: AlertGroupInfo[] }
 
 /** One change of an alert, as Alertmanager's webhook told the app (or the app silenced it). */
 export interface AlertNotice {

@@ -140,6 +140,23 @@ export function AlertsView({ client, explore, openLogs }: {
         </section>
       )}
 
+      {snap && snap.groups.length > 0 && (
+        <section className="card" aria-label="Alertmanager groups">
+          <h2>Alertmanager's notification groups</h2>
+          <table className="targets">
+            <thead><tr><th>Group</th><th>Receiver</th><th>Alerts</th><th>Notifying</th><th>Silenced or inhibited</th></tr></thead>
+            <tbody>
+              {snap.groups.map((g) => (
+                <tr key={`${g.receiver} ${JSON.stringify(g.labels)}`}>
+                  <td>{Object.entries(g.labels).map(([k, v]) => <code key={k}>{k}="{v}" </code>)}</td>
+                  <td>{g.receiver}</td><td>{g.alerts}</td><td>{g.active}</td><td>{g.suppressed}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
       {snap && snap.silences.some((s) => s.state !== 'expired') && (
         <section className="card" aria-label="Silences">
           <h2>Silences</h2>

@@ -254,6 +254,7 @@ describe('the Stack view', () => {
     const notice = page.getByRole('complementary', { name: 'Alert notifications' }).locator('[data-alert=LoginRateLimited]');
     await expect.poll(() => notice.getAttribute('data-status'), { timeout: 60_000 }).toBe('firing');
     expect(await page.title()).toMatch(/^\(\d+\) Obsdeck$/);
+    await expect.poll(() => page.getByRole('region', { name: 'Alertmanager groups' }).textContent(), { timeout: 15_000 }).toMatch(/alertname="LoginRateLimited"\s*obsdeck/);
     await page.screenshot({ path: path.join(shots, 'alerts-firing.png'), fullPage: true });
     await group.getByRole('button', { name: 'Silence…' }).click();
     const form = page.getByRole('region', { name: 'New silence' });
