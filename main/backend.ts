@@ -18,8 +18,7 @@ import { discoverEngine } from './engine/discover.js';
 import { AlertmanagerClient, PrometheusClient, networkReason, type Alert, type AmAlert, type Silence } from './prom/client.js';
 import { fetchWithin } from './prom/fetch.js';
 import { serviceBase } from './stack/compose.js';
-import type { loadSpec} from './stack/load.js';
-import { COMPOSE_NAME, composeSource, specOf, type StackLocation } from './stack/load.js';
+import { COMPOSE_NAME, composeSource, loadSpec, type StackLocation } from './stack/load.js';
 import { composeProblems } from './config/compose-check.js';
 import { containerLines } from './stack/logs.js';
 import { PreflightError, ServiceFailed, Stack } from './stack/stack.js';
@@ -88,9 +87,8 @@ export class Backend {
   private stack?: Stack;
   private watcher?: StatusWatcher;
   private busy?: StackSnapshot['busy'];
+  /** The compose model, its text (what the compose file's diff compares to) and the config directory. */
   private loadedSpec?: ReturnType<typeof loadSpec>;
-  /** The compose text the stack was opened with (what the compose file's diff compares to). */
-  private composeInUse?: string;
   private reachable?: Extract<EngineStatus, { reachable: true }>;
   private readonly listeners = new Set<Listener>();
   private discoverTimer?: NodeJS.Timeout;
@@ -136,11 +134,7 @@ export class Backend {
    * secrets and makes the config directory, which snapshot() (on every event) need not redo.
    */
   private loaded(): ReturnType<typeof loadSpec> {
-    if (!this.loadedSpec) {
-      const { text } = composeSource(this.opts);
-      this.loadedSpec = specOf(text, this.opts);
-      this.composeInUse = text;
-    }
+    this.loadedSpec ??= loadSpec(this.opts);
     return this.loadedSpec;
   }
 
@@ -324,8 +318,7 @@ export class Backend {
         const id = await this.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment })
           .catch((err: unknown) => this.amFailure(err));
         // Alertmanager decides what the silence covers; the notices of those alerts end here.
-        const am = await this.alertmanager().alerts().catch(() => []);
-        this.receiver.silenced(am.filter((a) => a.status.silencedBy.length).map((a) => a.fingerprint));
+        this.endSilencedNotices(await this.alertmanager().alerts().catch(() => []));
         return { id };
       }
       case 'silences:expire': {
@@ -371,8 +364,7 @@ export class Backend {
       }
       case 'config:diff': {
         const { file, text } = args as { file: ConfigFileName; text: string };
-        if (file === COMPOSE_NAME) this.loaded();
-        const running = file === COMPOSE_NAME ? this.composeInUse : (await this.runningFiles())[file];
+        const running = file === COMPOSE_NAME ? this.loaded().text : (await this.runningFiles())[file];
         return diffLines(running ?? '', text);
       }
       case 'config:restore': {
@@ -531,7 +523,7 @@ export class Backend {
       files: [
         ...CONFIG_FILE_NAMES.map((name) => ({ name, text: fs.readFileSync(path.join(configDir, name), 'utf8'), ...(running[name] !== undefined ? { running: running[name] } : {}) })),
         {
-          name: COMPOSE_NAME, text: compose.text, path: compose.source, ...(this.composeInUse !== undefined ? { running: this.composeInUse } : {}),
+          name: COMPOSE_NAME, text: compose.text, path: compose.source, running: this.loaded().text,
           ...(compose.editable ? {} : { readOnly: 'OBSDECK_COMPOSE_FILE names this file: edit it where it is' }),
         },
       ],
@@ -566,6 +558,11 @@ export class Backend {
     return new AlertmanagerClient(this.published('alertmanager'));
   }
 
+  /** Ends the notices of the alerts Alertmanager reports silenced (it sends nothing more for them). */
+  private endSilencedNotices(am: AmAlert[]): void {
+    this.receiver.silenced(am.filter((a) => a.status.silencedBy.length).map((a) => a.fingerprint));
+  }
+
   private amFailure(err: unknown): never {
     throw new ContractFailure({ code: 'ALERTMANAGER_UNREACHABLE', message: err instanceof Error ? err.message : String(err) });
   }
@@ -595,7 +592,7 @@ export class Backend {
         labels: g.labels, receiver: g.receiver.name, alerts: g.alerts.length,
         active: g.alerts.filter((a) => a.status.state === 'active').length, suppressed: g.alerts.filter((a) => a.status.state === 'suppressed').length,
       }));
-      this.receiver.silenced(am.filter((a) => a.status.silencedBy.length).map((a) => a.fingerprint));
+      this.endSilencedNotices(am);
     } catch {
       reachable = false;
     }

@@ -21,19 +21,24 @@ export interface StackLocation {
 export const COMPOSE_NAME = 'docker-compose.yml';
 
 /**
- * The compose file the stack runs: OBSDECK_COMPOSE_FILE (or the caller's) as it is; otherwise the
+ * Where the compose file the stack runs is: OBSDECK_COMPOSE_FILE (or the caller's) as it is; otherwise the
  * user's edited copy in the config directory when there is one (made by the Config view), else
  * the shipped file. The copy's relative paths (the API's build context) still mean the shipped
  * directory, so it is read as if it were there.
  */
-export function composeSource(loc: StackLocation = {}): { file: string; text: string; source: string; editable: boolean } {
+export function composeLocation(loc: StackLocation = {}): { file: string; source: string; editable: boolean } {
   const env = loc.env ?? process.env;
   const given = loc.composeFile ?? env.OBSDECK_COMPOSE_FILE;
-  if (given) return { file: given, text: fs.readFileSync(given, 'utf8'), source: given, editable: false };
+  if (given) return { file: given, source: given, editable: false };
   const shipped = path.join(shippedDir(env), COMPOSE_NAME);
   const copy = path.join(ensureConfigDir(loc.data ?? dataDir(env)), COMPOSE_NAME);
-  const text = fs.existsSync(copy) ? fs.readFileSync(copy, 'utf8') : fs.readFileSync(shipped, 'utf8');
-  return { file: shipped, text, source: fs.existsSync(copy) ? copy : shipped, editable: true };
+  return { file: shipped, source: fs.existsSync(copy) ? copy : shipped, editable: true };
+}
+
+/** composeLocation() and the text of the file in use. */
+export function composeSource(loc: StackLocation = {}): { file: string; text: string; source: string; editable: boolean } {
+  const where = composeLocation(loc);
+  return { ...where, text: fs.readFileSync(where.source, 'utf8') };
 }
 
 /** The compose model of `text` (a draft, or the file in use) for this location. */
@@ -41,13 +46,15 @@ export function specOf(text: string, loc: StackLocation = {}): { spec: StackSpec
   const data = loc.data ?? dataDir(loc.env ?? process.env);
   const env = withSecrets(loc.env ?? process.env, data);
   const configDir = ensureConfigDir(data);
-  const { file, source } = composeSource(loc);
+  const { file, source } = composeLocation(loc);
   const spec = loadCompose(text, { file, source, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
   return { spec, configDir };
 }
 
-export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string } {
-  return specOf(composeSource(loc).text, loc);
+/** The stack as it runs now, with the compose text it was read from. */
+export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string; text: string } {
+  const { text } = composeSource(loc);
+  return { ...specOf(text, loc), text };
 }
 
 export function openStack(docker: Docker, loc: StackLocation = {}): { stack: Stack; configDir: string } {
