@@ -19,7 +19,7 @@ export function App() {
   const client = useMemo(() => contractClient(), []);
   const [connected, setConnected] = useState(true);
   const [route, go] = useRoute();
-  const snap = useSnapshot(client);
+  const { snap, error: snapError } = useSnapshot(client);
   const grafanaBase = publishedBase(snap?.services.find((s) => s.service === 'grafana'), 3000);
   useEffect(() => client.onConnection(setConnected), [client]);
 
@@ -60,7 +60,7 @@ export function App() {
         <Notices client={client} openAlerts={() => go({ view: 'alerts', params: {} })} />
       </header>
       <main>
-        {route.view === 'stack' && <StackView client={client} />}
+        {route.view === 'stack' && <StackView client={client} snap={snap} snapError={snapError} />}
         {route.view === 'logs' && <LogsView client={client} params={route.params} setParams={(params) => go({ view: 'logs', params }, true)} />}
         {route.view === 'alerts' && (
           <AlertsView

@@ -118,7 +118,7 @@ export function ExplorerView({ client, params, setParams, grafanaBase }: {
       )}
       {outcome?.kind === 'table' && <ResultTable data={outcome.data} />}
       {outcome?.kind === 'graph' && <ResultGraph result={outcome.result} window={outcome.window} />}
-      {outcome?.kind !== 'error' && outcome?.kind !== undefined && 'warnings' in outcome && outcome.warnings.length > 0 && (
+      {outcome?.kind === 'table' && outcome.warnings.length > 0 && (
         <ul className="card">{outcome.warnings.map((w) => <li key={w} className="warn">{w}</li>)}</ul>
       )}
 

@@ -24,10 +24,11 @@ function stateLabel(s: ServiceStatus): { text: string; tone: 'good' | 'warn' | '
   return { text: s.state, tone: 'idle' };
 }
 
-export function StackView({ client }: { client: ContractClient }) {
-  const [snap, setSnap] = useState<StackSnapshot | undefined>();
+/** `snap` is the app's one live snapshot (renderer/snapshot.ts); `snapError` why there is none. */
+export function StackView({ client, snap, snapError }: { client: ContractClient; snap: StackSnapshot | undefined; snapError: ClientError | undefined }) {
   const [steps, setSteps] = useState<StackEvent[]>([]);
-  const [error, setError] = useState<ClientError | undefined>();
+  const [actionError, setError] = useState<ClientError | undefined>();
+  const error = actionError ?? snapError;
   const [now, setNow] = useState(Date.now());
   const stepsEnd = useRef<HTMLLIElement>(null);
   // Keep the newest step in view as the sequence grows.
@@ -36,15 +37,12 @@ export function StackView({ client }: { client: ContractClient }) {
   }, [steps]);
 
   useEffect(() => {
-    const offSnap = client.on('stack:snapshot', setSnap);
     const offProgress = client.on('stack:progress', (e) => {
       if (e.state === 'progress' && !e.progress) return;
       setSteps((list) => [...list.filter((x) => !(e.state === 'progress' && x.state === 'progress' && x.service === e.service && x.step === e.step)), e].slice(-200));
     });
-    client.request('stack:status', {}).then(setSnap, (e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => {
-      offSnap();
       offProgress();
       clearInterval(timer);
     };

@@ -2,15 +2,18 @@
 // the current snapshot, then every change pushed by the Node side.
 import { useEffect, useState } from 'react';
 import type { ContractClient, ServiceStatus, StackSnapshot } from '../main/contract';
+import { ClientError } from './client';
 
-export function useSnapshot(client: ContractClient): StackSnapshot | undefined {
+/** The snapshot, and why the first one could not be had (if it could not). */
+export function useSnapshot(client: ContractClient): { snap: StackSnapshot | undefined; error: ClientError | undefined } {
   const [snap, setSnap] = useState<StackSnapshot | undefined>();
+  const [error, setError] = useState<ClientError | undefined>();
   useEffect(() => {
     const off = client.on('stack:snapshot', setSnap);
-    client.request('stack:status', {}).then(setSnap, () => undefined);
+    client.request('stack:status', {}).then(setSnap, (e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
     return off;
   }, [client]);
-  return snap;
+  return { snap, error };
 }
 
 /** Where a running service's container port is published on this machine, if it is. */
