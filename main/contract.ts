@@ -26,6 +26,11 @@ export interface ServiceStatus {
   containerId?: string;
   /** Set when the container stopped or restarts: what it logged last. */
   lastLogs?: string[];
+  /**
+   * Where the service is reached from this machine (its first published port), e.g.
+   * http://127.0.0.1:9090: the one answer the probes, clients, window and pages use.
+   */
+  url?: string;
 }
 
 export type StackStep = 'preflight' | 'image' | 'network' | 'volume' | 'create' | 'start' | 'ready' | 'stop' | 'remove';
@@ -40,8 +45,8 @@ export interface StackEvent {
 export interface StackSnapshot {
   engine: EngineStatus;
   services: ServiceStatus[];
-  /** What the stack is doing now, if anything: an `up`, `down` or `restart` in progress. */
-  busy?: 'up' | 'down' | 'restart' | 'stop';
+  /** What the stack is doing now, if anything: an `up`, `down`, `restart`, `stop` or config `apply` in progress. */
+  busy?: 'up' | 'down' | 'restart' | 'stop' | 'apply';
 }
 
 export interface TargetInfo {
@@ -93,6 +98,8 @@ export interface ConfigState {
   files: { name: ConfigFileName; text: string; running?: string; path?: string; readOnly?: string }[];
   history: { id: string; at: string; note: string }[];
 }
+
+export interface ConfigStep { step: 'validate' | 'copy' | 'reload' | 'confirm' | 'rollback' | 'record'; service?: string; message: string }
 
 /** One of Alertmanager's notification groups: its group labels, receiver, and how many alerts it holds. */
 export interface AlertGroupInfo { labels: Record<string, string>; receiver: string; alerts: number; active: number; suppressed: number }
@@ -153,7 +160,13 @@ export const ERROR_CODES = [
   'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'ALERTMANAGER_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
-export interface ContractError { code: ErrorCode; message: string; details?: string[] }
+export interface ContractError {
+  code: ErrorCode;
+  message: string;
+  details?: string[];
+  /** A refused config, as Validate lists it (file, line, column), so the editor can mark it. */
+  problems?: ConfigProblem[];
+}
 
 // ----------------------------------------------------------------------------- requests
 
@@ -185,7 +198,7 @@ export const requestSchemas = {
   'config:get': z.strictObject({}),
   /** Checks a draft (not saved): in-process at once, then promtool/amtool of the stack's images. */
   'config:validate': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
-  /** Saves the draft, then validates, copies in, reloads, confirms, rolls back on failure. */
+  /** Validates the draft, copies it into the running services, reloads, confirms, then saves it; rolls back on failure. */
   'config:apply': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
   'config:diff': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
   'config:restore': z.strictObject({ id: z.string().regex(/^[\w-]{1,64}$/, 'a history entry') }),
@@ -267,6 +280,8 @@ export interface Events {
   'alerts:notice': AlertNotice;
   /** A traffic run's counts (about once a second) and its end. */
   'traffic:run': TrafficRun;
+  /** One step of a config Apply or Restore (validate, copy, reload, confirm, rollback, record). */
+  'config:progress': ConfigStep;
 }
 export type EventName = keyof Events;
 
@@ -282,12 +297,4 @@ export type ServerMessage =
 export interface ContractClient {
   request<C extends Channel>(channel: C, args: RequestArgs<C>): Promise<Replies[C]>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
-}
-
-/** A contract error as a real Error on the UI side, keeping its code. */
-export class RemoteError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly details: string[] = []) {
-    super(message);
-    this.name = 'RemoteError';
-  }
 }

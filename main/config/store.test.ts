@@ -42,9 +42,23 @@ describe('ConfigHistory', () => {
     const second = history.record(dir, 'second');
     expect(history.list().map((e) => e.note)).toEqual(['first', 'second']);
     expect(history.read(second.id, 'prometheus.yml')).toBe('changed\n');
-    history.restore(first.id, dir);
-    expect(fs.readFileSync(path.join(dir, 'prometheus.yml'), 'utf8')).toBe(history.read(first.id, 'prometheus.yml'));
+    expect(history.entry(first.id).note).toBe('first');
+    expect(() => history.entry('nope')).toThrow(/no history entry nope \(entries: /);
     expect(() => history.read('nope', 'prometheus.yml')).toThrow(/history entry nope has no prometheus.yml/);
+  });
+});
+
+describe('a staged history entry', () => {
+  it('is not in the history until committed, and leaves nothing when discarded', () => {
+    const history = new ConfigHistory(tmp());
+    const staged = history.stage({ 'prometheus.yml': 'a' }, 'staged');
+    expect(history.list()).toEqual([]);
+    staged.discard();
+    expect(history.list()).toEqual([]);
+    expect(fs.readdirSync(history.dir)).toEqual([]);
+    const kept = history.stage({ 'prometheus.yml': 'b' }, 'kept').commit();
+    expect(history.list().map((e) => e.id)).toEqual([kept.id]);
+    expect(history.read(kept.id, 'prometheus.yml')).toBe('b');
   });
 });
 
@@ -52,5 +66,22 @@ describe('diffLines', () => {
   it('shows removed and added lines only', () => {
     expect(diffLines('a\nb\nc', 'a\nB\nc\nd')).toEqual(['-b', '+B', '+d']);
     expect(diffLines('same', 'same')).toEqual([]);
+  });
+
+  it('diffs a 200,000-line file with a few changes (the old LCS table of 200k x 200k cells could not even be allocated)', () => {
+    const big = Array.from({ length: 200_000 }, (_, i) => `line ${i}`);
+    const changed = [...big];
+    changed[1000] = 'changed';
+    changed.splice(150_000, 0, 'inserted');
+    expect(diffLines(big.join('\n'), changed.join('\n'))).toEqual(['-line 1000', '+changed', '+inserted']);
+  });
+
+  it('falls back to all-removed, all-added when two texts have nothing in common', () => {
+    const a = Array.from({ length: 30_000 }, (_, i) => `a${i}`).join('\n');
+    const b = Array.from({ length: 30_000 }, (_, i) => `b${i}`).join('\n');
+    const d = diffLines(a, b, 1000);
+    expect(d).toHaveLength(60_000);
+    expect(d[0]).toBe('-a0');
+    expect(d.at(-1)).toBe('+b29999');
   });
 });

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { diffArrays } from 'diff';
+import { CONFIG_FILE_NAMES } from '../contract.js';
 
 /**
  * The repository's observability/ directory, or the packaged app's copy: the Electron main
@@ -13,8 +15,8 @@ export function shippedDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.OBSDECK_SHIPPED_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'observability');
 }
 
-/** The files a user edits, relative to the config directory. */
-export const CONFIG_FILES = ['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const;
+/** The files a user edits, relative to the config directory (the contract's one list). */
+export const CONFIG_FILES = CONFIG_FILE_NAMES;
 export type ConfigFile = (typeof CONFIG_FILES)[number];
 
 /** OBSDECK_HOME, else the platform's place for application data. */
@@ -42,6 +44,9 @@ export function ensureConfigDir(data = dataDir(), shipped = shippedDir()): strin
 
 export interface HistoryEntry { id: string; at: string; files: string[]; note: string }
 
+/** An entry written to a temporary directory: commit() renames it into the history, discard() drops it. */
+export interface StagedEntry { id: string; commit(): HistoryEntry; discard(): void }
+
 /** Applied configs, newest last, each a full copy of CONFIG_FILES at that moment. */
 export class ConfigHistory {
   readonly dir: string;
@@ -51,7 +56,7 @@ export class ConfigHistory {
 
   list(): HistoryEntry[] {
     if (!fs.existsSync(this.dir)) return [];
-    return fs.readdirSync(this.dir).sort().flatMap((id) => {
+    return fs.readdirSync(this.dir).filter((id) => !id.startsWith('.')).sort().flatMap((id) => {
       try {
         return [JSON.parse(fs.readFileSync(path.join(this.dir, id, 'entry.json'), 'utf8')) as HistoryEntry];
       } catch {
@@ -60,48 +65,70 @@ export class ConfigHistory {
     });
   }
 
-  record(configDir: string, note: string): HistoryEntry {
+  /**
+   * Writes an entry of `texts` beside the history (a dot-directory list() skips), so a full disk
+   * fails here, before anything else changes; nothing is in the history until commit().
+   */
+  stage(texts: Partial<Record<ConfigFile, string>>, note: string): StagedEntry {
     const at = new Date().toISOString();
     const id = `${at.replace(/[-:.]/g, '')}-${String(this.list().length + 1).padStart(4, '0')}`;
-    const target = path.join(this.dir, id);
-    fs.mkdirSync(target, { recursive: true });
-    const files = CONFIG_FILES.filter((f) => fs.existsSync(path.join(configDir, f)));
-    for (const f of files) fs.copyFileSync(path.join(configDir, f), path.join(target, f));
-    const entry = { id, at, files, note };
-    fs.writeFileSync(path.join(target, 'entry.json'), JSON.stringify(entry, null, 2));
-    return entry;
+    const tmp = path.join(this.dir, `.${id}.staged`);
+    const files = CONFIG_FILES.filter((f) => texts[f] !== undefined);
+    const entry: HistoryEntry = { id, at, files, note };
+    try {
+      fs.mkdirSync(tmp, { recursive: true });
+      for (const f of files) fs.writeFileSync(path.join(tmp, f), texts[f]!);
+      fs.writeFileSync(path.join(tmp, 'entry.json'), JSON.stringify(entry, null, 2));
+    } catch (err) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw new Error(`could not write the config history in ${this.dir}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    return {
+      id,
+      commit: () => {
+        fs.renameSync(tmp, path.join(this.dir, id));
+        return entry;
+      },
+      discard: () => {
+        fs.rmSync(tmp, { recursive: true, force: true });
+        fs.rmSync(path.join(this.dir, id), { recursive: true, force: true });
+      },
+    };
+  }
+
+  /** Records the files of `configDir` as they are now. */
+  record(configDir: string, note: string): HistoryEntry {
+    const texts = Object.fromEntries(CONFIG_FILES.filter((f) => fs.existsSync(path.join(configDir, f))).map((f) => [f, fs.readFileSync(path.join(configDir, f), 'utf8')]));
+    return this.stage(texts, note).commit();
+  }
+
+  has(id: string, file: ConfigFile): boolean {
+    return /^[\w-]{1,64}$/.test(id) && fs.existsSync(path.join(this.dir, id, file));
   }
 
   read(id: string, file: ConfigFile): string {
-    const p = path.join(this.dir, id, file);
-    if (!fs.existsSync(p)) throw new Error(`history entry ${id} has no ${file} (entries: ${this.list().map((e) => e.id).join(', ') || 'none'})`);
-    return fs.readFileSync(p, 'utf8');
+    if (!this.has(id, file)) throw new Error(`history entry ${id} has no ${file} (entries: ${this.list().map((e) => e.id).join(', ') || 'none'})`);
+    return fs.readFileSync(path.join(this.dir, id, file), 'utf8');
   }
 
-  /** Puts an entry's files back into the config directory (apply them afterwards). */
-  restore(id: string, configDir: string): void {
-    if (!fs.existsSync(path.join(this.dir, id, 'entry.json'))) throw new Error(`no history entry ${id} (entries: ${this.list().map((e) => e.id).join(', ') || 'none'})`);
-    for (const f of CONFIG_FILES) {
-      const p = path.join(this.dir, id, f);
-      if (fs.existsSync(p)) fs.copyFileSync(p, path.join(configDir, f));
-    }
+  /** Checks that an entry exists, naming the ones that do when it does not. */
+  entry(id: string): HistoryEntry {
+    const found = this.list().find((e) => e.id === id);
+    if (!found) throw new Error(`no history entry ${id} (entries: ${this.list().map((e) => e.id).join(', ') || 'none'})`);
+    return found;
   }
 }
 
-/** A line diff (unified-style, no context folding) of two texts. */
-export function diffLines(a: string, b: string): string[] {
+/**
+ * A line diff (unified-style, no context folding) of two texts, by the `diff` package's Myers
+ * algorithm (near-linear for files that mostly agree). Past `maxEdits` changed lines the texts
+ * have little in common, and the diff is all of one, then all of the other.
+ */
+export function diffLines(a: string, b: string, maxEdits = 20_000): string[] {
+  if (a === b) return [];
   const x = a.split('\n');
   const y = b.split('\n');
-  // Longest common subsequence table; config files are small.
-  const lcs = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
-  for (let i = x.length - 1; i >= 0; i--) for (let j = y.length - 1; j >= 0; j--) lcs[i]![j] = x[i] === y[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < x.length || j < y.length) {
-    if (i < x.length && j < y.length && x[i] === y[j]) { i++; j++; continue; }
-    if (i < x.length && (j === y.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) out.push(`-${x[i++]!}`);
-    else out.push(`+${y[j++]!}`);
-  }
-  return out;
+  const changes = diffArrays(x, y, { maxEditLength: maxEdits });
+  if (!changes) return [...x.map((l) => `-${l}`), ...y.map((l) => `+${l}`)];
+  return changes.flatMap((c) => (c.added ? c.value.map((l) => `+${l}`) : c.removed ? c.value.map((l) => `-${l}`) : []));
 }

@@ -149,9 +149,16 @@ export async function checkWithTools(docker: Docker, images: ToolImages, texts: 
 }
 
 /** Every problem of the configs in `configDir`: in-process first; the tools when there is an engine. */
-export async function validateConfigs(configDir: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
+export function validateConfigs(configDir: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
   const read = (f: string) => fs.readFileSync(path.join(configDir, f), 'utf8');
-  const texts = { 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') };
+  return validateTexts({ 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') }, configDir, tools);
+}
+
+/**
+ * Every problem of the three config texts (a draft, or the files as they are), checked in
+ * memory; `configDir` is where relative rule files are looked up.
+ */
+export async function validateTexts(texts: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>, configDir: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
   const problems = [
     ...checkPrometheusYml('prometheus.yml', texts['prometheus.yml'], configDir),
     ...checkRulesYml('prometheus_rules.yml', texts['prometheus_rules.yml']),

@@ -2,7 +2,7 @@
 // security.ts, the contract over IPC (every message's sender checked), a tray with the stack's
 // state and Start/Stop, a notification when a service dies or an alert fires (closed when it
 // resolves, counted on the tray and badge), one instance, remembered bounds.
-// Everything it does is main/backend.ts; this file only wires Electron to it.
+// Everything it does is main/host/ (the contract over IPC is ./ipc.ts); this file only wires Electron to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,8 @@ import { APP_ORIGIN, APP_SCHEME, CSP, grafanaOrigin, grafanaViewPreferences, isA
 
 const appRoot = app.getAppPath();
 process.env.OBSDECK_SHIPPED_DIR ??= app.isPackaged ? path.join(process.resourcesPath, 'observability') : path.join(appRoot, 'observability');
-const { Backend, ContractFailure, toContractError } = await import('../backend.js');
+const { Host } = await import('../host/host.js');
+const { IpcContract } = await import('./ipc.js');
 const { dataDir } = await import('../config/store.js');
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -24,7 +25,10 @@ const rendererRoot = path.join(appRoot, 'dist', 'renderer');
 const boundsFile = () => path.join(dataDir(), 'window.json');
 let win: BrowserWindow | undefined;
 
-const backend = new Backend({ defaultServices: process.env.OBSDECK_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean) });
+const host = new Host({ defaultServices: process.env.OBSDECK_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean) });
+const contract = new IpcContract(host);
+/** The tray's own session (its Start and Stop), which no window's end disposes. */
+const traySession = host.connect(() => undefined);
 
 function notifyDeaths(before: ServiceStatus[], after: ServiceStatus[]): void {
   for (const s of after) {
@@ -67,8 +71,8 @@ function trayMenu(tray: Tray, snap: StackSnapshot): void {
     { label: `${ready} of ${snap.services.length} services ready`, enabled: false },
     { label: firing.summary(), enabled: firing.count > 0, click: () => showView('alerts') },
     { type: 'separator' },
-    { label: 'Start', enabled: snap.engine.reachable && !snap.busy, click: () => void backend.handle('stack:up', {}).catch(() => undefined) },
-    { label: 'Stop', enabled: snap.engine.reachable && !snap.busy && running.length > 0, click: () => void backend.handle('stack:down', {}).catch(() => undefined) },
+    { label: 'Start', enabled: snap.engine.reachable && !snap.busy, click: () => void host.handle('stack:up', {}, traySession).catch(() => undefined) },
+    { label: 'Stop', enabled: snap.engine.reachable && !snap.busy && running.length > 0, click: () => void host.handle('stack:down', {}, traySession).catch(() => undefined) },
     { type: 'separator' },
     { label: 'Show Obsdeck', click: () => win?.show() },
     { label: 'Quit', role: 'quit' },
@@ -96,6 +100,7 @@ async function createWindow(): Promise<void> {
       disableBlinkFeatures: 'Auxclick',
     },
   });
+  contract.open(win.webContents);
   win.once('ready-to-show', () => win?.show());
   win.on('close', () => {
     if (win) fs.writeFileSync(boundsFile(), JSON.stringify(win.getBounds()));
@@ -123,9 +128,8 @@ let grafanaView: WebContentsView | undefined;
 
 /** The running Grafana's origin, from the stack's status (undefined when it does not run). */
 function runningGrafana(): string | undefined {
-  const g = backend.snapshot().services.find((s) => s.service === 'grafana' && s.state === 'running');
-  const p = g?.ports.find((x) => x.containerPort === 3000);
-  return p ? grafanaOrigin(`http://${p.host && p.host !== '0.0.0.0' ? p.host : '127.0.0.1'}:${p.hostPort}/`) : undefined;
+  const g = host.runtime.snapshot().services.find((s) => s.service === 'grafana' && s.state === 'running');
+  return g?.url ? grafanaOrigin(`${g.url}/`) : undefined;
 }
 
 app.on('web-contents-created', (_e, contents) => {
@@ -167,20 +171,12 @@ ipcMain.handle('grafana:hide', (event) => {
   return { ok: true };
 });
 
-ipcMain.handle('contract:request', async (event, channel: unknown, args: unknown) => {
-  if (!isTrustedSender(event.senderFrame)) throw new Error('refused: not the app\'s own frame');
-  if (typeof channel !== 'string') return { ok: false, error: { code: 'BAD_REQUEST', message: 'channel must be a string' } };
-  try {
-    return { ok: true, result: await backend.handle(channel, args, { emit: (name, payload) => event.sender.send('contract:event', name, payload) }) };
-  } catch (err) {
-    return { ok: false, error: err instanceof ContractFailure ? err.error : toContractError(err) };
-  }
-});
+contract.register(ipcMain, isTrustedSender);
 
 const tray = new Tray(nativeImage.createEmpty());
 let last: StackSnapshot | undefined;
-backend.subscribe((name, payload) => {
-  win?.webContents.send('contract:event', name, payload);
+// Window events go through each window's session; this one follows the stack for the tray.
+host.runtime.subscribe((name, payload) => {
   if (name === 'stack:snapshot') {
     const snap = payload as StackSnapshot;
     if (last) notifyDeaths(last.services, snap.services);
@@ -188,7 +184,7 @@ backend.subscribe((name, payload) => {
     trayMenu(tray, snap);
   } else if (name === 'alerts:notice') {
     onNotice(payload as AlertNotice);
-    trayMenu(tray, last ?? backend.snapshot());
+    trayMenu(tray, last ?? host.runtime.snapshot());
   }
 });
 
@@ -199,8 +195,8 @@ app.on('second-instance', () => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
-app.on('before-quit', () => backend.close());
+app.on('before-quit', () => host.close());
 
-await backend.start();
-trayMenu(tray, backend.snapshot());
+await host.start();
+trayMenu(tray, host.runtime.snapshot());
 await createWindow();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { Backend } from '../backend.js';
+import { Host } from '../host/host.js';
 import { serve, type RunningServe } from './serve.js';
 
 let running: RunningServe;
@@ -83,9 +83,9 @@ describe('obsdeck serve', () => {
     let withBackend: RunningServe;
     beforeAll(async () => {
       // No engine here: DOCKER_HOST points nowhere, so requests that need one say so.
-      const backend = new Backend({ env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, data: fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-data-')), discoverEveryMs: 60_000 });
-      await backend.start();
-      withBackend = await serve({ staticDir, backend });
+      const host = new Host({ env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, data: fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-data-')), discoverEveryMs: 60_000 });
+      await host.start();
+      withBackend = await serve({ staticDir, host });
     });
     afterAll(async () => {
       await withBackend.close();

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage } from '../contract.js';
-import { ContractFailure, toContractError, type Backend, type Session } from '../backend.js';
+import { toContractError } from '../host/errors.js';
+import type { Host } from '../host/host.js';
 
 export interface ServeOptions {
   port?: number;
@@ -17,7 +18,7 @@ export interface ServeOptions {
   /** JSON endpoints under /api/, answered only for an authenticated browser. */
   api?: Record<string, () => Promise<unknown>>;
   /** The contract, spoken over a WebSocket at /ws to an authenticated browser. */
-  backend?: Backend;
+  host?: Host;
   token?: string;
 }
 
@@ -116,11 +117,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   server.on('upgrade', (req, socket, head) => {
     const no = refused(req) ?? (hasSession(req) ? undefined : [401, 'no session\n'] as [number, string]);
-    if (no || !opts.backend || new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+    if (no || !opts.host || new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
       socket.end(`HTTP/1.1 ${no?.[0] ?? 404} Refused\r\nconnection: close\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, opts.backend!));
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, opts.host!));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -141,22 +142,16 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
   };
 }
 
-function attach(ws: WebSocket, backend: Backend): void {
+/** One session per socket: its requests, the broadcasts and its own events; disposed when it closes. */
+function attach(ws: WebSocket, host: Host): void {
   const send = (m: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   };
-  const unsubscribe = backend.subscribe((event, payload) => send({ event, payload }));
-  // Per-connection events (followed logs) go to this socket only. A socket that cannot keep up
-  // (over 8 MiB unsent) skips batches rather than growing without bound.
-  const session: Session = {
-    emit: (event, payload) => {
-      if (ws.bufferedAmount < 8 << 20) send({ event, payload });
-    },
-  };
-  ws.on('close', () => {
-    unsubscribe();
-    session.stopFollowing?.();
+  // A socket that cannot keep up (over 8 MiB unsent) skips events rather than growing without bound.
+  const session = host.connect((event, payload) => {
+    if (ws.bufferedAmount < 8 << 20) send({ event, payload });
   });
+  ws.on('close', () => session.dispose());
   ws.on('message', (data: Buffer) => {
     let msg: ClientMessage;
     try {
@@ -166,9 +161,9 @@ function attach(ws: WebSocket, backend: Backend): void {
       send({ id: -1, ok: false, error: { code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) } });
       return;
     }
-    backend.handle(msg.channel, msg.args, session).then(
+    host.handle(msg.channel, msg.args, session).then(
       (result) => send({ id: msg.id, ok: true, result }),
-      (err: unknown) => send({ id: msg.id, ok: false, error: err instanceof ContractFailure ? err.error : toContractError(err) }),
+      (err: unknown) => send({ id: msg.id, ok: false, error: toContractError(err) }),
     );
   });
 }

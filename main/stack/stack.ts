@@ -244,11 +244,21 @@ export class Stack {
     }
   }
 
-  /** The configuration files a service mounts, copied into its container (read-only for it). */
-  async copyConfigs(container: Docker.Container, s: ServiceSpec, only?: string[]): Promise<void> {
+  /**
+   * The configuration files a service mounts, copied into its container (read-only for it).
+   * `replace` gives the content of some sources (by host path) instead of what is on disk: a
+   * config draft goes in before it is written to the config directory.
+   */
+  async copyConfigs(container: Docker.Container, s: ServiceSpec, opts: { only?: string[]; replace?: Record<string, Buffer> } = {}): Promise<void> {
+    const { only, replace = {} } = opts;
     const files: Record<string, Buffer> = {};
     for (const m of s.mounts) {
       if (m.type !== 'bind') continue;
+      const given = replace[m.source];
+      if (given) {
+        files[m.target] = given;
+        continue;
+      }
       if (!fs.existsSync(m.source)) throw new Error(`${s.name} mounts ${m.source}, which does not exist`);
       if (fs.statSync(m.source).isDirectory()) {
         for (const e of fs.readdirSync(m.source, { recursive: true, withFileTypes: true })) {
@@ -460,6 +470,8 @@ export class Stack {
       image: detail.Config.Image,
       containerId: info.Id,
     };
+    const url = state === 'running' ? serviceBase(s, this.opts.probeHost) : undefined;
+    if (url) status.url = url;
     if (st.Health?.Status) status.health = st.Health.Status;
     if (startedAt) status.startedAt = startedAt;
     if (startedAt && state === 'running') status.uptimeSeconds = Math.max(0, Math.round((Date.now() - Date.parse(startedAt)) / 1000));

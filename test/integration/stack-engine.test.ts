@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApplyRefused, ApplyRolledBack, applyConfigs, filesIn } from '../../main/config/apply.js';
+import { ApplyRefused, ApplyRolledBack, applyConfigs, filesIn } from '../../main/config/change.js';
 import { formatProblem } from '../../main/config/expressions.js';
 import { ConfigHistory } from '../../main/config/store.js';
 import { validateConfigs } from '../../main/config/validate.js';

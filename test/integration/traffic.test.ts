@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../main/prom/client.js';
 import { loadSpec } from '../../main/stack/load.js';
 import { Stack } from '../../main/stack/stack.js';
-import { runTraffic } from '../../main/traffic.js';
+import { runTraffic } from '../../main/traffic/scenarios.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
 import { removeStack, stackEnv } from '../helpers/stack.js';

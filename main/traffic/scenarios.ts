@@ -2,8 +2,8 @@
 // (and, where it should, an alert) it is named for. Bounded in rate and duration, and only ever
 // sent to this machine.
 
-import type { TrafficScenario } from './contract.js';
-import { serviceBase, type StackSpec } from './stack/compose.js';
+import type { TrafficScenario } from '../contract.js';
+import { serviceBase, type StackSpec } from '../stack/compose.js';
 
 /** Every scenario of the contract, each with what it does (the UI and `obsdeck traffic` show it). */
 export const SCENARIOS: Record<TrafficScenario, string> = {
@@ -17,6 +17,8 @@ export const SCENARIOS: Record<TrafficScenario, string> = {
 export type Scenario = TrafficScenario;
 
 export const LIMITS = { maxRate: 50, maxDurationS: 600 } as const;
+/** What a run takes when not told: the UI and `obsdeck traffic` alike. */
+export const DEFAULTS = { durationS: 60, rate: 5 } as const;
 /** Parallel (slow) requests outstanding at once. */
 const MAX_IN_FLIGHT = 50;
 
@@ -62,8 +64,8 @@ function checkBase(base: string): URL {
 export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Promise<TrafficStats> {
   if (!(scenario in SCENARIOS)) throw new TrafficError(`no scenario "${scenario}" (there are ${Object.keys(SCENARIOS).join(', ')})`);
   const base = checkBase(opts.base).origin;
-  const durationS = Math.min(Math.max(opts.durationS ?? 30, 1), LIMITS.maxDurationS);
-  const rate = Math.min(Math.max(opts.rate ?? 5, 0.2), LIMITS.maxRate);
+  const durationS = Math.min(Math.max(opts.durationS ?? DEFAULTS.durationS, 1), LIMITS.maxDurationS);
+  const rate = Math.min(Math.max(opts.rate ?? DEFAULTS.rate, 0.2), LIMITS.maxRate);
   const stats: TrafficStats = { scenario, sent: 0, byStatus: {}, elapsedS: 0 };
   const started = Date.now();
 

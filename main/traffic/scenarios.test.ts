@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runTraffic, TrafficError } from './traffic.js';
+import { runTraffic, TrafficError } from './scenarios.js';
 
 describe('runTraffic', () => {
   it('sends to this machine only, and knows its scenarios', async () => {

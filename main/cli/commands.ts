@@ -1,0 +1,349 @@
+// The `obsdeck` commands, one entry each: the same engine, stack, config and Prometheus code the
+// app drives. Config changes go through config/change.ts like the app's Apply and Restore.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import { applyChange, restoreEntry, toolsOf } from '../config/change.js';
+import { formatProblem } from '../config/expressions.js';
+import { CONFIG_FILES, ConfigHistory, dataDir, diffLines } from '../config/store.js';
+import { validateConfigs } from '../config/validate.js';
+import { discoverEngine } from '../engine/discover.js';
+import { Host } from '../host/host.js';
+import { PrometheusClient } from '../prom/client.js';
+import { serve } from '../server/serve.js';
+import { serviceBase } from '../stack/compose.js';
+import { loadSpec } from '../stack/load.js';
+import { containerLines, mergeLines, type LogLine } from '../stack/logs.js';
+import { Stack } from '../stack/stack.js';
+import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
+import { columns, dim, green, out, paint, printer, red, warn, yellow } from './output.js';
+import { UsageError, type Command } from './table.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export class NoEngine extends Error {}
+
+async function engine(): Promise<Docker> {
+  const { status, docker } = await discoverEngine();
+  if (!status.reachable || !docker) {
+    throw new NoEngine(`no Docker engine is reachable. ${status.reachable ? '' : status.hint}\ntried:\n${status.reachable ? '' : status.tried.map((t) => `  ${t.endpoint}: ${t.error}`).join('\n')}`);
+  }
+  return docker;
+}
+
+async function openStack(): Promise<{ stack: Stack; configDir: string }> {
+  const docker = await engine();
+  const { spec, configDir } = loadSpec();
+  for (const w of spec.warnings) warn(w);
+  return { stack: new Stack(docker, spec), configDir };
+}
+
+function since(uptime?: number): string {
+  if (uptime === undefined) return '';
+  if (uptime < 120) return `${uptime}s`;
+  if (uptime < 7200) return `${Math.round(uptime / 60)}m`;
+  return `${Math.round(uptime / 3600)}h`;
+}
+
+function prometheus(): PrometheusClient {
+  const service = loadSpec().spec.services.find((s) => s.name === 'prometheus');
+  const base = service && serviceBase(service);
+  if (!base) throw new Error('the stack has no published Prometheus port');
+  return new PrometheusClient(base);
+}
+
+/** A positive number option, or undefined when not given. */
+function positive(values: Record<string, string | boolean | undefined>, name: string, c: Command): number | undefined {
+  const v = values[name];
+  if (typeof v !== 'string') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${v}"`, c);
+  return n;
+}
+
+async function apply(restoreId?: string): Promise<number> {
+  const { stack, configDir } = await openStack();
+  const ctx = { stack, configDir, history: new ConfigHistory(dataDir()), on: (s: { message: string }) => out(`${dim('…')} ${s.message}`) };
+  const entry = restoreId ? await restoreEntry(ctx, restoreId) : await applyChange(ctx);
+  out(green(`✓ applied (${entry.note}); history entry ${entry.id}`));
+  return 0;
+}
+
+const stackCommands: Command[] = [
+  {
+    name: 'up', section: 'The stack', args: '[SERVICE...]',
+    help: 'create and start the stack (or those services and what they need)',
+    options: { wait: { type: 'boolean', help: 'return once every service answers its readiness probe' } },
+    run: async ({ positionals, values }) => {
+      const { stack } = await openStack();
+      await stack.up(positionals, printer(), { wait: values.wait === true });
+      out(green(values.wait ? 'the stack is up and ready' : 'the stack is started (`obsdeck status` shows when each service is ready)'));
+      return 0;
+    },
+  },
+  {
+    name: 'down', section: 'The stack',
+    help: 'stop and remove the containers (the data stays in the volumes)',
+    options: { volumes: { type: 'boolean', short: 'v', help: 'delete the data volumes too' } },
+    run: async ({ values }) => {
+      const { stack } = await openStack();
+      await stack.down(printer(), { volumes: values.volumes === true });
+      out(green(values.volumes ? 'the stack is down and its data deleted' : 'the stack is down; its data is kept in its volumes'));
+      return 0;
+    },
+  },
+  {
+    name: 'restart', section: 'The stack', args: '[SERVICE...]',
+    help: 'restart services and wait until they are ready again',
+    run: async ({ positionals }) => {
+      const { stack } = await openStack();
+      await stack.restart(positionals, printer());
+      return 0;
+    },
+  },
+  {
+    name: 'status', section: 'The stack',
+    help: 'one line (or JSON object) per service: state, ready, uptime, restarts, ports',
+    options: { json: { type: 'boolean', help: 'print JSON' } },
+    run: async ({ values }) => {
+      const { stack } = await openStack();
+      const list = await stack.status();
+      if (values.json) {
+        out(JSON.stringify(list, null, 2));
+        return 0;
+      }
+      columns(list.map((s) => [
+        s.service,
+        s.state === 'running' ? green(s.state) : s.state === 'missing' ? dim(s.state) : red(s.state),
+        s.ready ? green('ready') : s.state === 'running' ? yellow('not ready') : '',
+        since(s.uptimeSeconds),
+        s.restartCount ? `${s.restartCount} restarts` : '',
+        s.exitCode !== undefined ? `exit ${s.exitCode}` : '',
+        s.ports.map((p) => `${p.host}:${p.hostPort}`).join(' '),
+      ]));
+      for (const s of list) {
+        if (!s.lastLogs?.length) continue;
+        out(`\n${s.service} ${s.state === 'running' ? 'restarted recently' : `is ${s.state}`}; its last log lines:`);
+        for (const l of s.lastLogs) out(dim(`  ${l}`));
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'logs', section: 'The stack', args: '[SERVICE...]',
+    help: 'the services\' logs, merged, with timestamps',
+    options: {
+      follow: { type: 'boolean', short: 'f', help: 'keep printing new lines until Ctrl-C' },
+      since: { type: 'string', value: 'WHEN', help: 'from a duration back (10m, 2h) or an ISO date' },
+      tail: { type: 'string', value: 'N', help: 'the last N lines of each service' },
+      grep: { type: 'string', value: 'TEXT', help: 'only lines containing TEXT, or matching /REGEX/' },
+    },
+    run: async ({ positionals, values }) => {
+      const { stack } = await openStack();
+      const existing = await stack.containers();
+      const names = positionals.length ? positionals : stack.spec.services.map((s) => s.name).filter((n) => existing.has(n));
+      for (const n of names) stack.service(n); // unknown names fail with the list of services
+      const grepText = typeof values.grep === 'string' ? values.grep : undefined;
+      const regex = grepText && /^\/(.*)\/([a-z]*)$/.exec(grepText);
+      const grep = regex ? new RegExp(regex[1]!, regex[2]) : grepText;
+      const tail = typeof values.tail === 'string' ? Number(values.tail) : undefined;
+      if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError('--tail must be a whole number');
+      const follow = values.follow === true;
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      const sources = names.flatMap((n) => {
+        const info = existing.get(n);
+        if (!info) {
+          warn(`${n} has no container`);
+          return [];
+        }
+        return [containerLines(stack.docker.getContainer(info.Id), n, { follow, since: typeof values.since === 'string' ? values.since : undefined, tail, grep, signal: controller.signal })];
+      });
+      const pad = Math.max(...names.map((n) => n.length));
+      const colours = [36, 35, 34, 33, 32];
+      const print = (l: LogLine) => {
+        const c = paint(colours[names.indexOf(l.service) % colours.length]!);
+        process.stdout.write(`${c(l.service.padEnd(pad))} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
+      };
+      if (follow) {
+        for await (const l of mergeLines(sources)) print(l);
+      } else {
+        // Without follow, all the lines are known: print them in time order.
+        const all: LogLine[] = [];
+        for await (const l of mergeLines(sources)) all.push(l);
+        all.sort((a, b) => a.time.localeCompare(b.time)).forEach(print);
+      }
+      return 0;
+    },
+  },
+];
+
+const configCommands: Command[] = [
+  {
+    name: 'validate', section: 'Configuration',
+    help: 'check the configs (YAML, PromQL, promtool, amtool); exit 1 on any error',
+    options: { json: { type: 'boolean', help: 'print JSON' } },
+    run: async ({ values }) => {
+      const { spec, configDir } = loadSpec();
+      let stack: Stack | undefined;
+      try {
+        stack = new Stack(await engine(), spec);
+      } catch (err) {
+        if (!(err instanceof NoEngine)) throw err;
+      }
+      const { tools, why } = await toolsOf(stack);
+      const problems = await validateConfigs(configDir, tools);
+      const errors = problems.filter((p) => p.severity === 'error');
+      if (values.json) {
+        out(JSON.stringify({ configDir, valid: errors.length === 0, toolsRun: tools !== undefined, problems }, null, 2));
+      } else {
+        for (const p of problems) out(`${path.join(configDir, p.file)}${formatProblem(p).slice(p.file.length)}`);
+        if (why) process.stderr.write(`${yellow('note')}: ${why}\n`);
+        if (!errors.length) out(green(`${configDir}: valid${tools ? ` (promtool and amtool of ${tools.images.prometheus} and ${tools.images.alertmanager} agree)` : ''}`));
+      }
+      return errors.length === 0 ? 0 : 1;
+    },
+  },
+  {
+    name: 'apply', section: 'Configuration',
+    help: 'validate, copy into the running stack, reload, confirm; roll back on failure',
+    run: () => apply(),
+  },
+  {
+    name: 'history', section: 'Configuration', args: '[ID]',
+    help: 'the applied configurations, or how one differs from the current files',
+    run: async ({ positionals: [id] }) => {
+      const history = new ConfigHistory(dataDir());
+      if (!id) {
+        const list = history.list();
+        if (!list.length) out('nothing has been applied yet');
+        for (const e of list) out(`${e.id}  ${e.at}  ${e.note}`);
+        return 0;
+      }
+      const { configDir } = loadSpec();
+      for (const f of CONFIG_FILES) {
+        const diff = diffLines(history.read(id, f), fs.readFileSync(path.join(configDir, f), 'utf8'));
+        if (!diff.length) continue;
+        out(`--- ${f} (${id})\n+++ ${f} (now)`);
+        for (const l of diff) out(l.startsWith('+') ? green(l) : red(l));
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'restore', section: 'Configuration', args: 'ID',
+    help: 'apply an earlier configuration again (the config files change only if it succeeds)',
+    run: async ({ positionals: [id] }) => {
+      if (!id) throw new UsageError('restore needs a history entry (see `obsdeck history`)');
+      new ConfigHistory(dataDir()).entry(id);
+      return apply(id);
+    },
+  },
+];
+
+const traffic: Command = {
+  name: 'traffic', section: 'Traffic', args: 'SCENARIO',
+  help: `send a scenario's requests to this machine's API (bounded: at most ${LIMITS.maxRate} requests/s for ${LIMITS.maxDurationS} s)`,
+  options: {
+    duration: { type: 'string', value: 'S', help: `how long, in seconds (${DEFAULTS.durationS}, at most ${LIMITS.maxDurationS})` },
+    rate: { type: 'string', value: 'N', help: `requests per second (${DEFAULTS.rate}, at most ${LIMITS.maxRate})` },
+  },
+  more: () => `Scenarios:\n${Object.entries(SCENARIOS).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}`,
+  run: async ({ positionals: [scenario], values }) => {
+    if (!scenario || !(scenario in SCENARIOS)) throw new UsageError(`traffic needs a scenario: ${Object.keys(SCENARIOS).join(', ')}`, traffic);
+    const target = stackApi(loadSpec().spec);
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    let shown = 0;
+    const counts = (byStatus: Record<string, number>) => Object.entries(byStatus).map(([k, v]) => `${k}: ${v}`).join(', ');
+    const stats = await runTraffic(scenario as Scenario, {
+      ...target,
+      durationS: positive(values, 'duration', traffic),
+      rate: positive(values, 'rate', traffic),
+      signal: controller.signal,
+      onProgress: (st) => {
+        if (st.elapsedS - shown < 5) return;
+        shown = st.elapsedS;
+        out(dim(`  ${st.elapsedS.toFixed(0)} s: ${st.sent} requests (${counts(st.byStatus)})`));
+      },
+    });
+    out(green(`${scenario}: ${stats.sent} requests in ${stats.elapsedS.toFixed(1)} s (${counts(stats.byStatus)})`));
+    return 0;
+  },
+};
+
+const promCommands: Command[] = [
+  {
+    name: 'targets', section: 'Prometheus',
+    help: 'the scrape targets and their health',
+    run: async () => {
+      const { activeTargets } = await prometheus().targets('active');
+      for (const t of activeTargets) {
+        const last = t.lastScrape.startsWith('0001') ? 'not scraped yet' : `last scraped ${t.lastScrape.slice(11, 19)} in ${(t.lastScrapeDuration * 1000).toFixed(1)} ms`;
+        const health = t.health === 'up' ? green('up     ') : t.health === 'down' ? red('down   ') : yellow('unknown');
+        out(`${health}  ${t.labels.job ?? t.scrapePool}  ${t.scrapeUrl}  ${dim(last)}${t.lastError ? `  ${red(t.lastError)}` : ''}`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'query', section: 'Prometheus', args: 'PROMQL',
+    help: 'an instant query',
+    run: async ({ positionals }) => {
+      const expr = positionals.join(' ');
+      if (!expr) throw new UsageError('query needs a PromQL expression');
+      const data = await prometheus().query(expr);
+      if (data.resultType === 'vector') {
+        if (!data.result.length) out(dim('(no series)'));
+        for (const s of data.result) {
+          const { __name__: name, ...labels } = s.metric;
+          out(`${name ?? ''}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}} ${s.value[1]}`);
+        }
+      } else if (data.resultType === 'matrix') {
+        for (const s of data.result) out(`${JSON.stringify(s.metric)} ${s.values.map((v) => v[1]).join(' ')}`);
+      } else {
+        out(data.result[1]);
+      }
+      return 0;
+    },
+  },
+];
+
+const otherCommands: Command[] = [
+  {
+    name: 'engine', section: 'Other',
+    help: 'the Docker engine in use, or what was tried and what to do',
+    options: { json: { type: 'boolean', help: 'print JSON' } },
+    run: async ({ values }) => {
+      const { status } = await discoverEngine();
+      if (values.json) out(JSON.stringify(status, null, 2));
+      else if (status.reachable) out(`Docker ${status.version} (API ${status.apiVersion}, ${status.os}/${status.arch}) at ${status.endpoint}`);
+      else out(`No Docker engine is reachable. ${status.hint}\nTried:\n${status.tried.map((t) => `  ${t.endpoint}: ${t.error}`).join('\n')}`);
+      return status.reachable ? 0 : 3;
+    },
+  },
+  {
+    name: 'serve', section: 'Other',
+    help: 'the app\'s UI in a browser, on 127.0.0.1 with an access token',
+    options: { port: { type: 'string', value: 'N', help: 'the port to listen on (any free one when not given)' } },
+    run: async ({ values }) => {
+      const portText = typeof values.port === 'string' ? values.port : undefined;
+      const port = portText === undefined ? 0 : Number(portText);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${portText}"`);
+      const host = new Host({ defaultServices: process.env.OBSDECK_SERVICES?.split(',').map((x) => x.trim()).filter(Boolean) });
+      await host.start();
+      const running = await serve({ port, staticDir: path.join(root, 'dist', 'renderer'), api: { engine: async () => (await discoverEngine()).status }, host });
+      out(`Obsdeck is serving its UI at ${running.url}\n(only this machine can reach it; the token in the URL is the key. Ctrl-C stops it.)`);
+      const stop = () => {
+        host.close();
+        void running.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      return -1; // keeps running
+    },
+  },
+];
+
+export const COMMANDS: Command[] = [...stackCommands, ...configCommands, traffic, ...promCommands, ...otherCommands];

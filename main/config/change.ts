@@ -1,0 +1,240 @@
+// One path for every config change (the Config view's Apply and Restore, `obsdeck apply` and
+// `restore`): validate the draft as text, stage it beside the live files, copy it into the
+// running services, reload, confirm; only then rename it into the config directory and record
+// it. Any failure undoes what was done, in reverse, through one rollback policy (also the
+// compose file's). A refused or rolled-back draft never sits in the config directory.
+import fs from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { ConfigStep } from '../contract.js';
+import tar from 'tar-stream';
+import { tarOf } from '../engine/run-tool.js';
+import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
+import { fetchWithin } from '../prom/fetch.js';
+import { serviceBase, type ServiceSpec } from '../stack/compose.js';
+import type { Stack } from '../stack/stack.js';
+import { formatProblem, type Problem } from './expressions.js';
+import { CONFIG_FILES, type ConfigFile, type ConfigHistory, type HistoryEntry } from './store.js';
+import { validateTexts, type ToolImages } from './validate.js';
+
+export class ApplyRefused extends Error {
+  constructor(readonly problems: Problem[], what = 'the configuration') {
+    super(`${what} was not applied; the running one is unchanged:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+  }
+}
+
+export class ApplyRolledBack extends Error {}
+
+export type ApplyStep = ConfigStep;
+export type OnApplyStep = (s: ApplyStep) => void;
+
+/** The config files with a draft laid over them: what would run after the change. */
+export type Drafts = Partial<Record<ConfigFile, string>>;
+
+export function textsOf(configDir: string, drafts: Drafts = {}): Record<ConfigFile, string> {
+  return Object.fromEntries(CONFIG_FILES.map((f) => [f, drafts[f] ?? fs.readFileSync(path.join(configDir, f), 'utf8')])) as Record<ConfigFile, string>;
+}
+
+/** The stack's promtool and amtool, when its images are on the engine (else why they are not used). */
+export async function toolsOf(stack: Stack | undefined): Promise<{ tools?: { docker: Docker; images: ToolImages }; why?: string }> {
+  if (!stack) return { why: 'promtool and amtool were not run: no Docker engine is reachable' };
+  const images = { prometheus: stack.service('prometheus').image, alertmanager: stack.service('alertmanager').image };
+  const missing: string[] = [];
+  for (const img of Object.values(images)) if (!(await stack.docker.getImage(img).inspect().then(() => true, () => false))) missing.push(img);
+  if (missing.length) return { why: `promtool and amtool were not run: ${missing.join(', ')} not on the engine (\`obsdeck up\` pulls it)` };
+  return { tools: { docker: stack.docker, images } };
+}
+
+/** Every problem of the config directory with the drafts laid over it, checked as text (nothing is written). */
+export async function validateDraft(configDir: string, drafts: Drafts, stack?: Stack): Promise<Problem[]> {
+  const { tools, why } = await toolsOf(stack);
+  const problems = await validateTexts(textsOf(configDir, drafts), configDir, tools);
+  const file = Object.keys(drafts)[0] ?? 'prometheus.yml';
+  return why ? [...problems, { file, severity: 'warning', message: why }] : problems;
+}
+
+/**
+ * Runs `work` with an undo list: each step that changed something registers how to put it
+ * back; on failure the undos run newest first (each one's own failure does not stop the rest),
+ * and the error is rethrown as `wrap(err)`.
+ */
+export async function withRollback<T>(work: (undo: (fn: () => Promise<void> | void) => void) => Promise<T>, wrap: (err: unknown) => Error): Promise<T> {
+  const undos: (() => Promise<void> | void)[] = [];
+  try {
+    return await work((fn) => undos.push(fn));
+  } catch (err) {
+    for (const fn of undos.reverse()) {
+      try {
+        await fn();
+      } catch { /* the next undo still runs; the error below says the change failed */ }
+    }
+    throw wrap(err);
+  }
+}
+
+/** Writes `text` beside `file` (fsynced); rename the returned path into place to commit it. */
+export function stageBeside(file: string, text: string): string {
+  const staged = `${file}.obsdeck-staged`;
+  const fd = fs.openSync(staged, 'w', 0o600);
+  try {
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(staged, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  return staged;
+}
+
+/** The files a container holds now, by target path (what a rollback puts back). */
+export async function filesIn(container: Docker.Container, targets: string[]): Promise<Record<string, Buffer>> {
+  const out: Record<string, Buffer> = {};
+  for (const target of targets) {
+    const stream = await container.getArchive({ path: target });
+    const extract = tar.extract();
+    await new Promise<void>((resolve, reject) => {
+      extract.on('entry', (header, body, next) => {
+        const chunks: Buffer[] = [];
+        body.on('data', (c: unknown) => chunks.push(c as Buffer));
+        body.on('end', () => {
+          if (header.type === 'file') out[target] = Buffer.concat(chunks);
+          next();
+        });
+        body.resume();
+      });
+      extract.on('finish', resolve);
+      extract.on('error', reject);
+      stream.pipe(extract);
+    });
+  }
+  return out;
+}
+
+/**
+ * The service's own word on the reload, read live from its /metrics (the TSDB's copy of these
+ * series lags by a scrape interval): `<prefix>_config_last_reload_successful` and the time of
+ * the last success, which must be this reload's.
+ */
+async function confirmReload(base: string, prefix: 'prometheus' | 'alertmanager', since: number): Promise<void> {
+  const text = await (await fetchWithin(`${base}/metrics`, 5000)).text();
+  const metric = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+  const ok = metric(`${prefix}_config_last_reload_successful`);
+  const at = metric(`${prefix}_config_last_reload_success_timestamp_seconds`);
+  if (ok !== 1 || at === undefined || at < Math.floor(since / 1000) - 1) {
+    throw new Error(`${prefix} did not confirm the reload (${prefix}_config_last_reload_successful=${String(ok)}, last success at ${String(at)})`);
+  }
+}
+
+interface Target { service: ServiceSpec; container: Docker.Container; reload: () => Promise<void> }
+
+/** The running Prometheus and Alertmanager, each with how to reload and confirm it. */
+async function runningTargets(stack: Stack): Promise<Target[]> {
+  const existing = await stack.containers();
+  const targets: Target[] = [];
+  for (const name of ['prometheus', 'alertmanager'] as const) {
+    const service = stack.service(name);
+    const info = existing.get(name);
+    if (!info || info.State !== 'running') continue; // it gets the files when it starts
+    const base = serviceBase(service);
+    if (!base) throw new Error(`${name} publishes no port to reach it on`);
+    const client = name === 'prometheus' ? new PrometheusClient(base) : new AlertmanagerClient(base);
+    targets.push({ service, container: stack.docker.getContainer(info.Id), reload: async () => {
+      const since = Date.now();
+      await client.reload();
+      await confirmReload(base, name, since);
+    } });
+  }
+  return targets;
+}
+
+export interface ChangeContext {
+  stack: Stack;
+  configDir: string;
+  history: ConfigHistory;
+  on?: OnApplyStep;
+  /** The tools' images (default: the stack's own Prometheus and Alertmanager images). */
+  tools?: ToolImages;
+}
+
+/**
+ * Applies the config directory with `drafts` laid over it. Returns the history entry of what now
+ * runs. Throws ApplyRefused (invalid: nothing changed) or ApplyRolledBack (a step failed:
+ * everything put back, the config directory and history included).
+ */
+export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Promise<HistoryEntry> {
+  const { stack, configDir, history } = ctx;
+  const on = ctx.on ?? (() => undefined);
+  const tools = ctx.tools ?? { prometheus: stack.service('prometheus').image, alertmanager: stack.service('alertmanager').image };
+  on({ step: 'validate', message: 'validating with the stack\'s own promtool and amtool' });
+  const texts = textsOf(configDir, drafts);
+  const problems = (await validateTexts(texts, configDir, { docker: stack.docker, images: tools })).filter((p) => p.severity === 'error');
+  if (problems.length) throw new ApplyRefused(problems);
+  const targets = await runningTargets(stack);
+  const note = `applied to ${targets.map((t) => t.service.name).join(' and ') || 'no running service (used at next start)'}`;
+  return withRollback(async (undo) => {
+    // Staged first: a directory that cannot be written refuses the change before any service sees it.
+    const staged = Object.entries(drafts).map(([f, text]) => ({ file: path.join(configDir, f), staged: stageBeside(path.join(configDir, f), text) }));
+    undo(() => staged.forEach((s) => fs.rmSync(s.staged, { force: true })));
+    const entry = history.stage(texts, note);
+    undo(() => entry.discard());
+    const replace = Object.fromEntries(Object.entries(texts).map(([f, t]) => [path.join(configDir, f), Buffer.from(t)]));
+    for (const t of targets) {
+      const mounted = t.service.mounts.filter((m) => m.type === 'bind').map((m) => m.target);
+      const before = await filesIn(t.container, mounted);
+      on({ step: 'copy', service: t.service.name, message: `copying ${mounted.map((m) => path.posix.basename(m)).join(', ')} into ${t.service.name}` });
+      undo(async () => {
+        on({ step: 'rollback', service: t.service.name, message: `restoring ${t.service.name}'s previous configuration` });
+        await t.container.putArchive(await tarOf(before), { path: '/' });
+        await t.reload().catch(() => undefined);
+      });
+      await stack.copyConfigs(t.container, t.service, { replace });
+      on({ step: 'reload', service: t.service.name, message: `reloading ${t.service.name}` });
+      await t.reload();
+      on({ step: 'confirm', service: t.service.name, message: `${t.service.name} runs the new configuration` });
+    }
+    const committed = entry.commit();
+    for (const s of staged) {
+      const previous = fs.readFileSync(s.file);
+      fs.renameSync(s.staged, s.file);
+      undo(() => fs.writeFileSync(s.file, previous));
+    }
+    on({ step: 'record', message: `recorded as ${committed.id}` });
+    return committed;
+  }, (err) => (err instanceof ApplyRolledBack ? err
+    : new ApplyRolledBack(`the new configuration failed (${err instanceof Error ? err.message : String(err)}); the previous one was restored${targets.length ? ' and reloaded' : ''}`, { cause: err })));
+}
+
+/** Applies an entry of the history again, through the same path as any change. */
+export function restoreEntry(ctx: ChangeContext, id: string): Promise<HistoryEntry> {
+  const drafts: Drafts = {};
+  for (const f of CONFIG_FILES) if (ctx.history.has(id, f)) drafts[f] = ctx.history.read(id, f);
+  return applyChange(ctx, drafts);
+}
+
+/** The config files as the running Prometheus and Alertmanager hold them (for the diff). */
+export async function runningFiles(stack: Stack | undefined): Promise<Partial<Record<ConfigFile, string>>> {
+  const out: Partial<Record<ConfigFile, string>> = {};
+  if (!stack) return out;
+  const existing = await stack.containers();
+  for (const [service, files] of [['prometheus', ['prometheus.yml', 'prometheus_rules.yml']], ['alertmanager', ['alertmanager.yml']]] as const) {
+    const info = existing.get(service);
+    if (info?.State !== 'running') continue;
+    const dir = service === 'prometheus' ? '/etc/prometheus' : '/etc/alertmanager';
+    const got: Record<string, Buffer> = await filesIn(stack.docker.getContainer(info.Id), files.map((f) => `${dir}/${f}`)).catch(() => ({}));
+    for (const f of files) {
+      const b = got[`${dir}/${f}`];
+      if (b) out[f] = b.toString('utf8');
+    }
+  }
+  return out;
+}
+
+/** `obsdeck apply` and the integration tests: the config directory as it is on disk. */
+export function applyConfigs(stack: Stack, configDir: string, tools: ToolImages, history: ConfigHistory, on?: OnApplyStep): Promise<HistoryEntry> {
+  return applyChange({ stack, configDir, history, tools, ...(on ? { on } : {}) });
+}

@@ -1,0 +1,26 @@
+// What the Config view opens with: the config files as saved, what the running services hold
+// (for the diff), the compose file the stack runs (and whether the app may edit it), and the
+// history of applied versions, newest first.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ConfigState } from '../contract.js';
+import { COMPOSE_NAME, composeSource, type StackLocation } from '../stack/load.js';
+import type { Stack } from '../stack/stack.js';
+import { runningFiles } from './change.js';
+import { CONFIG_FILES, type ConfigHistory } from './store.js';
+
+export async function configState(loc: StackLocation, loaded: { configDir: string; text: string }, stack: Stack | undefined, history: ConfigHistory): Promise<ConfigState> {
+  const running = await runningFiles(stack);
+  const compose = composeSource(loc);
+  return {
+    configDir: loaded.configDir,
+    files: [
+      ...CONFIG_FILES.map((name) => ({ name, text: fs.readFileSync(path.join(loaded.configDir, name), 'utf8'), ...(running[name] !== undefined ? { running: running[name] } : {}) })),
+      {
+        name: COMPOSE_NAME, text: compose.text, path: compose.source, running: loaded.text,
+        ...(compose.editable ? {} : { readOnly: 'OBSDECK_COMPOSE_FILE names this file: edit it where it is' }),
+      },
+    ],
+    history: history.list().map((e) => ({ id: e.id, at: e.at, note: e.note })).reverse(),
+  };
+}

@@ -1,0 +1,24 @@
+// Alerts and silences: Prometheus' and Alertmanager's view, the webhook's notices, and silences
+// made and expired in Alertmanager (the notices of what a silence covers end at once).
+import { alertsOverview, silencedFingerprints } from '../../alerts/overview.js';
+import { fail } from '../errors.js';
+import type { Handlers } from '../router.js';
+import type { Runtime } from '../runtime.js';
+
+export function alertsHandlers(rt: Runtime) {
+  const unreachable = (err: unknown): never => fail('ALERTMANAGER_UNREACHABLE', err instanceof Error ? err.message : String(err));
+  const endSilenced = async () => rt.receiver.silenced(silencedFingerprints(await rt.alertmanager().alerts().catch(() => [])));
+  return {
+    'alerts:list': () => alertsOverview(() => rt.prometheus(), () => rt.alertmanager(), (am) => rt.receiver.silenced(silencedFingerprints(am))),
+    'alerts:notices': () => rt.receiver.state(),
+    'silences:create': async ({ matchers, minutes, comment }) => {
+      const id = await rt.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment }).catch(unreachable);
+      await endSilenced(); // Alertmanager decides what the silence covers
+      return { id };
+    },
+    'silences:expire': async ({ id }) => {
+      await rt.alertmanager().expireSilence(id).catch(unreachable);
+      return { id };
+    },
+  } satisfies Partial<Handlers>;
+}

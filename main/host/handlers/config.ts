@@ -1,0 +1,54 @@
+// The Config view: the files, Validate of a draft, Apply and Restore through the one change path
+// (under the stack's lock, queued behind any other change, steps to every session as
+// `config:progress`), and the diff against what the running service holds.
+import path from 'node:path';
+import { applyChange, restoreEntry, runningFiles, validateDraft, type ChangeContext } from '../../config/change.js';
+import { composeProblems } from '../../config/compose-check.js';
+import { applyCompose } from '../../config/compose-change.js';
+import { configState } from '../../config/state.js';
+import { diffLines } from '../../config/store.js';
+import { COMPOSE_NAME, composeSource } from '../../stack/load.js';
+import { fail } from '../errors.js';
+import type { Handlers } from '../router.js';
+import type { Runtime } from '../runtime.js';
+
+export function configHandlers(rt: Runtime) {
+  const state = () => configState(rt.opts, rt.loaded(), rt.maybeStack(), rt.history());
+  const context = (): ChangeContext => ({ stack: rt.stack(), configDir: rt.loaded().configDir, history: rt.history(), on: (s) => rt.emit('config:progress', s) });
+  const compose = async (text: string) => {
+    const source = composeSource(rt.opts);
+    if (!source.editable) fail('BAD_REQUEST', `the stack runs ${source.file} (OBSDECK_COMPOSE_FILE); Obsdeck edits only its own copy of the shipped compose file`);
+    const problems = composeProblems(text, rt.opts);
+    return rt.lock.run('apply', async () => {
+      const stack = rt.maybeStack();
+      const running = stack ? [...(await stack.containers())].filter(([, c]) => c.State === 'running').map(([name]) => name) : [];
+      return applyCompose(text, {
+        copy: path.join(rt.loaded().configDir, COMPOSE_NAME),
+        problems,
+        running,
+        reopen: () => rt.reopen(),
+        up: (s, services) => s.up(services, (e) => rt.emit('stack:progress', e), { wait: true }),
+      });
+    }, { wait: true });
+  };
+  return {
+    'config:get': state,
+    'config:validate': ({ file, text }) => (file === COMPOSE_NAME ? composeProblems(text, rt.opts) : validateDraft(rt.loaded().configDir, { [file]: text }, rt.maybeStack())),
+    'config:apply': async ({ file, text }) => {
+      if (file === COMPOSE_NAME) return compose(text);
+      const ctx = context();
+      const entry = await rt.lock.run('apply', () => applyChange(ctx, { [file]: text }), { wait: true });
+      return { id: entry.id, note: entry.note };
+    },
+    'config:diff': async ({ file, text }) => {
+      const running = file === COMPOSE_NAME ? rt.loaded().text : (await runningFiles(rt.maybeStack()))[file];
+      return diffLines(running ?? '', text);
+    },
+    'config:restore': async ({ id }) => {
+      const ctx = context();
+      rt.history().entry(id);
+      await rt.lock.run('apply', () => restoreEntry(ctx, id), { wait: true });
+      return state();
+    },
+  } satisfies Partial<Handlers>;
+}

@@ -1,0 +1,24 @@
+// The engine and the stack: status, and the changes (up, down, stop, restart) under the lock,
+// with their steps to every session as `stack:progress`.
+import type { StackEvent } from '../../contract.js';
+import type { Stack } from '../../stack/stack.js';
+import type { Work } from '../lock.js';
+import type { Handlers } from '../router.js';
+import type { Runtime } from '../runtime.js';
+
+export function stackHandlers(rt: Runtime) {
+  const progress = (e: StackEvent) => rt.emit('stack:progress', e);
+  const change = async (kind: Work, work: (stack: Stack) => Promise<void>) => {
+    const stack = rt.stack();
+    await rt.lock.run(kind, () => work(stack));
+    return rt.snapshot();
+  };
+  return {
+    'engine:status': () => rt.engineStatus(),
+    'stack:status': () => rt.snapshot(),
+    'stack:up': ({ services }) => change('up', (s) => s.up(services?.length ? services : (rt.opts.defaultServices ?? []), progress, { wait: true })),
+    'stack:down': ({ volumes }) => change('down', (s) => s.down(progress, { volumes: volumes === true })),
+    'stack:stop': ({ services }) => change('stop', (s) => s.stop(services, progress)),
+    'stack:restart': ({ services }) => change('restart', (s) => s.restart(services, progress)),
+  } satisfies Partial<Handlers>;
+}

@@ -1,0 +1,196 @@
+// What the host holds while the app runs: the engine it found (and keeps looking for while none
+// answers), the stack opened on the compose file and its live status watcher, the one lock for
+// changes, the webhook receiver, the traffic runs, and the broadcast of events to every session.
+// Handlers ask it for these; domain modules never see it.
+import type Docker from 'dockerode';
+import { AlertReceiver, DEFAULT_WEBHOOK_PORT, webhookHost } from '../alerts/receiver.js';
+import { ConfigHistory, dataDir } from '../config/store.js';
+import type { EngineStatus, EventName, Events, StackSnapshot } from '../contract.js';
+import { discoverEngine } from '../engine/discover.js';
+import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
+import { serviceBase } from '../stack/compose.js';
+import { loadSpec, type StackLocation } from '../stack/load.js';
+import { Stack } from '../stack/stack.js';
+import { StatusWatcher } from '../stack/watch.js';
+import { TrafficRuns } from '../traffic/runs.js';
+import { fail } from './errors.js';
+import { StackLock } from './lock.js';
+import type { Emit } from './session.js';
+
+export interface RuntimeOptions extends StackLocation {
+  /** The services Start brings up when none are named (OBSDECK_SERVICES), e.g. without Grafana. */
+  defaultServices?: string[];
+  /** How often to look for an engine while none answers. */
+  discoverEveryMs?: number;
+  /**
+   * Host the Alertmanager webhook receiver (default: on). Its port is OBSDECK_WEBHOOK_PORT or
+   * 5001, the one observability/alertmanager.yml sends to.
+   */
+  webhook?: boolean;
+}
+
+type Reachable = Extract<EngineStatus, { reachable: true }>;
+
+export class Runtime {
+  private engine: EngineStatus = { reachable: false, tried: [], hint: 'Looking for a Docker engine…' };
+  private docker?: Docker;
+  private reachable?: Reachable;
+  private opened?: Stack;
+  private watcher?: StatusWatcher;
+  /** The compose model, its text (what the compose file's diff compares to) and the config directory. */
+  private loadedSpec?: ReturnType<typeof loadSpec>;
+  private readonly listeners = new Set<Emit>();
+  private discoverTimer?: NodeJS.Timeout;
+  private closed = false;
+  readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()));
+  /** Alertmanager's webhook, hosted here: its notices go to every session as `alerts:notice`. */
+  readonly receiver = new AlertReceiver();
+  readonly traffic = new TrafficRuns((run) => this.emit('traffic:run', run));
+
+  constructor(readonly opts: RuntimeOptions = {}) {
+    this.receiver.on('notice', (n) => this.emit('alerts:notice', n));
+    this.receiver.on('error', () => undefined); // kept in its state and shown by the Alerts view
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.opts.env ?? process.env;
+  }
+
+  async start(): Promise<void> {
+    await this.discover();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.discoverTimer);
+    this.watcher?.stop();
+    void this.receiver.close();
+    this.traffic.stop();
+  }
+
+  /** Every event to `listener` (a session); returns the unsubscribe. */
+  subscribe(listener: Emit): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** How many sessions receive the broadcasts (for tests and diagnostics). */
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners) l(event, payload);
+  }
+
+  engineStatus(): EngineStatus {
+    return this.engine;
+  }
+
+  snapshot(): StackSnapshot {
+    const services = this.watcher?.snapshot() ?? this.specServices().map((name) => ({ service: name, state: 'unknown', ready: false, restartCount: 0, ports: [], image: '' }));
+    const busy = this.lock.busy;
+    return { engine: this.engine, services, ...(busy ? { busy } : {}) };
+  }
+
+  /** The compose model and config directory, read once (snapshot() runs on every event). */
+  loaded(): ReturnType<typeof loadSpec> {
+    this.loadedSpec ??= loadSpec(this.opts);
+    return this.loadedSpec;
+  }
+
+  /** The open stack, or a contract error saying there is no engine. */
+  stack(): Stack {
+    if (!this.opened) {
+      const hint = this.engine.reachable ? '' : ` ${this.engine.hint}`;
+      fail('ENGINE_UNREACHABLE', `no Docker engine is reachable.${hint}`);
+    }
+    return this.opened;
+  }
+
+  /** The open stack when there is an engine. */
+  maybeStack(): Stack | undefined {
+    return this.opened;
+  }
+
+  dataDir(): string {
+    return this.opts.data ?? dataDir(this.env);
+  }
+
+  history(): ConfigHistory {
+    return new ConfigHistory(this.dataDir());
+  }
+
+  /** Where a service is reached from this machine (the snapshot's `url` comes from the same function). */
+  published(service: string): string {
+    const base = serviceBase(this.stack().service(service));
+    if (!base) fail(service === 'prometheus' ? 'PROMETHEUS_UNREACHABLE' : 'ALERTMANAGER_UNREACHABLE', `the stack publishes no ${service} port`);
+    return base;
+  }
+
+  prometheus(): PrometheusClient {
+    return new PrometheusClient(this.published('prometheus'));
+  }
+
+  alertmanager(): AlertmanagerClient {
+    return new AlertmanagerClient(this.published('alertmanager'));
+  }
+
+  /** Reopens the stack on the compose file as it is now (after a compose change); undefined without an engine. */
+  async reopen(): Promise<Stack | undefined> {
+    this.loadedSpec = undefined;
+    if (!this.docker || !this.reachable) return undefined;
+    await this.open(this.docker, this.reachable);
+    return this.opened;
+  }
+
+  private specServices(): string[] {
+    try {
+      return this.loaded().spec.services.map((s) => s.name);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Opens the stack (again) with a fresh status watcher. */
+  private async open(docker: Docker, status: Reachable): Promise<void> {
+    this.watcher?.stop();
+    this.loadedSpec = undefined;
+    const { spec } = this.loaded();
+    this.opened = new Stack(docker, spec);
+    this.watcher = new StatusWatcher(this.opened);
+    this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));
+    this.watcher.on('engine', (e) => {
+      this.engine = e.connected
+        ? status
+        : { reachable: false, tried: [{ endpoint: status.endpoint, error: e.error ?? 'the engine went away' }], hint: 'The Docker engine stopped answering; Obsdeck reconnects as soon as it is back.' };
+      this.emit('stack:snapshot', this.snapshot());
+    });
+    await this.watcher.start();
+  }
+
+  private async discover(): Promise<void> {
+    if (this.closed) return;
+    const { status, docker } = await discoverEngine(this.env);
+    this.engine = status;
+    if (status.reachable && docker) {
+      this.docker = docker;
+      this.reachable = status;
+      await this.open(docker, status);
+      if (this.opts.webhook !== false) await this.listenForAlerts(docker, status);
+    } else {
+      this.emit('stack:snapshot', this.snapshot());
+      this.discoverTimer = setTimeout(() => void this.discover(), this.opts.discoverEveryMs ?? 3000);
+    }
+  }
+
+  private async listenForAlerts(docker: Docker, status: Reachable): Promise<void> {
+    const port = Number(this.env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
+    const state = await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
+    // Alerts that began while the app was not listening count from the start (no notification).
+    if (state.listening) {
+      const am = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => []);
+      this.receiver.seed(am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck')));
+    }
+  }
+}
