@@ -298,3 +298,17 @@ export interface ContractClient {
   request<C extends Channel>(channel: C, args: RequestArgs<C>): Promise<Replies[C]>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
+
+/** A request's answer as it crosses IPC: the reply, or the contract error as data. */
+export type Reply = { ok: true; result: unknown } | { ok: false; error: ContractError };
+
+/** What the Electron preload exposes to the page as `window.obsdeck`, and nothing more. */
+export interface PreloadBridge {
+  request(channel: string, args: unknown): Promise<Reply>;
+  on(event: string, listener: (payload: unknown) => void): () => void;
+  /** Grafana in its own view over the given page rectangle (main checks the URL is Grafana's). */
+  grafana: {
+    show(url: string, rect: { x: number; y: number; width: number; height: number }): Promise<{ ok: boolean; message?: string }>;
+    hide(): Promise<unknown>;
+  };
+}

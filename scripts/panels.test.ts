@@ -2,7 +2,7 @@
 // and dashboards get).
 import { describe, expect, it } from 'vitest';
 import { checkPromql } from '../main/config/promql.js';
-import { PANELS } from '../renderer/panels.js';
+import { PANELS } from '../renderer/lib/panels.js';
 
 describe('the Metrics view\'s panels', () => {
   it('all parse', () => {

@@ -92,6 +92,20 @@ describe('authentication', () => {
     expect((await call('GET', '/customers', { token: other.access_token })).status).toBe(200);
   });
 
+  it('never leaves a live token when two refreshes race with one token (reuse detection is atomic)', async () => {
+    for (let trial = 0; trial < 25; trial++) {
+      const pair = await login('user');
+      const answers = await Promise.all([0, 1].map(() => call('POST', '/auth/refresh', { json: { refresh_token: pair.refresh_token } })));
+      const winners = answers.filter((a) => a.status === 200).map((a) => a.data as unknown as Pair);
+      expect(winners.length).toBeLessThanOrEqual(1);
+      // One of the two presented a spent token: the family is revoked, the winner's new pair included.
+      for (const w of winners) {
+        expect((await call('GET', '/customers', { token: w.access_token })).status, `trial ${trial}`).toBe(401);
+        expect((await call('POST', '/auth/refresh', { json: { refresh_token: w.refresh_token } })).status).toBe(401);
+      }
+    }
+  });
+
   it('does not accept a refresh token as an access token or the other way round', async () => {
     const pair = await login('user');
     expect((await call('GET', '/customers', { token: pair.refresh_token })).status).toBe(401);
@@ -150,6 +164,19 @@ describe('authentication', () => {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORDS.admin }),
       });
       expect(admin.status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts a login attempt before checking the password: 40 concurrent guesses, only 10 reach it', async () => {
+    const limited = await startApi({ loginLimitPerUser: 10, loginLimitPerClient: 1000, logLevel: 'silent' });
+    try {
+      const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`${limited.base}/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'user', password: 'wrong' }),
+      }).then((r) => r.status)));
+      expect(answers.filter((st) => st === 401)).toHaveLength(10);
+      expect(answers.filter((st) => st === 429)).toHaveLength(30);
     } finally {
       await limited.close();
     }

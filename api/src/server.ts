@@ -202,10 +202,12 @@ export function buildServer(config: ApiConfig, secrets: Secrets, store: Store, l
       const retry = Math.max(perClient.retryAfter(clientKey), perUser.retryAfter(userKey));
       throw new HttpError(429, 'rate_limited', `too many login attempts; try again in ${retry} s`, { 'retry-after': String(retry) });
     }
+    // Counted before the password is checked (scrypt takes a while): concurrent guesses cannot
+    // all pass the limit while the first ones are still being hashed. A success resets the user's.
     perClient.hit(clientKey);
+    perUser.hit(userKey);
     const user = store.userByName(body.username);
     if (!(await verifyPassword(body.password, user?.password_hash)) || !user) {
-      perUser.hit(userKey);
       security('failed_login');
       throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
     }

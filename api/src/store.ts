@@ -87,6 +87,7 @@ export class Store {
       token: db.prepare<[string, string], RefreshRow>('SELECT * FROM tokens WHERE jti = ? AND kind = ?'),
       spend: db.prepare('UPDATE tokens SET spent_at = ? WHERE jti = ? AND spent_at IS NULL AND revoked_at IS NULL'),
       revokeFamily: db.prepare('UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL'),
+      familyRevoked: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM tokens WHERE family_id = ? AND revoked_at IS NOT NULL LIMIT 1'),
       activeTokens: db.prepare<[number], { n: number }>(
         'SELECT COUNT(*) AS n FROM tokens WHERE revoked_at IS NULL AND spent_at IS NULL AND expires_at > ?',
       ),
@@ -140,6 +141,19 @@ export class Store {
   /** Marks a refresh token spent; false when it was already spent or revoked (a race lost). */
   spendRefresh(jti: string): boolean {
     return this.stmts.spend.run(nowSeconds(), jti).changes === 1;
+  }
+  /**
+   * Rotation as one step: spends `jti` and records the new tokens in one transaction, only if
+   * the token was unspent and its family has no revoked token. False (nothing recorded) when
+   * the race was lost or the family was revoked, so a revoked family never gains a live token.
+   */
+  rotateRefresh(jti: string, familyId: string, fresh: { jti: string; kind: 'access' | 'refresh'; expiresAt: number; userId: number }[]): boolean {
+    return this.db.transaction(() => {
+      if (this.stmts.familyRevoked.get(familyId)) return false;
+      if (this.stmts.spend.run(nowSeconds(), jti).changes !== 1) return false;
+      for (const t of fresh) this.stmts.insertToken.run(t.jti, t.kind, familyId, t.userId, t.expiresAt);
+      return true;
+    }).immediate();
   }
   revokeFamily(familyId: string): number {
     return this.stmts.revokeFamily.run(nowSeconds(), familyId).changes;

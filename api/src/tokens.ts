@@ -52,15 +52,11 @@ export class TokenService {
   }
 
   /** A new login family: one access and one refresh token. */
-  issuePair(user: { id: number; role: Role }, familyId: string = crypto.randomUUID()): Promise<TokenPair> {
-    return Promise.all([this.sign('access', user, familyId), this.sign('refresh', user, familyId)]).then(
-      ([access, refresh]) => ({
-        access_token: access,
-        refresh_token: refresh,
-        token_type: 'bearer' as const,
-        expires_in: this.settings.accessTtlSeconds,
-      }),
-    );
+  async issuePair(user: { id: number; role: Role }, familyId: string = crypto.randomUUID()): Promise<TokenPair> {
+    const [access, refresh] = await Promise.all([this.sign('access', user, familyId), this.sign('refresh', user, familyId)]);
+    for (const t of [access, refresh]) this.store.recordToken(t.jti, t.kind, familyId, user.id, t.expiresAt);
+    this.counted(user.role);
+    return this.pair(access.token, refresh.token);
   }
 
   async verifyAccess(token: string): Promise<Principal> {
@@ -92,18 +88,35 @@ export class TokenService {
     const row = this.store.token(principal.jti, 'refresh');
     if (!row) throw new TokenError('invalid', 'unknown refresh token');
     if (row.revoked_at !== null) throw new TokenError('revoked', 'refresh token has been revoked');
-    if (row.spent_at !== null || !this.store.spendRefresh(principal.jti)) {
+    const user = { id: principal.userId, role: principal.role };
+    // Signed first, then spent and recorded in one transaction: two concurrent refreshes with one
+    // token cannot both win, and the loser's revocation cannot be outrun by the winner's insert.
+    const [access, refresh] = row.spent_at === null
+      ? await Promise.all([this.sign('access', user, row.family_id), this.sign('refresh', user, row.family_id)])
+      : [];
+    if (!access || !refresh || !this.store.rotateRefresh(principal.jti, row.family_id, [access, refresh].map((t) => ({ jti: t.jti, kind: t.kind, expiresAt: t.expiresAt, userId: user.id })))) {
       this.store.revokeFamily(row.family_id);
       throw new TokenError('reused', 'refresh token was already used; every token of this login has been revoked');
     }
-    return this.issuePair({ id: principal.userId, role: principal.role }, row.family_id);
+    this.counted(user.role);
+    return this.pair(access.token, refresh.token);
   }
 
   revoke(principal: Principal): void {
     this.store.revokeFamily(principal.familyId);
   }
 
-  private async sign(kind: Kind, user: { id: number; role: Role }, familyId: string): Promise<string> {
+  private pair(access: string, refresh: string): TokenPair {
+    return { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: this.settings.accessTtlSeconds };
+  }
+
+  private counted(role: Role): void {
+    this.metrics?.tokensCreated.labels('access', role).inc();
+    this.metrics?.tokensCreated.labels('refresh', role).inc();
+  }
+
+  /** A signed token and what to record of it (recorded by the caller, with the others of its step). */
+  private async sign(kind: Kind, user: { id: number; role: Role }, familyId: string): Promise<{ token: string; jti: string; kind: Kind; expiresAt: number }> {
     const jti = crypto.randomUUID();
     const iat = nowSeconds();
     const exp = iat + (kind === 'access' ? this.settings.accessTtlSeconds : this.settings.refreshTtlSeconds);
@@ -116,9 +129,7 @@ export class TokenService {
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(this.key);
-    this.store.recordToken(jti, kind, familyId, user.id, exp);
-    this.metrics?.tokensCreated.labels(kind, user.role).inc();
-    return token;
+    return { token, jti, kind, expiresAt: exp };
   }
 
   private async verify(token: string, kind: Kind): Promise<Principal> {

@@ -3,6 +3,7 @@
 // destroyed or navigates to a new page, so every log stream it followed stops with it. Typed
 // against the few methods it uses, so it is tested with a recorded stand-in for ipcMain.
 import { toContractError } from '../host/errors.js';
+import type { Reply } from '../contract.js';
 import type { Host, Session } from '../host/host.js';
 
 export interface ContentsLike {
@@ -19,7 +20,7 @@ export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
 }
 
-export type IpcReply = { ok: true; result: unknown } | { ok: false; error: ReturnType<typeof toContractError> };
+export type IpcReply = Reply;
 
 export class IpcContract {
   private readonly sessions = new Map<number, Session>();

@@ -26,6 +26,8 @@ export function handlersFor(rt: Runtime): Handlers {
 export class Host {
   readonly runtime: Runtime;
   readonly handle: Router;
+  /** The open sessions (one per connection), for diagnostics and tests. */
+  readonly sessions = new Set<Session>();
 
   constructor(opts: RuntimeOptions = {}) {
     this.runtime = new Runtime(opts);
@@ -46,7 +48,12 @@ export class Host {
    */
   connect(send: <E extends EventName>(event: E, payload: Events[E]) => void): Session {
     const session = new Session(send);
-    session.onDispose(this.runtime.subscribe(send));
+    this.sessions.add(session);
+    const unsubscribe = this.runtime.subscribe(send);
+    session.onDispose(() => {
+      unsubscribe();
+      this.sessions.delete(session);
+    });
     return session;
   }
 }

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Host } from '../host/host.js';
@@ -33,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('obsdeck serve', () => {
-  const cookie = () => `obsdeck_session=${running.token}`;
+  const cookie = () => running.cookieFor();
 
   it('prints a loopback URL carrying a long random token', () => {
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
@@ -50,6 +52,18 @@ describe('obsdeck serve', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/?view=logs');
     expect(res.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Strict/);
+  });
+
+  it('gives the cookie its own random id: the token itself is no session, and the cookie is not the token', async () => {
+    const res = await get(`/?token=${running.token}`);
+    const set = res.headers['set-cookie']?.[0] ?? '';
+    const [pair] = set.split(';');
+    expect(pair!.startsWith(`${running.cookie}=`)).toBe(true);
+    expect(pair).not.toContain(running.token);
+    expect((await get('/', { cookie: pair! })).status).toBe(200);
+    // The old design's cookie (the token) opens nothing: a service that was sent it cannot reuse it.
+    expect((await get('/', { cookie: `${running.cookie}=${running.token}` })).status).toBe(401);
+    expect((await get('/', { cookie: `obsdeck_session=${running.token}` })).status).toBe(401);
   });
 
   it('serves the UI with a strict content security policy', async () => {
@@ -107,11 +121,11 @@ describe('obsdeck serve', () => {
 
     it('refuses a socket without the session, or from another origin', async () => {
       await expect(opened(connect({}))).rejects.toThrow(/401/);
-      await expect(opened(connect({ cookie: `obsdeck_session=${withBackend.token}`, origin: 'http://evil.example' }))).rejects.toThrow(/403/);
+      await expect(opened(connect({ cookie: withBackend.cookieFor(), origin: 'http://evil.example' }))).rejects.toThrow(/403/);
     });
 
     it('answers requests, and crosses errors as data with their codes', async () => {
-      const ws = connect({ cookie: `obsdeck_session=${withBackend.token}`, origin: `http://127.0.0.1:${withBackend.port}` });
+      const ws = connect({ cookie: withBackend.cookieFor(), origin: `http://127.0.0.1:${withBackend.port}` });
       await opened(ws);
       try {
         const engine = await ask(ws, 'engine:status', {});
@@ -123,5 +137,47 @@ describe('obsdeck serve', () => {
         ws.close();
       }
     });
+  });
+});
+
+/** One raw request on a fresh socket; resolves to the status line and the whole answer. */
+function raw(request: string | Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(running.port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', () => resolve(answer));
+    socket.setTimeout(3000, () => socket.destroy());
+    socket.end(request);
+  });
+}
+
+describe('obsdeck serve under hostile input', () => {
+  const alive = async () => expect((await get('/')).status).toBe(401);
+
+  it('answers the request lines that used to stop it with 400, and keeps running', async () => {
+    // `new URL()` threw inside the handler on this one and the process exited.
+    expect(await raw(`GET http://[/ HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    await alive();
+    // A valid session asking for a path that is not valid percent-encoding (decodeURIComponent threw).
+    expect(await raw(`GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\nCookie: ${running.cookieFor()}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    await alive();
+  });
+
+  it('survives generated requests: no crash, no 5xx, no stack trace (property-based)', async () => {
+    const session = running.cookieFor();
+    const pathChar = fc.constantFrom(...'/%.?#[]@:!$&\'()*+,;=-_~aZ09 \\"<>{}|^`'.split(''), '%E0', '%A4', '%00', '%ff', '%2e%2e', '\u00e9', '\ud83d');
+    const target = fc.oneof(fc.array(pathChar, { maxLength: 40 }).map((a) => a.join('')), fc.constant('http://[/'), fc.webUrl(), fc.string({ maxLength: 30 }));
+    const method = fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'BREW', 'G\u00c9T', '');
+    const header = fc.tuple(fc.constantFrom('Host', 'Cookie', 'Origin', 'Content-Length', 'Transfer-Encoding', 'X-Y', 'Upgrade', ''), fc.string({ maxLength: 40 }));
+    await fc.assert(fc.asyncProperty(method, target, fc.array(header, { maxLength: 5 }), fc.boolean(), async (m, t, headers, withSession) => {
+      const lines = [`${m} ${t} HTTP/1.1`, `Host: 127.0.0.1:${running.port}`, ...(withSession ? [`Cookie: ${session}`] : []), ...headers.map(([k, v]) => `${k}: ${v}`)];
+      const answer = await raw(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8'));
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
+      if (status !== undefined) expect(Number(status)).toBeLessThan(500);
+      expect(answer).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/); // no stack trace
+    }), { numRuns: 300 });
+    await alive();
   });
 });

@@ -1,6 +1,9 @@
 // `obsdeck serve`: the built UI over HTTP on 127.0.0.1 only. The URL it prints carries a random
-// token; the first request trades it for an HttpOnly cookie. Host and Origin are checked so a
-// page on another site cannot reach it through DNS rebinding.
+// token; the first request trades it for a session: an HttpOnly, SameSite=Strict cookie holding
+// a random id of its own (cookies ignore ports, so every 127.0.0.1 service, Grafana included,
+// is sent it: it must not be the token). Host and Origin are checked so a page on another site
+// cannot reach it through DNS rebinding. A malformed request is answered 400; nothing a client
+// sends stops the server.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -26,6 +29,10 @@ export interface RunningServe {
   url: string;
   port: number;
   token: string;
+  /** The session cookie's name (it carries the port: two serves on one machine do not clobber each other). */
+  cookie: string;
+  /** Opens a session as trading the token does, and returns the cookie header for it. */
+  cookieFor: () => string;
   close: () => Promise<void>;
 }
 
@@ -41,7 +48,10 @@ const TYPES: Record<string, string> = {
 
 // frame-src: the Grafana view embeds the stack's Grafana, published on this machine only.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const COOKIE = 'obsdeck_session';
+/** Sessions live this long from the token's trade (the cookie's Max-Age too). */
+const SESSION_MS = 12 * 3600_000;
+/** At most this many sessions are kept; the oldest go first. */
+const MAX_SESSIONS = 64;
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -56,6 +66,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
     throw new Error(`the UI is not built (${path.join(root, 'index.html')} is missing): run \`npm run build:renderer\``);
   }
   let port = 0;
+  const sessions = new Map<string, number>(); // id → expiry
+  const cookieName = () => `obsdeck_session_${port}`;
+  const newSession = (): string => {
+    const id = crypto.randomBytes(24).toString('base64url');
+    sessions.set(id, Date.now() + SESSION_MS);
+    while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    return id;
+  };
   const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
   /** Why a request may not proceed (wrong Host, foreign Origin, no session), or undefined. */
   const refused = (req: http.IncomingMessage): [number, string] | undefined => {
@@ -65,10 +83,20 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
     return undefined;
   };
   const hasSession = (req: http.IncomingMessage) => {
-    const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
-    return cookie !== undefined && safeEqual(cookie.slice(COOKIE.length + 1), token);
+    const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${cookieName()}=`));
+    const expiry = cookie === undefined ? undefined : sessions.get(cookie.slice(cookieName().length + 1));
+    return expiry !== undefined && expiry > Date.now();
   };
   const server = http.createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch {
+      // A request this code did not foresee: refused, and the server goes on.
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('bad request\n');
+    }
+  });
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
       res.end(body);
@@ -77,14 +105,21 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
     if (no) return send(no[0], no[1]);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n', { allow: 'GET, HEAD' });
 
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    let url: URL;
+    let pathname: string;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return send(400, 'malformed request URL\n');
+    }
     const given = url.searchParams.get('token');
     if (given !== null) {
       if (!safeEqual(given, token)) return send(403, 'wrong token: use the URL `obsdeck serve` printed\n');
       url.searchParams.delete('token');
       return send(303, '', {
         location: url.pathname + url.search,
-        'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': `${cookieName()}=${newSession()}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MS / 1000}`,
       });
     }
     if (!hasSession(req)) return send(401, 'open the URL `obsdeck serve` printed (it carries the access token)\n');
@@ -98,7 +133,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
       );
       return;
     }
-    const rel = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
     const file = path.resolve(root, rel);
     // Unknown paths fall back to index.html so client-side routes survive a reload.
     const target = file.startsWith(root + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(root, 'index.html');
@@ -110,14 +145,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
       'cache-control': target.endsWith('index.html') ? 'no-store' : 'max-age=3600',
     });
     if (req.method === 'HEAD') return res.end();
-    fs.createReadStream(target).pipe(res);
-  });
+    fs.createReadStream(target).on('error', () => res.destroy()).pipe(res);
+  };
   // The contract over a WebSocket: requests {id, channel, args} → {id, ok, result | error};
   // events pushed as {event, payload}. Same Host, Origin and session checks as every request.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   server.on('upgrade', (req, socket, head) => {
     const no = refused(req) ?? (hasSession(req) ? undefined : [401, 'no session\n'] as [number, string]);
-    if (no || !opts.host || new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+    if (no || !opts.host || (req.url ?? '').split('?')[0] !== '/ws') {
       socket.end(`HTTP/1.1 ${no?.[0] ?? 404} Refused\r\nconnection: close\r\n\r\n`);
       return;
     }
@@ -133,6 +168,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    cookie: cookieName(),
+    cookieFor: () => `${cookieName()}=${newSession()}`,
     close: () => new Promise((resolve) => {
       for (const client of wss.clients) client.terminate();
       wss.close();

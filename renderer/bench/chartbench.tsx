@@ -5,8 +5,8 @@
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { flushSync } from 'react-dom';
-import { Chart } from '../Chart';
-import type { ChartData } from '../chartdata';
+import { Chart } from '../components/Chart';
+import type { ChartData } from '../lib/chartdata';
 
 const params = new URLSearchParams(location.search);
 const SERIES = Number(params.get('series') ?? 20);

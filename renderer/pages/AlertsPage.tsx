@@ -1,9 +1,12 @@
 // The Alerts view: Prometheus' firing and pending alerts, grouped by name, with labels,
 // annotations, active since and value; silence one from its labels (with a preview of what the
 // silence would cover) and expire silences. Refreshed every 5 s.
-import { useEffect, useState } from 'react';
-import type { AlertInfo, AlertsSnapshot, ContractClient, NoticesState } from '../main/contract';
-import { ClientError } from './client';
+import { useState } from 'react';
+import type { AlertInfo } from '../../main/contract';
+import { useAction, useRequest } from '../client/useRequest';
+import { since } from '../lib/format';
+import type { PageProps } from '../pages';
+import { useClient, useNotices } from '../state/app';
 
 type Matcher = { name: string; value: string; isRegex: boolean };
 
@@ -20,47 +23,18 @@ export function covers(matchers: Matcher[], labels: Record<string, string>): boo
   });
 }
 
-function since(iso: string | undefined, now: number): string {
-  if (!iso) return '';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
-}
-
-export function AlertsView({ client, explore, openLogs }: {
-  client: ContractClient;
-  /** Opens an expression in the explorer's graph. */
-  explore: (expr: string) => void;
-  /** Opens a service's logs from a moment. */
-  openLogs: (service: string, since: string) => void;
-}) {
-  const [snap, setSnap] = useState<AlertsSnapshot | undefined>();
-  const [error, setError] = useState<ClientError | undefined>();
+export function AlertsPage({ go }: PageProps) {
+  const client = useClient();
+  const { receiver } = useNotices();
+  const list = useRequest('alerts:list', {}, { everyMs: 5000 });
+  const snap = list.data;
+  const action = useAction();
+  const error = action.error ?? list.error;
+  const now = list.at ?? Date.now();
   const [draft, setDraft] = useState<{ alert: AlertInfo; matchers: Matcher[]; minutes: number; comment: string } | undefined>();
-  const [now, setNow] = useState(Date.now());
-  const [tick, setTick] = useState(0);
-  const [receiver, setReceiver] = useState<NoticesState | undefined>();
+  const explore = (q: string) => go({ view: 'explore', params: { q, tab: 'graph', range: '1h' } });
+  const openLogs = (service: string, from: string) => go({ view: 'logs', params: { services: service, since: from } });
 
-  useEffect(() => {
-    client.request('alerts:notices', {}).then(setReceiver, () => undefined);
-  }, [client]);
-
-  useEffect(() => {
-    let stop = false;
-    const load = () => client.request('alerts:list', {}).then((s) => {
-      if (stop) return;
-      setSnap(s);
-      setError(undefined);
-      setNow(Date.now());
-    }, (e: unknown) => !stop && setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
-    void load();
-    const timer = setInterval(() => void load(), 5000);
-    return () => {
-      stop = true;
-      clearInterval(timer);
-    };
-  }, [client, tick]);
-
-  const fail = (e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e)));
   const active = (snap?.alerts ?? []).filter((a) => a.state !== 'inactive');
   const groups = [...new Set(active.map((a) => a.name))].sort();
 
@@ -130,11 +104,11 @@ export function AlertsView({ client, explore, openLogs }: {
             {draft.matchers.length === 0 && ' — with no matcher it would silence everything, so at least one is needed'}.
           </p>
           <button type="button" className="primary" disabled={!draft.comment.trim() || draft.matchers.length === 0} onClick={() => {
-            client.request('silences:create', { matchers: draft.matchers, minutes: draft.minutes, comment: draft.comment.trim() })
-              .then(() => {
-                setDraft(undefined);
-                setTick((t) => t + 1);
-              }, fail);
+            void action.run('silence', async () => {
+              await client.request('silences:create', { matchers: draft.matchers, minutes: draft.minutes, comment: draft.comment.trim() });
+              setDraft(undefined);
+              list.refetch();
+            });
           }}>Create silence</button>{' '}
           <button type="button" onClick={() => setDraft(undefined)}>Cancel</button>
         </section>
@@ -169,7 +143,10 @@ export function AlertsView({ client, explore, openLogs }: {
                   <td>{new Date(s.endsAt).toLocaleString()}</td>
                   <td>{s.createdBy}</td>
                   <td>{s.comment}</td>
-                  <td><button type="button" onClick={() => void client.request('silences:expire', { id: s.id }).then(() => setTick((t) => t + 1), fail)}>Expire</button></td>
+                  <td><button type="button" onClick={() => void action.run('expire', async () => {
+                    await client.request('silences:expire', { id: s.id });
+                    list.refetch();
+                  })}>Expire</button></td>
                 </tr>
               ))}
             </tbody>

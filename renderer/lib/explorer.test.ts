@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parser } from '@prometheus-io/lezer-promql';
-import { paramsOf } from './promapi';
+import { paramsOf } from '../client/promapi';
 import { loadHistory, remember } from './queryhistory';
 import { dashboardPath, grafanaExploreUrl, safeGrafanaPath } from './grafana';
 

@@ -1,18 +1,23 @@
 // The Config view: the stack's config files in an editor; Validate shows every problem at its
 // line and column (in-process checks, then promtool/amtool of the stack's own images); Apply
-// hot-reloads, confirms and rolls back on failure, and says which happened; a diff against what
-// the running service holds; the history of applied versions, with restore.
+// hot-reloads, confirms and rolls back on failure, and says which happened, with its steps as
+// they go; a refused Apply marks its problems as Validate does; a diff against what the running
+// service holds; the history of applied versions, with Restore (applied through the same path).
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { yaml } from '@codemirror/lang-yaml';
-import type { ConfigFileName, ConfigProblem, ConfigState, ContractClient } from '../main/contract';
-import { ClientError } from './client';
-import { CodeEditor, type CodeEditorHandle } from './CodeEditor';
+import type { ConfigFileName, ConfigProblem, ConfigState, ConfigStep } from '../../main/contract';
+import { asClientError } from '../client/client';
+import { CodeEditor, type CodeEditorHandle } from '../components/CodeEditor';
+import type { PageProps } from '../pages';
+import { useClient } from '../state/app';
 
 const YAML = yaml();
 
 type Outcome = { kind: 'ok' | 'bad' | 'info'; text: string; details?: string[] };
 
-export function ConfigView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
+export function ConfigPage({ params, setParams }: PageProps) {
+  const client = useClient();
+  const [steps, setSteps] = useState<ConfigStep[]>([]);
   const [state, setState] = useState<ConfigState | undefined>();
   const [drafts, setDrafts] = useState<Partial<Record<ConfigFileName, string>>>({});
   const [problems, setProblems] = useState<ConfigProblem[] | undefined>();
@@ -20,7 +25,8 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
   const [diff, setDiff] = useState<string[] | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const editor = useRef<CodeEditorHandle>(null);
-  const file = (['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml', 'docker-compose.yml'] as const).find((f) => f === params.file) ?? 'prometheus.yml';
+  // The files are the Node side's list (config:get); the URL names one of them.
+  const file = state?.files.find((f) => f.name === params.file)?.name ?? ('prometheus.yml' satisfies ConfigFileName);
 
   const load = () => client.request('config:get', {}).then((s) => {
     setState(s);
@@ -29,6 +35,8 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
   useEffect(() => {
     void load();
   }, [client]); // once per client
+  // Apply's and Restore's steps, as the Node side takes them.
+  useEffect(() => client.on('config:progress', (s) => setSteps((list) => [...list, s].slice(-20))), [client]);
 
   const marks = useMemo(() => (problems ?? []).filter((p): p is ConfigProblem & { line: number } => p.file === file && p.line !== undefined), [problems, file]);
   const saved = state?.files.find((f) => f.name === file);
@@ -38,11 +46,18 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
   const run = async (what: string, work: () => Promise<void>) => {
     setBusy(what);
     setOutcome(undefined);
+    setSteps([]);
     try {
       await work();
     } catch (e) {
-      const err = e instanceof ClientError ? e : new ClientError('INTERNAL', String(e));
-      setOutcome({ kind: 'bad', text: err.code === 'CONFIG_INVALID' ? 'Not applied: the configuration is invalid. The running one is unchanged.' : err.code === 'APPLY_ROLLED_BACK' ? err.message : err.message, details: err.details });
+      const err = asClientError(e);
+      if (err.code === 'CONFIG_INVALID') {
+        // The same problems Validate lists, marked in the text.
+        setProblems(err.problems);
+        setOutcome({ kind: 'bad', text: 'Not applied: the configuration is invalid. The running one is unchanged.' });
+      } else {
+        setOutcome({ kind: 'bad', text: err.message, details: err.details });
+      }
     } finally {
       setBusy(undefined);
     }
@@ -90,6 +105,11 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
           {outcome.details && outcome.details.length > 0 && <pre className="logs">{outcome.details.join('\n')}</pre>}
         </div>
       )}
+      {busy && steps.length > 0 && (
+        <ol className="card steps" aria-label="Apply steps">
+          {steps.map((s, i) => <li key={i} className={s.step === 'rollback' ? 'failed' : 'done'}>{s.message}</li>)}
+        </ol>
+      )}
       {problems && problems.length > 0 && (
         <ul className="card problems" aria-label="Problems">
           {problems.map((p, i) => (
@@ -120,9 +140,10 @@ export function ConfigView({ client, params, setParams }: { client: ContractClie
               <li key={h.id}>
                 <code>{h.id}</code> {new Date(h.at).toLocaleString()} — {h.note}{' '}
                 <button type="button" onClick={() => void run('restore', async () => {
-                  setState(await client.request('config:restore', { id: h.id }));
+                  const next = await client.request('config:restore', { id: h.id });
+                  setState(next);
                   setDrafts({});
-                  setOutcome({ kind: 'info', text: `Restored ${h.id} into the files; Apply to run it.` });
+                  setOutcome({ kind: 'ok', text: `Restored ${h.id}: ${next.history[0]?.note ?? 'applied'}` });
                 })}>Restore</button>
               </li>
             ))}

@@ -3,8 +3,8 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartData } from './chartdata';
-import { formatValue, type Unit } from './units';
+import type { ChartData } from '../lib/chartdata';
+import { formatValue, type Unit } from '../lib/units';
 
 const COLOURS = ['#0969da', '#cf222e', '#1a7f37', '#8250df', '#9a6700', '#bf3989', '#1b7c83', '#6e7781'];
 

@@ -1,13 +1,32 @@
 // The renderer's one way to the Node side: the contract of main/contract.ts, over Electron's
 // preload bridge when there is one, otherwise over `obsdeck serve`'s WebSocket. Errors arrive
-// as data and become RemoteErrors (real Errors with the contract's code and readable message).
-import type { Channel, ContractClient, ContractError, EventName, Events, Replies, RequestArgs, ServerMessage } from '../main/contract';
+// as data and become ClientErrors (real Errors with the contract's code and readable message).
+import type { Channel, ConfigProblem, ContractClient, ContractError, EventName, Events, PreloadBridge, Replies, RequestArgs, ServerMessage } from '../../main/contract';
 
 export class ClientError extends Error {
-  constructor(readonly code: ContractError['code'], message: string, readonly details: string[] = []) {
+  readonly details: string[];
+  /** A refused config's problems, as Validate gives them. */
+  readonly problems: ConfigProblem[];
+  constructor(readonly code: ContractError['code'], message: string, details: string[] = [], problems: ConfigProblem[] = []) {
     super(message);
     this.name = 'ClientError';
+    this.details = details;
+    this.problems = problems;
   }
+
+  static of(e: ContractError): ClientError {
+    return new ClientError(e.code, e.message, e.details, e.problems);
+  }
+}
+
+/** Any failure as a ClientError (a thrown non-contract error is INTERNAL). */
+export function asClientError(e: unknown): ClientError {
+  return e instanceof ClientError ? e : new ClientError('INTERNAL', e instanceof Error ? e.message : String(e));
+}
+
+/** The Electron preload's object, when the page runs in the desktop window. */
+export function preloadBridge(): PreloadBridge | undefined {
+  return (window as unknown as { obsdeck?: PreloadBridge }).obsdeck;
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -41,7 +60,7 @@ export function webSocketClient(url = `${location.protocol === 'https:' ? 'wss' 
         if (!p) return;
         pending.delete(msg.id);
         if (msg.ok) p.resolve(msg.result);
-        else p.reject(new ClientError(msg.error.code, msg.error.message, msg.error.details));
+        else p.reject(ClientError.of(msg.error));
       };
       socket.onclose = () => {
         const wasOpen = ws === socket;
@@ -81,18 +100,12 @@ export function webSocketClient(url = `${location.protocol === 'https:' ? 'wss' 
   };
 }
 
-/** What the Electron preload exposes as window.obsdeck. */
-interface Bridge {
-  request(channel: string, args: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ContractError }>;
-  on(event: string, listener: (payload: unknown) => void): () => void;
-}
-
 /** The contract over Electron IPC, through the preload's one object. */
-export function ipcClient(bridge: Bridge): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
+export function ipcClient(bridge: PreloadBridge): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
   return {
     async request<C extends Channel>(channel: C, args: RequestArgs<C>): Promise<Replies[C]> {
       const r = await bridge.request(channel, args);
-      if (!r.ok) throw new ClientError(r.error.code, r.error.message, r.error.details);
+      if (!r.ok) throw ClientError.of(r.error);
       return r.result as Replies[C];
     },
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
@@ -104,6 +117,6 @@ export function ipcClient(bridge: Bridge): ContractClient & { onConnection(l: (u
 
 /** IPC inside the Electron window, the WebSocket in a browser. */
 export function contractClient(): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
-  const bridge = (window as unknown as { obsdeck?: Bridge }).obsdeck;
+  const bridge = preloadBridge();
   return bridge ? ipcClient(bridge) : webSocketClient();
 }

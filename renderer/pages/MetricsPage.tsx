@@ -1,53 +1,33 @@
 // The Metrics view: the seed's SLIs and its security and encryption panels as live charts, over
 // a chosen time range, refreshed on a chosen interval (both kept in the URL). Every panel is the
 // one Chart component; a panel whose query fails says so in place.
-import { useEffect, useState } from 'react';
-import type { ContractClient, RangeResult } from '../main/contract';
-import { Chart } from './Chart';
-import { formatValue } from './units';
-import { PANELS } from './panels';
-import { align } from './chartdata';
-import { ClientError } from './client';
-import { customWindow, localInput, RANGES } from './timerange';
+import { useRequest } from '../client/useRequest';
+import { Chart } from '../components/Chart';
+import { align } from '../lib/chartdata';
+import { PANELS } from '../lib/panels';
+import { customWindow, localInput, RANGES } from '../lib/timerange';
+import { formatValue } from '../lib/units';
+import type { PageProps } from '../pages';
 
 const REFRESH: Record<string, number> = { '5s': 5000, '10s': 10000, '30s': 30000, off: 0 };
 
-export function MetricsView({ client, params, setParams, explore }: {
-  client: ContractClient;
-  params: Record<string, string>;
-  setParams: (p: Record<string, string>) => void;
-  /** Opens a query in the explorer. */
-  explore: (expr: string, range: string) => void;
-}) {
+const EXPRS = PANELS.flatMap((p) => p.queries.map((q) => q.expr));
+
+export function MetricsPage({ params, setParams, go }: PageProps) {
   const custom = params.range === 'custom';
   const range = custom || RANGES[params.range ?? ''] ? params.range! : '15m';
   const fixed = custom ? customWindow(params.from, params.to) : undefined;
   const refresh = params.refresh && params.refresh in REFRESH ? params.refresh : '10s';
-  const [results, setResults] = useState<{ data: RangeResult[]; window: [number, number] } | undefined>();
-  const [error, setError] = useState<ClientError | undefined>();
-
-  useEffect(() => {
-    let stop = false;
-    const load = () => {
-      if (custom && !fixed?.window) return;
-      const end = fixed?.window ? fixed.window[1] : Math.floor(Date.now() / 1000);
-      const seconds = fixed?.window ? fixed.window[1] - fixed.window[0] : RANGES[range]!;
-      const step = Math.max(5, Math.ceil(seconds / 300));
-      client.request('metrics:range', { exprs: PANELS.flatMap((p) => p.queries.map((q) => q.expr)), start: end - seconds, end, step }).then((r) => {
-        if (stop) return;
-        setResults({ data: r, window: [end - seconds, end] });
-        setError(undefined);
-      }, (e: unknown) => !stop && setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
-    };
-    load();
-    // A custom range is a fixed past: nothing to refresh.
-    const every = custom ? 0 : REFRESH[refresh]!;
-    const timer = every ? setInterval(load, every) : undefined;
-    return () => {
-      stop = true;
-      clearInterval(timer);
-    };
-  }, [client, range, refresh, custom, fixed?.window?.[0], fixed?.window?.[1]]);
+  const explore = (q: string, r: string) => go({ view: 'explore', params: { q, tab: 'graph', range: r } });
+  // The window ends now at each refresh; a custom range is a fixed past, with nothing to refresh.
+  const query = useRequest('metrics:range', () => {
+    if (custom && !fixed?.window) return undefined;
+    const end = fixed?.window ? fixed.window[1] : Math.floor(Date.now() / 1000);
+    const seconds = fixed?.window ? fixed.window[1] - fixed.window[0] : RANGES[range]!;
+    return { exprs: EXPRS, start: end - seconds, end, step: Math.max(5, Math.ceil(seconds / 300)) };
+  }, { everyMs: custom ? 0 : REFRESH[refresh]!, key: `${range} ${refresh} ${fixed?.window?.join('-') ?? ''}` });
+  const error = query.error;
+  const results = query.data && query.args ? { data: query.data, window: [query.args.start, query.args.end] as [number, number] } : undefined;
 
   let i = 0;
   const byPanel = PANELS.map((p) => p.queries.map((q) => ({ result: results?.data[i++] ?? { expr: q.expr, series: [] }, legend: q.legend })));

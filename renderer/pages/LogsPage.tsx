@@ -3,9 +3,11 @@
 // filter, the last N lines or everything since the containers started, download what is shown.
 // The list is virtualized (only the visible rows are in the DOM) and keeps at most 100k lines.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ContractClient, LogLine } from '../main/contract';
-import { ClientError } from './client';
-import { ansiSegments, highlight, LEVELS, levelOf, parseFilter, type Level } from './logtext';
+import type { LogLine } from '../../main/contract';
+import { asClientError, type ClientError } from '../client/client';
+import type { PageProps } from '../pages';
+import { useClient, useSnapshot } from '../state/app';
+import { ansiSegments, highlight, LEVELS, levelOf, parseFilter, type Level } from '../lib/logtext';
 
 const MAX_LINES = 100_000;
 const ROW = 18;
@@ -13,8 +15,11 @@ const COLOURS = ['#0969da', '#8250df', '#1a7f37', '#bf3989', '#9a6700', '#cf222e
 
 interface Row extends LogLine { level?: Level; n: number }
 
-export function LogsView({ client, params, setParams }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
-  const [all, setAll] = useState<string[]>([]);
+export function LogsPage({ params, setParams }: PageProps) {
+  const client = useClient();
+  const { snap } = useSnapshot();
+  const services = snap?.services.filter((x) => x.state !== 'missing').map((x) => x.service).join(',') ?? '';
+  const all = useMemo(() => (services ? services.split(',') : []), [services]);
   const chosen = useMemo(() => (params.services ? params.services.split(',').filter(Boolean) : []), [params.services]);
   const since = params.since ?? '';
   const tail = since ? 'since' : (params.tail ?? '1000');
@@ -32,10 +37,6 @@ export function LogsView({ client, params, setParams }: { client: ContractClient
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
 
-  useEffect(() => {
-    client.request('stack:status', {}).then((s) => setAll(s.services.filter((x) => x.state !== 'missing').map((x) => x.service)), () => undefined);
-  }, [client]);
-
   // (Re)follow whenever the chosen services or the window change.
   useEffect(() => {
     rows.current = [];
@@ -48,7 +49,7 @@ export function LogsView({ client, params, setParams }: { client: ContractClient
     });
     const range = since ? { since } : tail === 'start' ? {} : { tail: Number(tail) };
     client.request('logs:follow', { ...(chosen.length ? { services: chosen } : {}), ...range })
-      .catch((e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
+      .catch((e: unknown) => setError(asClientError(e)));
     return () => {
       off();
       void client.request('logs:stop', {}).catch(() => undefined);

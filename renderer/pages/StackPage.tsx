@@ -2,16 +2,14 @@
 // image, and per-service actions), Start/Stop for the whole stack, and the start-up as one
 // visible sequence of steps. Live from the Node side's events; nothing to refresh by hand.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ContractClient, ServiceStatus, StackEvent, StackSnapshot } from '../main/contract';
-import { ClientError } from './client';
-import { TrafficPanel } from './TrafficPanel';
+import type { ServiceStatus, StackEvent } from '../../main/contract';
+import { useAction } from '../client/useRequest';
+import { TrafficPanel } from '../components/TrafficPanel';
+import { since } from '../lib/format';
+import { useClient, useSnapshot } from '../state/app';
 
 function uptime(s: ServiceStatus, now: number): string {
-  if (s.state !== 'running' || !s.startedAt) return '';
-  const sec = Math.max(0, Math.round((now - Date.parse(s.startedAt)) / 1000));
-  if (sec < 120) return `${sec}s`;
-  if (sec < 7200) return `${Math.round(sec / 60)}m`;
-  return `${Math.round(sec / 3600)}h`;
+  return s.state === 'running' ? since(s.startedAt, now) : '';
 }
 
 function stateLabel(s: ServiceStatus): { text: string; tone: 'good' | 'warn' | 'bad' | 'idle' } {
@@ -24,11 +22,12 @@ function stateLabel(s: ServiceStatus): { text: string; tone: 'good' | 'warn' | '
   return { text: s.state, tone: 'idle' };
 }
 
-/** `snap` is the app's one live snapshot (renderer/snapshot.ts); `snapError` why there is none. */
-export function StackView({ client, snap, snapError }: { client: ContractClient; snap: StackSnapshot | undefined; snapError: ClientError | undefined }) {
+export function StackPage(): React.JSX.Element {
+  const client = useClient();
+  const { snap, error: snapError } = useSnapshot();
   const [steps, setSteps] = useState<StackEvent[]>([]);
-  const [actionError, setError] = useState<ClientError | undefined>();
-  const error = actionError ?? snapError;
+  const action = useAction();
+  const error = action.error ?? snapError;
   const [now, setNow] = useState(Date.now());
   const stepsEnd = useRef<HTMLLIElement>(null);
   // Keep the newest step in view as the sequence grows.
@@ -49,9 +48,8 @@ export function StackView({ client, snap, snapError }: { client: ContractClient;
   }, [client]);
 
   const run = (what: () => Promise<unknown>, clearSteps = true) => {
-    setError(undefined);
     if (clearSteps) setSteps([]);
-    what().catch((e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
+    void action.run('stack', what);
   };
 
   const busy = snap?.busy;
@@ -107,7 +105,7 @@ export function StackView({ client, snap, snapError }: { client: ContractClient;
                 <dt>Uptime</dt><dd>{uptime(s, now) || '—'}</dd>
                 <dt>Restarts</dt><dd aria-label="restarts">{s.restartCount}</dd>
                 <dt>Ports</dt>
-                <dd>{s.ports.length ? s.ports.map((p) => <a key={p.hostPort} href={`http://${p.host || '127.0.0.1'}:${p.hostPort}/`} target="_blank" rel="noreferrer">{p.hostPort}</a>) : '—'}</dd>
+                <dd>{s.url ? <a href={`${s.url}/`} target="_blank" rel="noreferrer">{s.url.replace(/^http:\/\//, '')}</a> : s.ports.length ? s.ports.map((p) => p.hostPort).join(', ') : '—'}</dd>
                 <dt>Image</dt><dd><code>{s.image || '—'}</code></dd>
               </dl>
               {s.lastLogs && s.lastLogs.length > 0 && s.state !== 'unknown' && <pre className="logs" aria-label="last log lines">{s.lastLogs.slice(-5).join('\n')}</pre>}
@@ -134,7 +132,7 @@ export function StackView({ client, snap, snapError }: { client: ContractClient;
           </ol>
         </section>
       )}
-      <TrafficPanel client={client} canRun={!!snap?.services.find((s) => s.service === 'api_poc3' && s.state === 'running' && s.ready)} />
+      <TrafficPanel canRun={!!snap?.services.find((s) => s.service === 'api_poc3' && s.state === 'running' && s.ready)} />
     </section>
   );
 }

@@ -3,30 +3,23 @@
 // fires. In a browser (obsdeck serve) the user may also turn on the browser's own notifications;
 // in the desktop window the main process raises native ones.
 import { useEffect, useState } from 'react';
-import type { AlertNotice, ContractClient } from '../main/contract';
+import { preloadBridge } from '../client/client';
+import { useClient, useNotices } from '../state/app';
 
-const RESOLVED_SHOWN_MS = 10_000;
 const TITLE = 'Obsdeck';
 
-export function Notices({ client, openAlerts }: { client: ContractClient; openAlerts: () => void }) {
-  const [firing, setFiring] = useState<AlertNotice[]>([]);
-  const [ended, setEnded] = useState<AlertNotice[]>([]);
+export function Notices({ openAlerts }: { openAlerts: () => void }) {
+  const client = useClient();
+  const { firing, ended } = useNotices();
   /** Firing alerts the user put away: still counted in the title, no longer on screen. */
   const [dismissed, setDismissed] = useState<Set<string>>(new Set());
-  const inBrowser = !(window as unknown as { obsdeck?: unknown }).obsdeck && typeof Notification !== 'undefined';
+  const inBrowser = !preloadBridge() && typeof Notification !== 'undefined';
   const [permission, setPermission] = useState(inBrowser ? Notification.permission : 'denied');
 
   useEffect(() => {
-    client.request('alerts:notices', {}).then((s) => setFiring(s.firing), () => undefined);
+    // The list is the notices store's; only the browser's own notification is raised here.
     return client.on('alerts:notice', (n) => {
-      if (n.status === 'firing') {
-        setFiring((list) => [...list.filter((x) => x.fingerprint !== n.fingerprint), n]);
-        if (inBrowser && Notification.permission === 'granted') new Notification(`Alert: ${n.alertname}`, { body: n.summary ?? '', tag: n.fingerprint });
-        return;
-      }
-      setFiring((list) => list.filter((x) => x.fingerprint !== n.fingerprint));
-      setEnded((list) => [n, ...list.filter((x) => x.fingerprint !== n.fingerprint)].slice(0, 5));
-      setTimeout(() => setEnded((list) => list.filter((x) => x !== n)), RESOLVED_SHOWN_MS);
+      if (n.status === 'firing' && inBrowser && Notification.permission === 'granted') new Notification(`Alert: ${n.alertname}`, { body: n.summary ?? '', tag: n.fingerprint });
     });
   }, [client, inBrowser]);
 

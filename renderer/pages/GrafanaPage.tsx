@@ -4,25 +4,23 @@
 // (obsdeck serve) an embedded frame and a link. When Grafana is not running, the view says so
 // and how to add it.
 import { useEffect, useRef, useState } from 'react';
-import type { ContractClient, StackSnapshot } from '../main/contract';
-import { ClientError } from './client';
-import { DASHBOARDS, dashboardPath, safeGrafanaPath } from './grafana';
-import { publishedBase } from './snapshot';
+import { preloadBridge } from '../client/client';
+import { useAction } from '../client/useRequest';
+import { DASHBOARDS, dashboardPath, safeGrafanaPath } from '../lib/grafana';
+import type { PageProps } from '../pages';
+import { useClient, useSnapshot } from '../state/app';
 
-interface GrafanaBridge {
-  show(url: string, rect: { x: number; y: number; width: number; height: number }): Promise<{ ok: boolean; message?: string }>;
-  hide(): Promise<unknown>;
-}
-const bridge = (window as unknown as { obsdeck?: { grafana?: GrafanaBridge } }).obsdeck?.grafana;
+const bridge = preloadBridge()?.grafana;
 
-export function GrafanaView({ client, snap, params, setParams }: { client: ContractClient; snap: StackSnapshot | undefined; params: Record<string, string>; setParams: (p: Record<string, string>) => void }) {
+export function GrafanaPage({ params, setParams }: PageProps) {
+  const client = useClient();
+  const { snap } = useSnapshot();
   const grafana = snap?.services.find((s) => s.service === 'grafana');
-  const base = publishedBase(grafana, 3000);
+  const base = grafana?.url;
   const kiosk = params.kiosk === '1';
   const path = params.path ? safeGrafanaPath(params.path) : dashboardPath(params.dashboard ?? DASHBOARDS[0].uid, kiosk);
   const url = base ? `${base}${path}` : undefined;
-  const [error, setError] = useState<string | undefined>();
-  const [starting, setStarting] = useState(false);
+  const start = useAction();
 
   if (!grafana) {
     return (
@@ -41,12 +39,8 @@ export function GrafanaView({ client, snap, params, setParams }: { client: Contr
           {snap?.services.some((s) => s.state === 'running') ? ' (Start without services starts the ones OBSDECK_SERVICES names, when it is set).' : '.'}{' '}
           Start it here or from its card in the Stack view; its dashboards are provisioned, and anonymous visitors may view them.
         </p>
-        <button type="button" className="primary" disabled={starting} onClick={() => {
-          setStarting(true);
-          setError(undefined);
-          client.request('stack:up', { services: ['grafana'] }).catch((e: unknown) => setError(e instanceof ClientError ? e.message : String(e))).finally(() => setStarting(false));
-        }}>{starting ? 'Starting Grafana…' : 'Start Grafana'}</button>
-        {error && <p role="alert" className="bad">{error}</p>}
+        <button type="button" className="primary" disabled={!!start.busy} onClick={() => void start.run('grafana', () => client.request('stack:up', { services: ['grafana'] }))}>{start.busy ? 'Starting Grafana…' : 'Start Grafana'}</button>
+        {start.error && <p role="alert" className="bad">{start.error.message}</p>}
       </section>
     );
   }

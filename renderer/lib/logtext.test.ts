@@ -39,7 +39,7 @@ describe('parseFilter and highlight', () => {
 
 describe('silence preview', () => {
   it('covers an alert when every matcher matches, regex matchers anchored', async () => {
-    const { covers } = await import('./AlertsView');
+    const { covers } = await import('../pages/AlertsPage');
     const labels = { alertname: 'RefreshTokenReuse', job: 'poc3-security', severity: 'critical' };
     expect(covers([{ name: 'alertname', value: 'RefreshTokenReuse', isRegex: false }], labels)).toBe(true);
     expect(covers([{ name: 'severity', value: 'crit', isRegex: true }], labels)).toBe(false);

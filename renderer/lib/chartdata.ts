@@ -1,6 +1,6 @@
 // Range results to uPlot's aligned data: one shared time axis, a column per series, null where
 // a series has no point (a gap, not a zero).
-import type { RangeResult } from '../main/contract';
+import type { RangeResult } from '../../main/contract';
 
 export interface ChartSeries { label: string; values: (number | null)[] }
 export interface ChartData {

@@ -2,13 +2,14 @@
 // so a reload, a bookmark or the back button keeps them.
 import { useEffect, useState } from 'react';
 
+/** The pages' ids, in navigation order (pages.tsx gives each its title and component). */
 export const VIEWS = ['stack', 'logs', 'targets', 'alerts', 'metrics', 'explore', 'config', 'grafana'] as const;
 export type View = (typeof VIEWS)[number];
 export interface Route { view: View; params: Record<string, string> }
 
 export function readRoute(search = location.search): Route {
   const q = new URLSearchParams(search);
-  const view = (VIEWS as readonly string[]).includes(q.get('view') ?? '') ? (q.get('view') as View) : 'stack';
+  const view = (VIEWS as readonly string[]).includes(q.get('view') ?? '') ? (q.get('view') as View) : VIEWS[0];
   q.delete('view');
   return { view, params: Object.fromEntries(q) };
 }

@@ -1,7 +1,7 @@
 // Prometheus' read-only API as the renderer reaches it: through the contract's `prom:read`
 // (never straight to Prometheus' port), shaped as fetch() for the PromQL editor's completion
 // and as typed calls for the explorer.
-import type { ContractClient } from '../main/contract';
+import type { ContractClient } from '../../main/contract';
 
 /** The query string and form body of a request as the params `prom:read` takes. */
 export function paramsOf(url: URL, body?: unknown): Record<string, string | string[]> {

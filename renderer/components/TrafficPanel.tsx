@@ -2,16 +2,19 @@
 // its requests counted by status as they go; what each scenario makes move (and fire) is said
 // next to it. Several scenarios can run at once (normal use under a brute-force attack).
 import { useEffect, useState } from 'react';
-import type { ContractClient, TrafficRun, TrafficScenario, TrafficState } from '../main/contract';
-import { ClientError } from './client';
+import type { TrafficRun, TrafficScenario, TrafficState } from '../../main/contract';
+import { useAction } from '../client/useRequest';
+import { useClient } from '../state/app';
 
-export function TrafficPanel({ client, canRun }: { client: ContractClient; canRun: boolean }) {
+export function TrafficPanel({ canRun }: { canRun: boolean }) {
+  const client = useClient();
+  const action = useAction();
+  const error = action.error?.message;
   const [state, setState] = useState<TrafficState | undefined>();
   const [runs, setRuns] = useState<Partial<Record<TrafficScenario, TrafficRun>>>({});
   const [scenario, setScenario] = useState<TrafficScenario>('normal');
   const [duration, setDuration] = useState(60);
   const [rate, setRate] = useState(5);
-  const [error, setError] = useState<string | undefined>();
 
   useEffect(() => {
     client.request('traffic:status', {}).then((s) => {
@@ -22,8 +25,7 @@ export function TrafficPanel({ client, canRun }: { client: ContractClient; canRu
   }, [client]);
 
   const act = (work: () => Promise<TrafficState>) => {
-    setError(undefined);
-    work().then((s) => setRuns(Object.fromEntries(s.runs.map((r) => [r.scenario, r]))), (e: unknown) => setError(e instanceof ClientError ? e.message : String(e)));
+    void action.run('traffic', work).then((s) => s && setRuns(Object.fromEntries(s.runs.map((r) => [r.scenario, r]))));
   };
   const description = state?.scenarios.find((s) => s.name === scenario)?.description;
   const shown = Object.values(runs).filter((r): r is TrafficRun => r !== undefined);

@@ -3,15 +3,17 @@
 // tab and range live in the URL, so any chart can open here and a reload keeps the query.
 import { useEffect, useMemo, useState } from 'react';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
-import type { ContractClient, RangeResult } from '../main/contract';
-import { align, seriesLabel } from './chartdata';
-import { Chart } from './Chart';
-import { ClientError } from './client';
-import { CodeEditor } from './CodeEditor';
-import { RANGES } from './timerange';
-import { grafanaExploreUrl } from './grafana';
-import { instantQuery, promFetch, PromQueryError, type InstantResult } from './promapi';
-import { HISTORY_KEY, loadHistory, remember } from './queryhistory';
+import type { RangeResult } from '../../main/contract';
+import { align, seriesLabel } from '../lib/chartdata';
+import { Chart } from '../components/Chart';
+import { ClientError } from '../client/client';
+import type { PageProps } from '../pages';
+import { useClient, useSnapshot } from '../state/app';
+import { CodeEditor } from '../components/CodeEditor';
+import { RANGES } from '../lib/timerange';
+import { grafanaExploreUrl } from '../lib/grafana';
+import { instantQuery, promFetch, PromQueryError, type InstantResult } from '../client/promapi';
+import { HISTORY_KEY, loadHistory, remember } from '../lib/queryhistory';
 
 /** More rows than this are counted, not drawn. */
 const TABLE_MAX = 500;
@@ -23,13 +25,10 @@ type Outcome =
   | { kind: 'graph'; result: RangeResult; window: [number, number]; ms: number }
   | { kind: 'error'; message: string; code?: string };
 
-export function ExplorerView({ client, params, setParams, grafanaBase }: {
-  client: ContractClient;
-  params: Record<string, string>;
-  setParams: (p: Record<string, string>) => void;
-  /** Grafana's address when it runs in the stack: queries can open in its Explore too. */
-  grafanaBase?: string;
-}) {
+export function ExplorePage({ params, setParams }: PageProps) {
+  const client = useClient();
+  // Grafana's address when it runs in the stack: queries can open in its Explore too.
+  const grafanaBase = useSnapshot().snap?.services.find((s) => s.service === 'grafana')?.url;
   const expr = params.q ?? '';
   const tab = params.tab === 'graph' ? 'graph' : 'table';
   const range = RANGES[params.range ?? ''] ? params.range! : '1h';

@@ -1,9 +1,12 @@
 // The Targets view: every scrape target with its health, labels, last scrape and its duration,
 // and the last error; filtered by health and text (kept in the URL), refreshed every 5 s. A
 // target that is down offers its service's last log lines.
-import { useEffect, useState } from 'react';
-import type { ContractClient, LogLine, TargetInfo } from '../main/contract';
-import { ClientError } from './client';
+import { useState } from 'react';
+import type { LogLine, TargetInfo } from '../../main/contract';
+import { useAction, useRequest } from '../client/useRequest';
+import { ago } from '../lib/format';
+import type { PageProps } from '../pages';
+import { useClient } from '../state/app';
 
 /** The stack's service behind a target (api_poc3:8083 → api_poc3; Prometheus scrapes itself as localhost). */
 export function serviceOf(t: TargetInfo): string {
@@ -11,44 +14,22 @@ export function serviceOf(t: TargetInfo): string {
   return host === 'localhost' ? 'prometheus' : host;
 }
 
-function ago(iso: string, now: number): string {
-  if (iso.startsWith('0001')) return 'never';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
-}
-
-export function TargetsView({ client, params, setParams, openLogs }: { client: ContractClient; params: Record<string, string>; setParams: (p: Record<string, string>) => void; openLogs: (service: string, since: string) => void }) {
-  const [targets, setTargets] = useState<TargetInfo[] | undefined>();
-  const [error, setError] = useState<ClientError | undefined>();
+export function TargetsPage({ params, setParams, go }: PageProps) {
+  const client = useClient();
+  const { data: targets, error: listError, at } = useRequest('targets:list', {}, { everyMs: 5000 });
+  const action = useAction();
+  const error = listError ?? action.error;
+  const now = at ?? Date.now();
+  const openLogs = (service: string, from: string) => go({ view: 'logs', params: { services: service, since: from } });
   const [logs, setLogs] = useState<{ service: string; lines: LogLine[] } | undefined>();
-  const [now, setNow] = useState(Date.now());
   const health = params.health ?? 'all';
   const text = params.q ?? '';
-
-  useEffect(() => {
-    let stop = false;
-    const load = () => client.request('targets:list', {}).then(
-      (t) => {
-        if (stop) return;
-        setTargets(t);
-        setError(undefined);
-        setNow(Date.now());
-      },
-      (e: unknown) => !stop && setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))),
-    );
-    void load();
-    const timer = setInterval(() => void load(), 5000);
-    return () => {
-      stop = true;
-      clearInterval(timer);
-    };
-  }, [client]);
 
   const shown = (targets ?? []).filter((t) => (health === 'all' || t.health === health)
     && (!text || `${t.pool} ${t.url} ${Object.entries(t.labels).map(([k, v]) => `${k}=${v}`).join(' ')} ${t.lastError}`.toLowerCase().includes(text.toLowerCase())));
 
   const showLogs = (service: string) => {
-    client.request('logs:tail', { services: [service], tail: 50 }).then((lines) => setLogs({ service, lines }), (e: unknown) => setError(e instanceof ClientError ? e : new ClientError('INTERNAL', String(e))));
+    void action.run('logs', () => client.request('logs:tail', { services: [service], tail: 50 })).then((lines) => lines && setLogs({ service, lines }));
   };
 
   return (

@@ -1,0 +1,125 @@
+// The host (runtime, router, sessions) on the real engine, as the app's pages reach it: config
+// changes through the one path under the stack's lock, and a WebSocket session's log follow
+// stopped when the socket closes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigStep, ContractError } from '../../main/contract.js';
+import { Host, type Session } from '../../main/host/host.js';
+import { serve, type RunningServe } from '../../main/server/serve.js';
+import { PrometheusClient } from '../../main/prom/client.js';
+import { requireImages, testImages } from '../helpers/images.js';
+import { removeStack, stackEnv } from '../helpers/stack.js';
+import Docker from 'dockerode';
+
+const docker = new Docker();
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-host-'));
+const project = `obsdeck-host-${process.pid}`;
+let host: Host;
+let env: NodeJS.ProcessEnv;
+const steps: ConfigStep[] = [];
+let session: Session;
+
+beforeAll(async () => {
+  await requireImages(docker, [testImages.prometheus, testImages.alertmanager]);
+  env = await stackEnv(project, home);
+  host = new Host({ env, data: home, webhook: false });
+  await host.start();
+  session = host.connect((event, payload) => {
+    if (event === 'config:progress') steps.push(payload as ConfigStep);
+  });
+  await host.handle('stack:up', { services: ['prometheus', 'alertmanager'] }, session);
+});
+
+afterAll(async () => {
+  host.close();
+  await removeStack(host.runtime.maybeStack(), home);
+});
+
+const configDir = () => path.join(home, 'config');
+const promYml = () => fs.readFileSync(path.join(configDir(), 'prometheus.yml'), 'utf8');
+
+describe('config changes through the host', () => {
+  it('runs two applies at once one after the other, and the last one is what runs', async () => {
+    const good = promYml();
+    const a = good.replace('    scrape_interval: 5s\n', '    scrape_interval: 6s\n');
+    const b = good.replace('    scrape_interval: 5s\n', '    scrape_interval: 7s\n');
+    steps.length = 0;
+    const before = host.runtime.history().list().length;
+    const [ra, rb] = await Promise.all([
+      host.handle('config:apply', { file: 'prometheus.yml', text: a }, session),
+      host.handle('config:apply', { file: 'prometheus.yml', text: b }, session),
+    ]) as { id: string }[];
+    expect(ra!.id).not.toBe(rb!.id);
+    // Serialized: the second begins (validate) only after the first is recorded.
+    const order = steps.map((s) => s.step).filter((s) => s === 'validate' || s === 'record');
+    expect(order).toEqual(['validate', 'record', 'validate', 'record']);
+    expect(host.runtime.history().list()).toHaveLength(before + 2);
+    expect(promYml()).toBe(b);
+    const prom = new PrometheusClient(host.runtime.published('prometheus'));
+    expect((await prom.config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 7s/);
+  });
+
+  it('refuses an invalid draft with Validate\'s problems, and it never reaches the config directory', async () => {
+    const before = promYml();
+    const watched: string[] = [];
+    const watcher = fs.watch(configDir(), (_e, name) => watched.push(String(name)));
+    try {
+      const err = await host.handle('config:apply', { file: 'prometheus.yml', text: before.replace('  scrape_interval: 15s', '  scrape_interval: 15s\n  scrape_intervall: 5s') }, session)
+        .then(() => undefined, (e: unknown) => (e as { error: ContractError }).error);
+      expect(err?.code).toBe('CONFIG_INVALID');
+      expect(err?.problems).toEqual([expect.objectContaining({ file: 'prometheus.yml', line: 5, column: 1, severity: 'error', message: expect.stringContaining('field scrape_intervall not found') as unknown })]);
+    } finally {
+      watcher.close();
+    }
+    expect(promYml()).toBe(before);
+    expect(watched.filter((n) => n.startsWith('prometheus.yml'))).toEqual([]); // not even staged
+    expect(fs.readdirSync(configDir()).filter((n) => n.includes('staged'))).toEqual([]);
+  });
+
+  it('restores a history entry by applying it through the same path', async () => {
+    const entries = host.runtime.history().list();
+    const first = entries.at(-2)!; // the 6 s one
+    const state = await host.handle('config:restore', { id: first.id }, session) as { history: { id: string; note: string }[] };
+    expect(state.history[0]!.note).toBe('applied to prometheus and alertmanager');
+    expect(promYml()).toMatch(/scrape_interval: 6s/);
+    const prom = new PrometheusClient(host.runtime.published('prometheus'));
+    expect((await prom.config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 6s/);
+  });
+});
+
+describe('a WebSocket session', () => {
+  let running: RunningServe;
+  beforeAll(async () => {
+    const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-static-'));
+    fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
+    running = await serve({ staticDir, host });
+  });
+  afterAll(() => running.close());
+
+  it('follows logs until the socket closes; then its streams stop and the session is gone', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws`, { headers: { cookie: `obsdeck_session=${running.cookieFor()}`, origin: `http://127.0.0.1:${running.port}` } });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const sessionsBefore = host.sessions.size;
+    const lines: unknown[] = [];
+    const answered = new Promise<unknown>((resolve) => ws.on('message', (d: Buffer) => {
+      const m = JSON.parse(d.toString('utf8')) as { id?: number; event?: string; payload?: unknown[]; result?: unknown };
+      if (m.event === 'logs:lines') lines.push(...(m.payload ?? []));
+      if (m.id === 1) resolve(m.result);
+    }));
+    ws.send(JSON.stringify({ id: 1, channel: 'logs:follow', args: { services: ['prometheus'], tail: 5 } }));
+    expect(await answered).toEqual({ following: ['prometheus'] });
+    await expect.poll(() => lines.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const mine = [...host.sessions].find((s) => s.following.includes('logs'));
+    expect(mine).toBeDefined();
+    ws.close();
+    await expect.poll(() => host.sessions.size, { timeout: 5000 }).toBe(sessionsBefore - 1);
+    expect(mine!.closed).toBe(true);
+    expect(mine!.following).toEqual([]);
+  });
+});
