@@ -41,6 +41,11 @@ export default tseslint.config(
     { group: ['**/renderer/**'], message: 'main/ never imports renderer/.' },
     { group: ['**/api/**'], message: 'The app knows the API only as a container and a scrape target.' },
   ]),
+  layer(['main/stack/**', 'main/config/**', 'main/alerts/**', 'main/prom/**', 'main/traffic/**', 'main/engine/**'], [
+    { group: ['**/renderer/**'], message: 'main/ never imports renderer/.' },
+    { group: ['**/api/**'], message: 'The app knows the API only as a container and a scrape target.' },
+    { group: ['**/host/**'], message: 'Domain modules never import the host: they take the stack, a callback or an emitter as parameters.' },
+  ]),
   layer(['api/**'], [
     { group: ['**/main/**', '**/renderer/**'], message: 'api/ stands alone: it knows nothing of the app.' },
   ]),

@@ -252,7 +252,7 @@ const traffic: Command = {
   more: () => `Scenarios:\n${Object.entries(SCENARIOS).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}`,
   run: async ({ positionals: [scenario], values }) => {
     if (!scenario || !(scenario in SCENARIOS)) {
-      throw new UsageError(`traffic needs a scenario${scenario ? ` ("${scenario}" is none)` : ''}:\n${Object.keys(SCENARIOS).map((k) => `  ${k}`).join('\n')}`, traffic);
+      throw new UsageError(`${scenario ? `no scenario "${scenario}"; ` : ''}traffic needs a scenario:\n${Object.keys(SCENARIOS).map((k) => `  ${k}`).join('\n')}`, traffic);
     }
     const target = stackApi(loadSpec().spec);
     const controller = new AbortController();

@@ -1,6 +1,8 @@
 // The stack's passwords, generated once per machine and kept in the app's data directory (mode
 // 0600), so no service ever prints a generated password into its log and nothing is hard-coded.
-// A value given in the environment wins.
+// A value given in the environment wins. They are generated only when the file is absent: the
+// volumes hold users made with them, so a damaged file is reported (never silently replaced,
+// which would lock the user out of their own stack), and written atomically.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,19 +10,63 @@ import path from 'node:path';
 export const SECRET_VARIABLES = ['API_ADMIN_PASSWORD', 'API_USER_PASSWORD', 'GRAFANA_ADMIN_PASSWORD'] as const;
 export type StackSecrets = Record<(typeof SECRET_VARIABLES)[number], string>;
 
+export class SecretsDamaged extends Error {}
+
+/** Writes `text` to `file` so that a crash leaves the old file or the new one, never a torn one. */
+export function writeAtomically(file: string, text: string, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dir = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dir);
+  } catch { /* not every platform syncs a directory */ } finally {
+    fs.closeSync(dir);
+  }
+}
+
+function damaged(file: string, why: string): SecretsDamaged {
+  return new SecretsDamaged(`${file} is damaged (${why}). It holds the passwords the stack's volumes were set up with, so Obsdeck will not make new ones over it: put back a copy of the file, or delete it together with the stack's volumes (\`obsdeck down --volumes\`) to start afresh.`);
+}
+
 export function stackSecrets(data: string): StackSecrets {
   const file = path.join(data, 'secrets.json');
-  let stored: Partial<StackSecrets> = {};
+  let text: string | undefined;
   try {
-    stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<StackSecrets>;
-  } catch { /* first run, or unreadable: made anew below */ }
-  const complete = SECRET_VARIABLES.every((k) => typeof stored[k] === 'string' && stored[k] !== '');
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw damaged(file, `unreadable: ${(err as Error).message}`);
+  }
+  let stored: Partial<StackSecrets> = {};
+  if (text !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw damaged(file, `not JSON: ${(err as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw damaged(file, 'not an object of passwords');
+    stored = parsed;
+    const bad = SECRET_VARIABLES.filter((k) => k in stored && (typeof stored[k] !== 'string' || stored[k] === ''));
+    if (bad.length) throw damaged(file, `${bad.join(', ')} ${bad.length > 1 ? 'are' : 'is'} not a password`);
+  }
+  // A secret this version of the app has and the file lacks (an older app wrote it) is added; the others are kept.
+  const missing = SECRET_VARIABLES.filter((k) => !stored[k]);
   const secrets = Object.fromEntries(SECRET_VARIABLES.map((k) => [k, stored[k] || crypto.randomBytes(18).toString('base64url')])) as StackSecrets;
-  if (!complete) {
+  if (missing.length) {
     fs.mkdirSync(data, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writeAtomically(file, `${JSON.stringify({ ...stored, ...secrets }, null, 2)}\n`);
   }
   return secrets;
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, protocol, screen, session, shell, Tray, WebContentsView } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, screen, session, shell, Tray, WebContentsView } from 'electron';
 import type { AlertNotice, ServiceStatus, StackSnapshot } from '../contract.js';
 import { FiringAlerts, notificationFor } from './notices.js';
 import { APP_ORIGIN, APP_SCHEME, CSP, grafanaOrigin, grafanaViewPreferences, isAppUrl, isGrafanaUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, viewBounds, webPreferences } from './security.js';
@@ -197,6 +197,12 @@ app.on('window-all-closed', () => {
 });
 app.on('before-quit', () => host.close());
 
-await host.start();
+try {
+  await host.start();
+} catch (err) {
+  // A damaged secrets file, an unreadable compose file: said once, in a dialog, and the app ends.
+  dialog.showErrorBox('Obsdeck cannot start', err instanceof Error ? err.message : String(err));
+  app.exit(1);
+}
 trayMenu(tray, host.runtime.snapshot());
 await createWindow();

@@ -56,7 +56,9 @@ export class Runtime {
     return this.opts.env ?? process.env;
   }
 
+  /** Reads the compose file and the secrets first: a damaged secrets file stops the app here, with its message. */
   async start(): Promise<void> {
+    this.loaded();
     await this.discover();
   }
 

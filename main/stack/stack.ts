@@ -12,22 +12,10 @@ import { fetchWithin } from '../prom/fetch.js';
 import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
 import { serviceBase, startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
 import { lastLines } from './logs.js';
-import { containerHolding, nextFreePort, portFree, processHolding } from './ports.js';
+import { preflightProblems } from './preflight.js';
 
-export const LABEL = {
-  project: 'com.docker.compose.project',
-  service: 'com.docker.compose.service',
-  number: 'com.docker.compose.container-number',
-  oneoff: 'com.docker.compose.oneoff',
-  configHash: 'com.docker.compose.config-hash',
-  workingDir: 'com.docker.compose.project.working_dir',
-  configFiles: 'com.docker.compose.project.config_files',
-  dependsOn: 'com.docker.compose.depends_on',
-  image: 'com.docker.compose.image',
-  volume: 'com.docker.compose.volume',
-  network: 'com.docker.compose.network',
-  managedBy: 'org.obsdeck.managed-by',
-} as const;
+export { LABEL } from './definition.js';
+import { LABEL, containerDefinition } from './definition.js';
 
 /** Where a service says it is ready (DESIGN.md: HTTP readiness, not a Docker healthcheck). */
 export const READINESS_PATHS: Record<string, string> = {
@@ -88,55 +76,7 @@ export class Stack {
 
   /** The definition a container is created from; its hash tells whether a container is current. */
   createOptions(s: ServiceSpec): Docker.ContainerCreateOptions {
-    const exposed: Record<string, object> = {};
-    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-    for (const p of s.ports) {
-      const key = `${p.containerPort}/${p.protocol}`;
-      exposed[key] = {};
-      (bindings[key] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
-    }
-    const ns = (sec: number | undefined) => (sec === undefined ? undefined : Math.round(sec * 1e9));
-    // The stack's services use one network each (Compose would connect further ones after creation).
-    const [firstNetwork] = s.networks;
-    const options: Docker.ContainerCreateOptions = {
-      name: this.containerName(s.name),
-      Image: s.image,
-      ...(s.command ? { Cmd: s.command } : {}),
-      ...(s.entrypoint ? { Entrypoint: s.entrypoint } : {}),
-      Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
-      ExposedPorts: exposed,
-      StopTimeout: Math.ceil(s.stopGraceS),
-      ...(s.healthcheck?.test.length ? {
-        Healthcheck: {
-          Test: s.healthcheck.test,
-          Interval: ns(s.healthcheck.intervalS),
-          Timeout: ns(s.healthcheck.timeoutS),
-          Retries: s.healthcheck.retries,
-          StartPeriod: ns(s.healthcheck.startPeriodS),
-        },
-      } : {}),
-      Labels: {
-        ...s.labels,
-        [LABEL.project]: this.spec.project,
-        [LABEL.service]: s.name,
-        [LABEL.number]: '1',
-        [LABEL.oneoff]: 'False',
-        [LABEL.workingDir]: path.dirname(this.spec.file),
-        [LABEL.configFiles]: this.spec.file,
-        [LABEL.dependsOn]: s.dependsOn.map((d) => `${d.service}:${d.condition}:false`).join(','),
-        [LABEL.image]: s.image,
-        [LABEL.managedBy]: 'obsdeck',
-      },
-      HostConfig: {
-        PortBindings: bindings,
-        Mounts: s.mounts.filter((m) => m.type === 'volume').map((m) => ({ Type: 'volume' as const, Source: this.volume(m.source), Target: m.target, ReadOnly: m.readOnly })),
-        RestartPolicy: { Name: s.restart === 'no' ? '' : s.restart },
-        ExtraHosts: s.extraHosts,
-        ...(firstNetwork ? { NetworkMode: this.network(firstNetwork) } : {}),
-      },
-      ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [this.network(firstNetwork)]: { Aliases: [s.name] } } } } : {}),
-    };
-    return options;
+    return containerDefinition(this, s);
   }
 
   configHash(s: ServiceSpec): string {
@@ -150,43 +90,8 @@ export class Stack {
   // Pre-flight
 
   /** Everything that would stop `services` from starting, found before anything is created. */
-  async preflight(services: ServiceSpec[]): Promise<string[]> {
-    const problems: string[] = [];
-    try {
-      await this.docker.ping();
-    } catch (err) {
-      return [`no Docker engine answers (${err instanceof Error ? err.message : String(err)}); start Docker Desktop, Colima, Podman or dockerd, or set DOCKER_HOST`];
-    }
-    const existing = await this.containers();
-    const seen = new Map<number, string>();
-    for (const s of services) {
-      const running = existing.get(s.name)?.State === 'running';
-      for (const p of s.ports) {
-        const other = seen.get(p.hostPort);
-        if (other) problems.push(`port ${p.hostPort} is published by both ${other} and ${s.name}`);
-        seen.set(p.hostPort, s.name);
-        if (running) continue; // our own container holds it
-        const host = p.hostIp === '0.0.0.0' ? '0.0.0.0' : p.hostIp;
-        if (await portFree(p.hostPort, host)) continue;
-        const holder = (await containerHolding(this.docker, p.hostPort)) ?? processHolding(p.hostPort) ?? 'another program';
-        const free = await nextFreePort(p.hostPort, host);
-        const fix = p.variable && free ? `; set ${p.variable}=${free} to use a free port instead` : free ? `; ${free} is free` : '';
-        problems.push(`port ${p.hostPort} on ${host} for ${s.name} is in use by ${holder}${fix}`);
-      }
-      const haveImage = await this.docker.getImage(s.image).inspect().then(() => true, () => false);
-      if (haveImage) continue;
-      if (s.build) {
-        if (!fs.existsSync(path.join(s.build.context, s.build.dockerfile ?? 'Dockerfile'))) {
-          problems.push(`image ${s.image} for ${s.name} is missing and its build context ${s.build.context} has no ${s.build.dockerfile ?? 'Dockerfile'}`);
-        }
-        continue;
-      }
-      const pullable = await this.docker.getImage(s.image).distribution().then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]);
-      if (pullable !== undefined) {
-        problems.push(`image ${s.image} for ${s.name} is not on the engine and cannot be pulled (${pullable.slice(0, 200)}); offline, build a stand-in with \`npm run images:local\` and point the service's image variable at it`);
-      }
-    }
-    return problems;
+  preflight(services: ServiceSpec[]): Promise<string[]> {
+    return preflightProblems(this, services);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -282,7 +187,12 @@ export class Stack {
         return;
       }
       on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
-      await this.docker.getContainer(existing.Id).start();
+      // The configs are copied in before every start, not only at creation: a config applied
+      // while the service was stopped is what it starts with, and a container left without its
+      // configs (the engine died between create and copy) gets them now.
+      const container = this.docker.getContainer(existing.Id);
+      await this.copyConfigs(container, s);
+      await container.start();
       on({ step: 'start', service: s.name, state: 'done', message: `started ${s.name}` });
       return;
     }
@@ -296,7 +206,13 @@ export class Stack {
     const options = this.createOptions(s);
     options.Labels = { ...options.Labels, [LABEL.configHash]: hash };
     const container = await this.docker.createContainer(options);
-    await this.copyConfigs(container, s);
+    try {
+      await this.copyConfigs(container, s);
+    } catch (err) {
+      // A container without its configs would start with the image's defaults: it goes.
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
     on({ step: 'create', service: s.name, state: 'done', message: `created ${this.containerName(s.name)}` });
     on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
     await container.start();
@@ -445,7 +361,13 @@ export class Stack {
       const info = existing.get(s.name);
       if (!info) throw new Error(`${s.name} has no container: \`up\` first`);
       on({ step: 'stop', service: s.name, state: 'started', message: `restarting ${s.name}` });
-      await this.docker.getContainer(info.Id).restart({ t: Math.ceil(s.stopGraceS) });
+      // Stop, copy the configs in, start: a restart runs the applied configs, like a start.
+      const container = this.docker.getContainer(info.Id);
+      await container.stop({ t: Math.ceil(s.stopGraceS) }).catch((err: unknown) => {
+        if (!/already stopped|not running/i.test(String(err))) throw err;
+      });
+      await this.copyConfigs(container, s);
+      await container.start();
     }
     await Promise.all(targets.map((s) => this.waitReady(s, on)));
   }

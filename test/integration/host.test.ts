@@ -90,6 +90,33 @@ describe('config changes through the host', () => {
   });
 });
 
+describe('the applied config is the running config', () => {
+  const prom = () => new PrometheusClient(host.runtime.published('prometheus'));
+
+  it('Stop, Apply, Start: Prometheus starts with the applied files', async () => {
+    await host.handle('stack:stop', { services: ['prometheus'] }, session);
+    const text = promYml().replace(/ {4}scrape_interval: \d+s\n/, '    scrape_interval: 8s\n');
+    const r = await host.handle('config:apply', { file: 'prometheus.yml', text }, session) as { note: string };
+    expect(r.note).toBe('applied to alertmanager'); // Prometheus is stopped: it reads the files when it starts
+    await host.handle('stack:up', { services: ['prometheus'] }, session);
+    expect((await prom().config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 8s/);
+  });
+
+  it('a container left without its configs (the engine died between create and copy) gets them when it starts', async () => {
+    const stack = host.runtime.stack();
+    const spec = stack.service('prometheus');
+    await host.handle('stack:stop', { services: ['prometheus'] }, session);
+    const old = (await stack.containers()).get('prometheus')!;
+    await docker.getContainer(old.Id).remove({ force: true });
+    // Created as `up` creates it, labelled current, and never given its configs.
+    const options = stack.createOptions(spec);
+    options.Labels = { ...options.Labels, 'com.docker.compose.config-hash': stack.configHash(spec) };
+    await docker.createContainer(options);
+    await host.handle('stack:up', { services: ['prometheus'] }, session);
+    expect((await prom().config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 8s/);
+  });
+});
+
 describe('a WebSocket session', () => {
   let running: RunningServe;
   beforeAll(async () => {
@@ -100,7 +127,7 @@ describe('a WebSocket session', () => {
   afterAll(() => running.close());
 
   it('follows logs until the socket closes; then its streams stop and the session is gone', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws`, { headers: { cookie: `obsdeck_session=${running.cookieFor()}`, origin: `http://127.0.0.1:${running.port}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws`, { headers: { cookie: running.cookieFor(), origin: `http://127.0.0.1:${running.port}` } });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -1,0 +1,48 @@
+// Pre-flight: what would stop the services from starting, said before anything is created:
+// no engine, a port taken (by which container or program, and a free one to use instead), an
+// image that is neither here, nor buildable, nor pullable.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ServiceSpec } from './compose.js';
+import { containerHolding, nextFreePort, portFree, processHolding } from './ports.js';
+import type { Stack } from './stack.js';
+
+/** Everything that would stop `services` from starting, found before anything is created. */
+export async function preflightProblems(stack: Pick<Stack, 'docker' | 'containers'>, services: ServiceSpec[]): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    await stack.docker.ping();
+  } catch (err) {
+    return [`no Docker engine answers (${err instanceof Error ? err.message : String(err)}); start Docker Desktop, Colima, Podman or dockerd, or set DOCKER_HOST`];
+  }
+  const existing = await stack.containers();
+  const seen = new Map<number, string>();
+  for (const s of services) {
+    const running = existing.get(s.name)?.State === 'running';
+    for (const p of s.ports) {
+      const other = seen.get(p.hostPort);
+      if (other) problems.push(`port ${p.hostPort} is published by both ${other} and ${s.name}`);
+      seen.set(p.hostPort, s.name);
+      if (running) continue; // our own container holds it
+      const host = p.hostIp === '0.0.0.0' ? '0.0.0.0' : p.hostIp;
+      if (await portFree(p.hostPort, host)) continue;
+      const holder = (await containerHolding(stack.docker, p.hostPort)) ?? processHolding(p.hostPort) ?? 'another program';
+      const free = await nextFreePort(p.hostPort, host);
+      const fix = p.variable && free ? `; set ${p.variable}=${free} to use a free port instead` : free ? `; ${free} is free` : '';
+      problems.push(`port ${p.hostPort} on ${host} for ${s.name} is in use by ${holder}${fix}`);
+    }
+    const haveImage = await stack.docker.getImage(s.image).inspect().then(() => true, () => false);
+    if (haveImage) continue;
+    if (s.build) {
+      if (!fs.existsSync(path.join(s.build.context, s.build.dockerfile ?? 'Dockerfile'))) {
+        problems.push(`image ${s.image} for ${s.name} is missing and its build context ${s.build.context} has no ${s.build.dockerfile ?? 'Dockerfile'}`);
+      }
+      continue;
+    }
+    const pullable = await stack.docker.getImage(s.image).distribution().then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]);
+    if (pullable !== undefined) {
+      problems.push(`image ${s.image} for ${s.name} is not on the engine and cannot be pulled (${pullable.slice(0, 200)}); offline, build a stand-in with \`npm run images:local\` and point the service's image variable at it`);
+    }
+  }
+  return problems;
+}
