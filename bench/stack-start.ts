@@ -11,6 +11,8 @@ import { loadSpec } from '../main/stack/load.js';
 import { Stack } from '../main/stack/stack.js';
 import { fetchWithin } from '../main/prom/fetch.js';
 import { alternate, median } from './lib.js';
+import { basicAuth } from '../main/config/stack-auth.js';
+import { stackAuthFor } from '../scripts/stack-auth.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
@@ -26,11 +28,14 @@ const probes = [`http://127.0.0.1:${env.API_PORT}/health`, `http://127.0.0.1:${e
 const docker = new Docker();
 const composeFile = path.resolve('observability', 'docker-compose.yml');
 
+// docker-compose runs observability/ as it is, with the credentials `npm run stack:auth` made there.
+const composeAuth = { authorization: basicAuth(stackAuthFor()) };
+
 async function allReady(): Promise<void> {
   const pending = new Set(probes);
   while (pending.size) {
     for (const url of [...pending]) {
-      const ok = await fetchWithin(url, 500).then((r) => r.ok, () => false);
+      const ok = await fetchWithin(url, 500, { headers: composeAuth }).then((r) => r.ok, () => false);
       if (ok) pending.delete(url);
     }
     if (pending.size) await new Promise((r) => setTimeout(r, 100));

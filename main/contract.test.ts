@@ -15,6 +15,7 @@ describe('the contract', () => {
       'engine:status': [],
       'stack:status': [],
       'stack:up': ['services?:array'],
+      'stack:credentials': [],
       'stack:down': ['volumes?:boolean'],
       'stack:stop': ['services:array'],
       'stack:restart': ['services:array'],

@@ -104,7 +104,14 @@ export interface ConfigStep { step: 'validate' | 'copy' | 'reload' | 'confirm' |
 /** One of Alertmanager's notification groups: its group labels, receiver, and how many alerts it holds. */
 export interface AlertGroupInfo { labels: Record<string, string>; receiver: string; alerts: number; active: number; suppressed: number }
 
-export interface AlertsSnapshot { alerts: AlertInfo[]; silences: SilenceInfo[]; alertmanager: boolean; groups: AlertGroupInfo[] }
+export interface AlertsSnapshot {
+  alerts: AlertInfo[];
+  silences: SilenceInfo[];
+  alertmanager: boolean;
+  groups: AlertGroupInfo[];
+  /** The app's webhook receiver: where it listens (or why not) and what it turned away. */
+  receiver?: Pick<NoticesState, 'listening' | 'error' | 'refused'>;
+}
 
 /** One change of an alert, as Alertmanager's webhook told the app (or the app silenced it). */
 export interface AlertNotice {
@@ -124,6 +131,8 @@ export interface NoticesState {
   /** The webhook URL the app listens on, or why it does not. */
   listening?: string;
   error?: string;
+  /** What the receiver turned away (no token, not JSON, over a cap): how many, the last, when. */
+  refused?: { count: number; last: string; at: string };
   firing: AlertNotice[];
   resolved: AlertNotice[];
 }
@@ -182,6 +191,8 @@ export const requestSchemas = {
   'stack:down': z.strictObject({ volumes: z.boolean().optional() }),
   'stack:stop': z.strictObject({ services }),
   'stack:restart': z.strictObject({ services }),
+  /** The stack's own credentials, to open Prometheus', Alertmanager's and Grafana's UIs by hand. */
+  'stack:credentials': z.strictObject({}),
   'targets:list': z.strictObject({}),
   'logs:tail': z.strictObject({ services: services.optional(), tail: z.number().int().min(0).max(100_000).optional() }),
   /** Follow the services' logs (all when none): `logs:lines` events to this client until `logs:stop` or another follow. */
@@ -245,6 +256,7 @@ export interface Replies {
   'stack:down': StackSnapshot;
   'stack:stop': StackSnapshot;
   'stack:restart': StackSnapshot;
+  'stack:credentials': { username: string; password: string; grafana: { username: string; password: string } };
   'targets:list': TargetInfo[];
   'logs:tail': LogLine[];
   'logs:follow': { following: string[] };

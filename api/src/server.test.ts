@@ -416,6 +416,21 @@ describe('data at rest and logs', () => {
 });
 
 describe('fault injection', () => {
+  it('takes an admin token: nothing else on the machine can make the API fail or stall', async () => {
+    const faulty = await startApi({ faults: true, logLevel: 'silent' });
+    try {
+      const login = async (username: 'admin' | 'user') => ((await (await fetch(`${faulty.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORDS[username] }) })).json()) as Pair).access_token;
+      const get = (p: string, token?: string) => fetch(`${faulty.base}${p}`, token ? { headers: { authorization: `Bearer ${token}` } } : {}).then((r) => r.status);
+      expect(await get('/debug/error')).toBe(401);
+      expect(await get('/debug/slow?ms=3000')).toBe(401);
+      expect(await get('/debug/error', await login('user'))).toBe(403);
+      expect(await get('/debug/error', await login('admin'))).toBe(500);
+    } finally {
+      await faulty.close();
+    }
+  });
+
+
   it('is off unless asked for', async () => {
     expect((await call('GET', '/debug/error')).status).toBe(404);
     expect((await call('GET', '/debug/slow')).status).toBe(404);
@@ -424,7 +439,9 @@ describe('fault injection', () => {
   it('answers 500 and late when on, counted and timed like any route', async () => {
     const faulty = await startApi({ faults: true });
     try {
-      const get = (p: string) => fetch(`${faulty.base}${p}`);
+      const adminLogin = await fetch(`${faulty.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORDS.admin }) });
+      const { access_token: adminToken } = (await adminLogin.json()) as Pair;
+      const get = (p: string) => fetch(`${faulty.base}${p}`, p.startsWith('/debug/') ? { headers: { authorization: `Bearer ${adminToken}` } } : {});
       const err = await get('/debug/error');
       expect(err.status).toBe(500);
       expect(await err.json()).toEqual({ error: 'injected_fault', message: 'an injected failure (API_FAULTS=on)' });

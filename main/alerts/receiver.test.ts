@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertReceiver, webhookHost } from './receiver.js';
+import { AlertReceiver, MAX_FIRING, MAX_NOTICES_PER_MINUTE, webhookHost } from './receiver.js';
 import type { AlertNotice } from '../contract.js';
 
 const alert = (status: 'firing' | 'resolved', fingerprint: string, name = 'LoginRateLimited') => ({
@@ -10,17 +10,21 @@ const alert = (status: 'firing' | 'resolved', fingerprint: string, name = 'Login
 });
 const payload = (...alerts: ReturnType<typeof alert>[]) => ({ version: '4', status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved', receiver: 'obsdeck', groupKey: '{}:{alertname="x"}', alerts });
 
+const TOKEN = 'install-token-for-tests';
+const signed = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
 let receiver: AlertReceiver;
 afterEach(() => receiver.close());
 
 describe('the Alertmanager webhook receiver', () => {
   it('turns a new firing alert into one notice, ignores the repeats, and clears it when resolved', async () => {
     receiver = new AlertReceiver();
+    receiver.requireToken(TOKEN);
     const seen: AlertNotice[] = [];
     receiver.on('notice', (n) => seen.push(n));
     const state = await receiver.listen('127.0.0.1', 0);
     expect(state.listening).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/alertmanager$/);
-    const post = (body: unknown) => fetch(state.listening!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) => fetch(state.listening!, { method: 'POST', headers: signed, body: JSON.stringify(body) });
 
     expect((await post(payload(alert('firing', 'aa01')))).status).toBe(200);
     expect((await post(payload(alert('firing', 'aa01'), alert('firing', 'bb02', 'HighForbiddenRate')))).status).toBe(200); // group re-sent
@@ -60,16 +64,50 @@ describe('the Alertmanager webhook receiver', () => {
 
   it('refuses what is not an Alertmanager payload, and anything but POST /alertmanager', async () => {
     receiver = new AlertReceiver();
+    receiver.requireToken(TOKEN);
     const { listening } = await receiver.listen('127.0.0.1', 0);
     const base = listening!.replace('/alertmanager', '');
-    const bad = await fetch(listening!, { method: 'POST', body: JSON.stringify({ alerts: [{ status: 'firing' }] }) });
+    const bad = await fetch(listening!, { method: 'POST', headers: signed, body: JSON.stringify({ alerts: [{ status: 'firing' }] }) });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/not an Alertmanager webhook payload/);
-    expect((await fetch(listening!, { method: 'POST', body: '{' })).status).toBe(400);
+    expect((await fetch(listening!, { method: 'POST', headers: signed, body: '{' })).status).toBe(400);
     expect((await fetch(listening!)).status).toBe(405);
     expect((await fetch(`${base}/other`, { method: 'POST', body: '{}' })).status).toBe(404);
-    expect((await fetch(listening!, { method: 'POST', body: 'x'.repeat(2 << 20) }).catch(() => ({ status: 413 }))).status).toBe(413);
+    expect((await fetch(listening!, { method: 'POST', headers: signed, body: 'x'.repeat(2 << 20) }).catch(() => ({ status: 413 }))).status).toBe(413);
     expect(receiver.state().firing).toEqual([]);
+  });
+
+  it('takes notifications only with this install\'s token and as JSON, and says what it turned away', async () => {
+    receiver = new AlertReceiver();
+    receiver.requireToken(TOKEN);
+    const seen: AlertNotice[] = [];
+    receiver.on('notice', (n) => seen.push(n));
+    const { listening } = await receiver.listen('127.0.0.1', 0);
+    const body = JSON.stringify(payload(alert('firing', 'aa01')));
+    // Any container (or page) that reaches the receiver: no token, a wrong one, a form post.
+    expect((await fetch(listening!, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+    expect((await fetch(listening!, { method: 'POST', headers: { ...signed, authorization: 'Bearer guessed' }, body })).status).toBe(401);
+    expect((await fetch(listening!, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' }, body })).status).toBe(415);
+    expect(seen).toEqual([]);
+    expect(receiver.state().refused).toMatchObject({ count: 3, last: expect.stringContaining('not application/json') as unknown });
+    expect((await fetch(listening!, { method: 'POST', headers: signed, body })).status).toBe(200);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('caps the alerts it holds and the notices it raises a minute (60 posts of 1,000 alerts used to be kept)', () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    receiver = new AlertReceiver(() => now);
+    const seen: AlertNotice[] = [];
+    receiver.on('notice', (n) => seen.push(n));
+    for (let post = 0; post < 60; post++) {
+      receiver.accept(payload(...Array.from({ length: 1000 }, (_, i) => alert('firing', (post * 1000 + i).toString(16).padStart(8, '0')))));
+    }
+    expect(receiver.state().firing).toHaveLength(MAX_FIRING);
+    expect(seen).toHaveLength(MAX_NOTICES_PER_MINUTE);
+    expect(receiver.state().refused?.count).toBeGreaterThan(0);
+    now += 61_000; // a minute later, notices flow again
+    receiver.accept(payload(alert('resolved', '00000000')));
+    expect(seen.at(-1)).toMatchObject({ status: 'resolved' });
   });
 
   it('says so, and keeps going, when its port is taken', async () => {

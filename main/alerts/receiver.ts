@@ -8,6 +8,12 @@
 // and 0.0.0.0 would open it to the network. So on a local Linux engine it listens on the bridge
 // gateway only (reachable from this machine's containers, not from other machines); with Docker
 // Desktop (macOS, Windows), whose host.docker.internal reaches the host's loopback, on 127.0.0.1.
+//
+// Every container on the machine reaches that address, so it trusts nothing it is sent: a
+// notification must carry this install's token (Alertmanager's http_config authorization, the
+// token copied in with the configs), be application/json, and stay within the caps on the
+// alerts held and the notices raised a minute. What it refuses is counted and shown.
+import crypto from 'node:crypto';
 import http from 'node:http';
 import { EventEmitter } from 'node:events';
 import type Docker from 'dockerode';
@@ -19,6 +25,10 @@ export const DEFAULT_WEBHOOK_PORT = 5001;
 const MAX_BODY = 1 << 20;
 /** Resolved alerts kept for the "recent" list. */
 const RECENT = 50;
+/** Firing alerts held at most; past it, new ones are refused (and counted), the held ones kept. */
+export const MAX_FIRING = 500;
+/** Notices raised a minute at most; past it, changes are still recorded but raise no notice. */
+export const MAX_NOTICES_PER_MINUTE = 30;
 
 const Payload = z.object({
   version: z.string(),
@@ -58,16 +68,45 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
   private server?: http.Server;
   private url?: string;
   private failure?: string;
+  private token?: Buffer;
   private readonly firing = new Map<string, AlertNotice>();
   private readonly resolved: AlertNotice[] = [];
+  private refused?: NonNullable<NoticesState['refused']>;
+  private readonly noticeTimes: number[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {
+    super();
+  }
 
   state(): NoticesState {
     return {
       ...(this.url ? { listening: this.url } : {}),
       ...(this.failure ? { error: this.failure } : {}),
+      ...(this.refused ? { refused: { ...this.refused } } : {}),
       firing: [...this.firing.values()],
       resolved: [...this.resolved],
     };
+  }
+
+  /** Notifications are taken only with `Authorization: Bearer <token>` (this install's). */
+  requireToken(token: string): void {
+    this.token = Buffer.from(`Bearer ${token}`);
+  }
+
+  private refuse(why: string): void {
+    this.refused = { count: (this.refused?.count ?? 0) + 1, last: why, at: new Date(this.now()).toISOString() };
+  }
+
+  /** Raises a notice unless this minute's are used up (the change itself is recorded either way). */
+  private raise(notice: AlertNotice): void {
+    const t = this.now();
+    while (this.noticeTimes.length && t - this.noticeTimes[0]! >= 60_000) this.noticeTimes.shift();
+    if (this.noticeTimes.length >= MAX_NOTICES_PER_MINUTE) {
+      this.refuse(`more than ${MAX_NOTICES_PER_MINUTE} notifications in a minute: the rest are counted, not raised`);
+      return;
+    }
+    this.noticeTimes.push(t);
+    this.emit('notice', notice);
   }
 
   /** Takes one webhook payload; returns the notices it caused. */
@@ -89,6 +128,10 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       };
       if (a.status === 'firing') {
         if (this.firing.has(a.fingerprint)) continue;
+        if (this.firing.size >= MAX_FIRING) {
+          this.refuse(`more than ${MAX_FIRING} alerts firing at once: ${notice.alertname} and later ones were not taken`);
+          continue;
+        }
         this.firing.set(a.fingerprint, notice);
       } else {
         if (!this.firing.delete(a.fingerprint)) continue; // resolved before we saw it fire: nothing to clear
@@ -96,7 +139,7 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
         this.resolved.length = Math.min(this.resolved.length, RECENT);
       }
       out.push(notice);
-      this.emit('notice', notice);
+      this.raise(notice);
     }
     return out;
   }
@@ -177,6 +220,17 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
     };
     if (req.url !== WEBHOOK_PATH) return reply(404, `the webhook is at ${WEBHOOK_PATH}`);
     if (req.method !== 'POST') return reply(405, 'POST only');
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (!this.token || given.length !== this.token.length || !crypto.timingSafeEqual(given, this.token)) {
+      this.refuse('a notification without this install\'s token (not from the stack\'s Alertmanager)');
+      req.resume();
+      return reply(401, 'this receiver takes notifications from its own Alertmanager only');
+    }
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      this.refuse(`a notification that is not application/json (${(req.headers['content-type'] ?? 'no type').slice(0, 40)})`);
+      req.resume();
+      return reply(415, 'application/json only');
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {

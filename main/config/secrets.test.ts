@@ -10,7 +10,7 @@ describe('the stack\'s secrets', () => {
     try {
       const first = stackSecrets(data);
       expect(Object.values(first).every((v) => /^[\w-]{24}$/.test(v))).toBe(true);
-      expect(new Set(Object.values(first)).size).toBe(3);
+      expect(new Set(Object.values(first)).size).toBe(5);
       expect(fs.statSync(path.join(data, 'secrets.json')).mode & 0o077).toBe(0);
       expect(stackSecrets(data)).toEqual(first);
       const env = withSecrets({ API_ADMIN_PASSWORD: 'given', GRAFANA_ADMIN_PASSWORD: '' }, data);

@@ -7,7 +7,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const SECRET_VARIABLES = ['API_ADMIN_PASSWORD', 'API_USER_PASSWORD', 'GRAFANA_ADMIN_PASSWORD'] as const;
+/**
+ * The API's users, Grafana's admin, the stack's own user (Prometheus and Alertmanager; see
+ * stack-auth.ts) and the token Alertmanager's webhook shows the app's receiver.
+ */
+export const SECRET_VARIABLES = ['API_ADMIN_PASSWORD', 'API_USER_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'STACK_WEB_PASSWORD', 'OBSDECK_WEBHOOK_TOKEN'] as const;
 export type StackSecrets = Record<(typeof SECRET_VARIABLES)[number], string>;
 
 export class SecretsDamaged extends Error {}

@@ -6,7 +6,7 @@ export class TimeoutError extends Error {}
 export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`the Docker engine did not answer within ${Math.round(ms / 1000)} s (${what}); it may be hung or overloaded`)), ms);
+    timer = setTimeout(() => reject(new TimeoutError(`the Docker engine did not answer within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`} (${what}); it may be hung or overloaded`)), ms);
   });
   try {
     return await Promise.race([work, expired]);

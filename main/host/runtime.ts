@@ -187,6 +187,7 @@ export class Runtime {
   }
 
   private async listenForAlerts(docker: Docker, status: Reachable): Promise<void> {
+    this.receiver.requireToken(this.loaded().auth.webhookToken);
     const port = Number(this.env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
     const state = await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
     // Alerts that began while the app was not listening count from the start (no notification).

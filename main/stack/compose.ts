@@ -50,6 +50,9 @@ export interface StackSpec {
 
 export class ComposeError extends Error {}
 
+/** A service labelled so takes the stack's user (basic auth) on every HTTP request (config/stack-auth.ts). */
+export const AUTH_LABEL = 'org.obsdeck.auth';
+
 const SUPPORTED_SERVICE_KEYS = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'ports', 'volumes', 'depends_on', 'healthcheck', 'restart', 'labels', 'networks', 'stop_grace_period', 'extra_hosts', 'container_name']);
 const SUPPORTED_TOP_KEYS = new Set(['services', 'networks', 'volumes', 'name', 'version']);
 

@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { withSecrets } from '../config/secrets.js';
+import { basicAuth, ensureAuthFiles, STACK_USER, type StackAuth } from '../config/stack-auth.js';
+import { useCredentials } from '../prom/fetch.js';
 import { dataDir, ensureConfigDir, shippedDir } from '../config/store.js';
-import { loadCompose, type StackSpec } from './compose.js';
+import { AUTH_LABEL, loadCompose, serviceBase, type StackSpec } from './compose.js';
 import { Stack } from './stack.js';
 
 export const DEFAULT_PROJECT = 'obsdeck';
@@ -42,17 +44,24 @@ export function composeSource(loc: StackLocation = {}): { file: string; text: st
 }
 
 /** The compose model of `text` (a draft, or the file in use) for this location. */
-export function specOf(text: string, loc: StackLocation = {}): { spec: StackSpec; configDir: string } {
+export function specOf(text: string, loc: StackLocation = {}): { spec: StackSpec; configDir: string; auth: StackAuth } {
   const data = loc.data ?? dataDir(loc.env ?? process.env);
   const env = withSecrets(loc.env ?? process.env, data);
   const configDir = ensureConfigDir(data);
   const { file, source } = composeLocation(loc);
+  const auth = { username: STACK_USER, password: env.STACK_WEB_PASSWORD!, webhookToken: env.OBSDECK_WEBHOOK_TOKEN! };
+  ensureAuthFiles(configDir, auth);
   const spec = loadCompose(text, { file, source, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
-  return { spec, configDir };
+  // The services that take the stack's user get it on every request the app makes to them.
+  for (const s of spec.services) {
+    const base = serviceBase(s);
+    if (base && s.labels[AUTH_LABEL] === 'basic') useCredentials(base, basicAuth(auth));
+  }
+  return { spec, configDir, auth };
 }
 
 /** The stack as it runs now, with the compose text it was read from. */
-export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string; text: string } {
+export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string; text: string; auth: StackAuth } {
   const { text } = composeSource(loc);
   return { ...specOf(text, loc), text };
 }

@@ -8,10 +8,10 @@ import { containerHolding, nextFreePort, portFree, processHolding } from './port
 import type { Stack } from './stack.js';
 
 /** Everything that would stop `services` from starting, found before anything is created. */
-export async function preflightProblems(stack: Pick<Stack, 'docker' | 'containers'>, services: ServiceSpec[]): Promise<string[]> {
+export async function preflightProblems(stack: Pick<Stack, 'docker' | 'containers' | 'bounded'>, services: ServiceSpec[]): Promise<string[]> {
   const problems: string[] = [];
   try {
-    await stack.docker.ping();
+    await stack.bounded('answering a ping', stack.docker.ping());
   } catch (err) {
     return [`no Docker engine answers (${err instanceof Error ? err.message : String(err)}); start Docker Desktop, Colima, Podman or dockerd, or set DOCKER_HOST`];
   }

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { buildImage } from '../engine/build.js';
 import { tarOf } from '../engine/run-tool.js';
 import { fetchWithin } from '../prom/fetch.js';
+import { within } from '../engine/timeout.js';
 import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
 import { serviceBase, startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
 import { lastLines } from './logs.js';
@@ -47,6 +48,12 @@ interface StackOptions {
   /** Where published ports are reached for readiness probes (the engine's host). */
   probeHost?: string;
   readyTimeoutMs?: number;
+  /**
+   * How long one engine call may take (a container stop: its grace period more) before it is a
+   * TimeoutError: a hung daemon fails the step, and the stack's lock is let go. Pulls and builds
+   * are not bounded (they report progress); OBSDECK_ENGINE_TIMEOUT_MS sets it (tests).
+   */
+  engineTimeoutMs?: number;
 }
 
 export class Stack {
@@ -56,6 +63,12 @@ export class Stack {
   constructor(readonly docker: Docker, readonly spec: StackSpec, private readonly opts: StackOptions = {}) {
     this.network = (n) => `${spec.project}_${n}`;
     this.volume = (n) => `${spec.project}_${n}`;
+  }
+
+  /** An engine call bounded in time (see StackOptions.engineTimeoutMs). */
+  bounded<T>(what: string, work: Promise<T>, extraMs = 0): Promise<T> {
+    const ms = this.opts.engineTimeoutMs ?? (Number(process.env.OBSDECK_ENGINE_TIMEOUT_MS) || 30_000);
+    return within(work, ms + extraMs, what);
   }
 
   containerName(service: string): string {
@@ -70,7 +83,7 @@ export class Stack {
 
   /** The containers of this project on the engine, by service (found from their labels). */
   async containers(): Promise<Map<string, Docker.ContainerInfo>> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${this.spec.project}`] } });
+    const list = await this.bounded('listing the containers', this.docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${this.spec.project}`] } }));
     return new Map(list.map((c) => [c.Labels[LABEL.service] ?? c.Names[0] ?? c.Id, c]));
   }
 
@@ -132,19 +145,19 @@ export class Stack {
 
   private async ensureNetworksAndVolumes(services: ServiceSpec[], on: OnEvent): Promise<void> {
     const nets = new Set(services.flatMap((s) => s.networks));
-    const existingNets = new Set((await this.docker.listNetworks()).map((n) => n.Name));
+    const existingNets = new Set((await this.bounded('listing networks', this.docker.listNetworks())).map((n) => n.Name));
     for (const n of nets) {
       const name = this.network(n);
       if (existingNets.has(name)) continue;
-      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABEL.project]: this.spec.project, [LABEL.network]: n, [LABEL.managedBy]: 'obsdeck' } });
+      await this.bounded(`creating network ${name}`, this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABEL.project]: this.spec.project, [LABEL.network]: n, [LABEL.managedBy]: 'obsdeck' } }));
       on({ step: 'network', state: 'done', message: `created network ${name}` });
     }
     const vols = new Set(services.flatMap((s) => s.mounts.filter((m) => m.type === 'volume').map((m) => m.source)));
-    const existingVols = new Set(((await this.docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
+    const existingVols = new Set(((await this.bounded('listing volumes', this.docker.listVolumes())).Volumes ?? []).map((v) => v.Name));
     for (const v of vols) {
       const name = this.volume(v);
       if (existingVols.has(name)) continue;
-      await this.docker.createVolume({ Name: name, Labels: { [LABEL.project]: this.spec.project, [LABEL.volume]: v, [LABEL.managedBy]: 'obsdeck' } });
+      await this.bounded(`creating volume ${name}`, this.docker.createVolume({ Name: name, Labels: { [LABEL.project]: this.spec.project, [LABEL.volume]: v, [LABEL.managedBy]: 'obsdeck' } }));
       on({ step: 'volume', state: 'done', message: `created volume ${name}` });
     }
   }
@@ -176,7 +189,7 @@ export class Stack {
       }
     }
     const chosen = only ? Object.fromEntries(Object.entries(files).filter(([target]) => only.includes(target))) : files;
-    if (Object.keys(chosen).length) await container.putArchive(await tarOf(chosen), { path: '/' });
+    if (Object.keys(chosen).length) await this.bounded(`copying ${s.name}'s configs in`, container.putArchive(await tarOf(chosen), { path: '/' }));
   }
 
   private async createAndStart(s: ServiceSpec, on: OnEvent, existing?: Docker.ContainerInfo): Promise<void> {
@@ -192,20 +205,20 @@ export class Stack {
       // configs (the engine died between create and copy) gets them now.
       const container = this.docker.getContainer(existing.Id);
       await this.copyConfigs(container, s);
-      await container.start();
+      await this.bounded(`starting ${s.name}`, container.start());
       on({ step: 'start', service: s.name, state: 'done', message: `started ${s.name}` });
       return;
     }
     if (existing) {
       on({ step: 'remove', service: s.name, state: 'started', message: `${s.name}'s definition changed: replacing its container` });
       const old = this.docker.getContainer(existing.Id);
-      await old.stop({ t: Math.ceil(s.stopGraceS) }).catch(() => undefined);
-      await old.remove({ force: true });
+      await this.bounded(`stopping ${s.name}`, old.stop({ t: Math.ceil(s.stopGraceS) }), s.stopGraceS * 1000).catch(() => undefined);
+      await this.bounded(`removing ${s.name}'s old container`, old.remove({ force: true }));
     }
     on({ step: 'create', service: s.name, state: 'started', message: `creating ${this.containerName(s.name)}` });
     const options = this.createOptions(s);
     options.Labels = { ...options.Labels, [LABEL.configHash]: hash };
-    const container = await this.docker.createContainer(options);
+    const container = await this.bounded(`creating ${s.name}`, this.docker.createContainer(options));
     try {
       await this.copyConfigs(container, s);
     } catch (err) {
@@ -215,7 +228,7 @@ export class Stack {
     }
     on({ step: 'create', service: s.name, state: 'done', message: `created ${this.containerName(s.name)}` });
     on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
-    await container.start();
+    await this.bounded(`starting ${s.name}`, container.start());
     on({ step: 'start', service: s.name, state: 'done', message: `started ${s.name}` });
   }
 
@@ -317,7 +330,7 @@ export class Stack {
         const info = existing.get(name);
         if (!info) return;
         await this.stopContainer(info, name, graceS, on);
-        await this.docker.getContainer(info.Id).remove({ force: true });
+        await this.bounded(`removing ${name}`, this.docker.getContainer(info.Id).remove({ force: true }));
         on({ step: 'remove', service: name, state: 'done', message: `removed ${this.containerName(name)}` });
       }));
     }
@@ -348,7 +361,7 @@ export class Stack {
   private async stopContainer(info: Docker.ContainerInfo, service: string, graceS: number, on: OnEvent): Promise<void> {
     if (info.State !== 'running' && info.State !== 'restarting') return;
     on({ step: 'stop', service, state: 'started', message: `stopping ${service} (grace ${graceS} s)` });
-    await this.docker.getContainer(info.Id).stop({ t: Math.ceil(graceS) }).catch((err: unknown) => {
+    await this.bounded(`stopping ${service}`, this.docker.getContainer(info.Id).stop({ t: Math.ceil(graceS) }), graceS * 1000).catch((err: unknown) => {
       if (!/already stopped|not running/i.test(String(err))) throw err;
     });
     on({ step: 'stop', service, state: 'done', message: `stopped ${service}` });
@@ -363,11 +376,11 @@ export class Stack {
       on({ step: 'stop', service: s.name, state: 'started', message: `restarting ${s.name}` });
       // Stop, copy the configs in, start: a restart runs the applied configs, like a start.
       const container = this.docker.getContainer(info.Id);
-      await container.stop({ t: Math.ceil(s.stopGraceS) }).catch((err: unknown) => {
+      await this.bounded(`stopping ${s.name}`, container.stop({ t: Math.ceil(s.stopGraceS) }), s.stopGraceS * 1000).catch((err: unknown) => {
         if (!/already stopped|not running/i.test(String(err))) throw err;
       });
       await this.copyConfigs(container, s);
-      await container.start();
+      await this.bounded(`starting ${s.name}`, container.start());
     }
     await Promise.all(targets.map((s) => this.waitReady(s, on)));
   }
@@ -378,7 +391,7 @@ export class Stack {
   async statusOf(s: ServiceSpec, info?: Docker.ContainerInfo): Promise<ServiceStatus> {
     if (!info) return { service: s.name, state: 'missing', ready: false, restartCount: 0, ports: [], image: s.image };
     const c = this.docker.getContainer(info.Id);
-    const detail = await c.inspect();
+    const detail = await this.bounded(`inspecting ${s.name}`, c.inspect());
     const st = detail.State;
     const state = st.Restarting ? 'restarting' : st.Status;
     const startedAt = st.StartedAt && !st.StartedAt.startsWith('0001') ? st.StartedAt : undefined;

@@ -22,6 +22,7 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
   private stopped = false;
   private connected = false;
   private readinessTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
   private readonly backoff: number[];
   private readonly fastProbes = new Set<string>();
 
@@ -49,6 +50,7 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
   stop(): void {
     this.stopped = true;
     clearInterval(this.readinessTimer);
+    clearTimeout(this.retryTimer);
     this.stream?.destroy?.();
   }
 
@@ -58,9 +60,10 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
 
   private async connect(attempt: number): Promise<void> {
     if (this.stopped) return;
+    let stream: (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
     try {
-      await this.stack.docker.ping();
-      const stream = (await this.stack.docker.getEvents({ filters: { type: ['container'], label: [`${LABEL.project}=${this.stack.spec.project}`] } })) as NodeJS.ReadableStream & { destroy?: () => void };
+      await this.stack.bounded('answering a ping', this.stack.docker.ping());
+      stream = (await this.stack.bounded('subscribing to events', this.stack.docker.getEvents({ filters: { type: ['container'], label: [`${LABEL.project}=${this.stack.spec.project}`] } })));
       this.stream = stream;
       this.connected = true;
       this.emit('engine', { connected: true, attempts: attempt });
@@ -78,8 +81,9 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
           } catch { /* a malformed event line is skipped */ }
         }
       });
+      const subscribed = stream;
       const lost = (err?: Error) => {
-        if (this.stream !== stream) return;
+        if (this.stream !== subscribed) return;
         this.stream = undefined;
         this.lost(err?.message ?? 'the event stream ended');
       };
@@ -88,6 +92,10 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
       // Subscribed first, then a full reconcile: nothing that happens in between is missed.
       await this.refreshAll();
     } catch (err) {
+      // A reconcile that failed after subscribing: this stream is dropped here, so its end
+      // (which would start a loop of its own) is not taken for a second loss. One loop only.
+      if (stream && this.stream === stream) this.stream = undefined;
+      stream?.destroy?.();
       this.connected = false;
       const message = err instanceof Error ? err.message : String(err);
       this.markUnknown(message);
@@ -104,10 +112,14 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
     this.retry(0);
   }
 
+  /** Schedules the next connection attempt; one is ever pending (one reconnect loop). */
   private retry(attempt: number): void {
-    if (this.stopped) return;
+    if (this.stopped || this.retryTimer) return;
     const delay = this.backoff[Math.min(attempt, this.backoff.length - 1)]!;
-    setTimeout(() => void this.connect(attempt), delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.connect(attempt);
+    }, delay);
   }
 
   private markUnknown(error: string): void {

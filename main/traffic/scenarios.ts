@@ -89,8 +89,11 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
     return { access: r.json.access_token as string, refresh: r.json.refresh_token as string };
   };
 
+  // The fault routes take an admin's token (the API refuses anyone else); logged in when first used.
+  let adminToken: Promise<string> | undefined;
   const fault = async (p: string) => {
-    const r = await call('GET', p);
+    adminToken ??= login('admin').then((t) => t.access);
+    const r = await call('GET', p, undefined, await adminToken);
     if (r.status === 404) throw new TrafficError(`the API has no ${p.split('?')[0]!} route: its fault injection is off (start the stack with API_FAULTS=on)`);
   };
 

@@ -6,7 +6,7 @@ import type { AlertInfo } from '../../main/contract';
 import { useAction, useRequest } from '../client/useRequest';
 import { since } from '../lib/format';
 import type { PageProps } from '../pages';
-import { useClient, useNotices } from '../state/app';
+import { useClient } from '../state/app';
 
 type Matcher = { name: string; value: string; isRegex: boolean };
 
@@ -25,9 +25,9 @@ export function covers(matchers: Matcher[], labels: Record<string, string>): boo
 
 export function AlertsPage({ go }: PageProps) {
   const client = useClient();
-  const { receiver } = useNotices();
   const list = useRequest('alerts:list', {}, { everyMs: 5000 });
   const snap = list.data;
+  const receiver = snap?.receiver;
   const action = useAction();
   const error = action.error ?? list.error;
   const now = list.at ?? Date.now();
@@ -58,6 +58,11 @@ export function AlertsPage({ go }: PageProps) {
       {receiver && (
         <p className={receiver.listening ? 'muted' : 'warn'} aria-label="Webhook receiver">
           {receiver.listening ? `Alertmanager's notifications reach Obsdeck at ${receiver.listening}.` : `Notifications are off: ${receiver.error ?? 'the receiver starts with the Docker engine'}.`}
+        </p>
+      )}
+      {receiver?.refused && (
+        <p role="status" className="warn" aria-label="Refused notifications">
+          The receiver turned away {receiver.refused.count} {receiver.refused.count === 1 ? 'request' : 'requests'}; the last, at {new Date(receiver.refused.at).toLocaleTimeString()}: {receiver.refused.last}.
         </p>
       )}
       {snap && active.length === 0 && <p className="muted">Nothing is firing or pending.</p>}

@@ -2,7 +2,7 @@
 // image, and per-service actions), Start/Stop for the whole stack, and the start-up as one
 // visible sequence of steps. Live from the Node side's events; nothing to refresh by hand.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ServiceStatus, StackEvent } from '../../main/contract';
+import type { Replies, ServiceStatus, StackEvent } from '../../main/contract';
 import { useAction } from '../client/useRequest';
 import { TrafficPanel } from '../components/TrafficPanel';
 import { since } from '../lib/format';
@@ -132,7 +132,42 @@ export function StackPage(): React.JSX.Element {
           </ol>
         </section>
       )}
+      <Credentials />
       <TrafficPanel canRun={!!snap?.services.find((s) => s.service === 'api_poc3' && s.state === 'running' && s.ready)} />
+    </section>
+  );
+}
+
+/**
+ * Where the stack's own UIs are and what opens them: Prometheus and Alertmanager take only the
+ * stack's user (anything on this machine reaches their ports), Grafana its admin.
+ */
+function Credentials() {
+  const client = useClient();
+  const { snap } = useSnapshot();
+  const creds = useAction();
+  const [shown, setShown] = useState<Replies['stack:credentials'] | undefined>();
+  const [copied, setCopied] = useState<string | undefined>();
+  const url = (name: string) => snap?.services.find((s) => s.service === name)?.url;
+  const copy = (what: string, text: string) => void navigator.clipboard.writeText(text).then(() => setCopied(what), () => setCopied(undefined));
+  return (
+    <section className="card credentials" aria-label="Credentials">
+      <h2>Opening the stack's own UIs</h2>
+      <p>
+        Prometheus{url('prometheus') ? <> (<a href={`${url('prometheus')}/`} target="_blank" rel="noreferrer">{url('prometheus')}</a>)</> : ''} and Alertmanager
+        {url('alertmanager') ? <> (<a href={`${url('alertmanager')}/`} target="_blank" rel="noreferrer">{url('alertmanager')}</a>)</> : ''} answer only
+        the stack's user, generated for this install; Grafana its admin.
+      </p>
+      {!shown && <button type="button" onClick={() => void creds.run('credentials', () => client.request('stack:credentials', {})).then(setShown)}>Show the user and passwords</button>}
+      {shown && (
+        <dl>
+          <dt>Prometheus, Alertmanager</dt>
+          <dd>user <code>{shown.username}</code> <button type="button" onClick={() => copy('stack', shown.password)}>{copied === 'stack' ? 'Password copied' : 'Copy password'}</button></dd>
+          <dt>Grafana</dt>
+          <dd>user <code>{shown.grafana.username}</code> <button type="button" onClick={() => copy('grafana', shown.grafana.password)}>{copied === 'grafana' ? 'Password copied' : 'Copy password'}</button></dd>
+        </dl>
+      )}
+      {creds.error && <p role="alert" className="bad">{creds.error.message}</p>}
     </section>
   );
 }

@@ -1,17 +1,17 @@
-// What Alertmanager's webhook has told the app, once for the whole app: where the receiver
-// listens (or why not), the alerts firing now, and the ones that just ended (shown a moment).
+// What Alertmanager's webhook has told the app, once for the whole app: the alerts firing now,
+// and the ones that just ended (shown a moment).
 // Fed by `alerts:notice` events; the notices banner, the title and the Alerts page read it.
-import type { AlertNotice, ContractClient, NoticesState } from '../../main/contract';
+import type { AlertNotice, ContractClient } from '../../main/contract';
 import { createStore, type Store } from './store';
 
 const ENDED_SHOWN_MS = 10_000;
 
-export interface NoticesStoreState { receiver: Pick<NoticesState, 'listening' | 'error'> | undefined; firing: AlertNotice[]; ended: AlertNotice[] }
+export interface NoticesStoreState { firing: AlertNotice[]; ended: AlertNotice[] }
 
 export function noticesStore(client: ContractClient): Store<NoticesStoreState> {
-  const store = createStore<NoticesStoreState>({ receiver: undefined, firing: [], ended: [] });
+  const store = createStore<NoticesStoreState>({ firing: [], ended: [] });
   client.request('alerts:notices', {}).then(
-    (s) => store.set((st) => ({ ...st, receiver: { ...(s.listening ? { listening: s.listening } : {}), ...(s.error ? { error: s.error } : {}) }, firing: s.firing })),
+    (s) => store.set((st) => ({ ...st, firing: s.firing })),
     () => undefined,
   );
   client.on('alerts:notice', (n) => {

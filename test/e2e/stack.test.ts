@@ -209,7 +209,9 @@ describe('the Stack view', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not applied' }).count(), { timeout: 30_000 }).toBe(1);
     const prom = `http://127.0.0.1:${env.PROMETHEUS_PORT}`;
-    const running = async () => ((await (await fetch(`${prom}/api/v1/status/config`)).json()) as { data: { yaml: string } }).data.yaml;
+    // Prometheus answers only the stack's user (the app made its password in its config directory).
+    const signed = { authorization: `Basic ${Buffer.from(`obsdeck:${fs.readFileSync(path.join(home, 'config', 'auth', 'password'), 'utf8')}`).toString('base64')}` };
+    const running = async () => ((await (await fetch(`${prom}/api/v1/status/config`, { headers: signed })).json()) as { data: { yaml: string } }).data.yaml;
     expect(await running()).not.toContain('scrape_intervall');
     await editor.fill(good.replace('    scrape_interval: 5s\n', '    scrape_interval: 10s\n'));
     await page.getByRole('button', { name: 'Apply' }).click();

@@ -14,7 +14,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
-export async function httpOk(url: string): Promise<true | undefined> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+export async function httpOk(url: string, headers: Record<string, string> = {}): Promise<true | undefined> {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(2000) });
   return res.ok ? true : undefined;
 }

@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluable } from '../../main/config/expressions.js';
+import { basicAuth } from '../../main/config/stack-auth.js';
+import { stackAuthFor } from '../../scripts/stack-auth.js';
 import { httpOk, waitFor } from '../helpers/http.js';
 import { freePort } from '../helpers/net.js';
 import { requireImages, testImages } from '../helpers/images.js';
@@ -45,6 +47,9 @@ async function compose(...args: string[]): Promise<string> {
   }
 }
 
+// The stack's credentials, as `npm run stack:auth` makes them for a run without the app.
+const auth = stackAuthFor();
+const signed = { authorization: basicAuth(auth) };
 const api = (p: string) => `http://127.0.0.1:${ports.api}${p}`;
 const prom = (p: string) => `http://127.0.0.1:${ports.prometheus}${p}`;
 
@@ -59,7 +64,7 @@ async function call(method: string, p: string, body?: unknown, token?: string): 
 
 interface QueryResult { status: string; error?: string; data?: { result: unknown[] } }
 async function query(expr: string): Promise<QueryResult> {
-  const res = await fetch(prom('/api/v1/query'), { method: 'POST', body: new URLSearchParams({ query: expr }) });
+  const res = await fetch(prom('/api/v1/query'), { method: 'POST', headers: signed, body: new URLSearchParams({ query: expr }) });
   return (await res.json()) as QueryResult;
 }
 
@@ -97,7 +102,7 @@ beforeAll(async () => {
   ports = { api: await freePort(), prometheus: await freePort(), alertmanager: await freePort() };
   await compose('up', '-d', '--no-build', ...services);
   await waitFor('the API, Prometheus and Alertmanager to be ready', async () =>
-    (await httpOk(api('/health'))) && (await httpOk(prom('/-/ready'))) && (await httpOk(`http://127.0.0.1:${ports.alertmanager}/-/ready`)), 60_000);
+    (await httpOk(api('/health'))) && (await httpOk(prom('/-/ready'), signed)) && (await httpOk(`http://127.0.0.1:${ports.alertmanager}/-/ready`, signed)), 60_000);
 }, 180_000);
 
 afterAll(async () => {
@@ -105,6 +110,21 @@ afterAll(async () => {
 }, 120_000);
 
 describe('the compose stack (docker-compose, without Grafana)', () => {
+  it('lets nobody without the stack\'s user read Prometheus or Alertmanager, stop or reload them, or make a silence', async () => {
+    const am = (p: string) => `http://127.0.0.1:${ports.alertmanager}${p}`;
+    // What any local process, container or web page could send (a simple POST needs no preflight).
+    expect((await fetch(prom('/-/quit'), { method: 'POST' })).status).toBe(401);
+    expect((await fetch(prom('/-/reload'), { method: 'POST' })).status).toBe(401);
+    expect((await fetch(prom('/api/v1/query?query=up'))).status).toBe(401);
+    expect((await fetch(am('/api/v2/alerts'))).status).toBe(401);
+    const silence = { matchers: [{ name: 'alertname', value: '.+', isRegex: true }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), createdBy: 'x', comment: 'x' };
+    expect((await fetch(am('/api/v2/silences'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(silence) })).status).toBe(401);
+    expect((await fetch(prom('/-/quit'), { method: 'POST', headers: { authorization: basicAuth({ username: 'obsdeck', password: 'guess' }) } })).status).toBe(401);
+    // Still up, and the stack's user gets in.
+    expect(await httpOk(prom('/-/ready'), signed)).toBe(true);
+    expect(await httpOk(am('/api/v2/status'), signed)).toBe(true);
+  });
+
   it('publishes every port on 127.0.0.1 only, with the data in named volumes', async () => {
     const containers = await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`] } });
     expect(containers.map((c) => c.Labels['com.docker.compose.service']).sort()).toEqual([...services].sort());
@@ -123,7 +143,7 @@ describe('the compose stack (docker-compose, without Grafana)', () => {
   it('scrapes the API: the poc3-security target is up, and so are Prometheus and Alertmanager', async () => {
     interface Target { labels: { job: string }; health: string; lastError: string; scrapeUrl: string }
     const targets = await waitFor('every target up', async () => {
-      const res = (await (await fetch(prom('/api/v1/targets?state=active'))).json()) as { data: { activeTargets: Target[] } };
+      const res = (await (await fetch(prom('/api/v1/targets?state=active'), { headers: signed })).json()) as { data: { activeTargets: Target[] } };
       const t = res.data.activeTargets;
       return t.length === 3 && t.every((x) => x.health === 'up') ? t : undefined;
     }, 30_000, 500);
@@ -163,13 +183,13 @@ describe('the compose stack (docker-compose, without Grafana)', () => {
     it('every rule is loaded and healthy, and Prometheus sends to the stack\'s Alertmanager', async () => {
       interface Rule { name: string; health: string; lastError?: string }
       const rules = await waitFor('every rule evaluated', async () => {
-        const res = (await (await fetch(prom('/api/v1/rules'))).json()) as { data: { groups: { rules: (Rule & { lastEvaluation: string })[] }[] } };
+        const res = (await (await fetch(prom('/api/v1/rules'), { headers: signed })).json()) as { data: { groups: { rules: (Rule & { lastEvaluation: string })[] }[] } };
         const r = res.data.groups.flatMap((g) => g.rules);
         return r.every((x) => !x.lastEvaluation.startsWith('0001')) ? r : undefined;
       }, 30_000, 1000);
       expect(rules).toHaveLength(14);
       expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError ?? r.health}`)).toEqual([]);
-      const am = (await (await fetch(prom('/api/v1/alertmanagers'))).json()) as { data: { activeAlertmanagers: { url: string }[] } };
+      const am = (await (await fetch(prom('/api/v1/alertmanagers'), { headers: signed })).json()) as { data: { activeAlertmanagers: { url: string }[] } };
       expect(am.data.activeAlertmanagers.map((a) => a.url)).toEqual(['http://alertmanager:9093/api/v2/alerts']);
     });
 

@@ -9,7 +9,11 @@ export function alertsHandlers(rt: Runtime) {
   const unreachable = (err: unknown): never => fail('ALERTMANAGER_UNREACHABLE', err instanceof Error ? err.message : String(err));
   const endSilenced = async () => rt.receiver.silenced(silencedFingerprints(await rt.alertmanager().alerts().catch(() => [])));
   return {
-    'alerts:list': () => alertsOverview(() => rt.prometheus(), () => rt.alertmanager(), (am) => rt.receiver.silenced(silencedFingerprints(am))),
+    'alerts:list': async () => {
+      const overview = await alertsOverview(() => rt.prometheus(), () => rt.alertmanager(), (am) => rt.receiver.silenced(silencedFingerprints(am)));
+      const { listening, error, refused } = rt.receiver.state();
+      return { ...overview, receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}) } };
+    },
     'alerts:notices': () => rt.receiver.state(),
     'silences:create': async ({ matchers, minutes, comment }) => {
       const id = await rt.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment }).catch(unreachable);

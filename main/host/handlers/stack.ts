@@ -20,5 +20,10 @@ export function stackHandlers(rt: Runtime) {
     'stack:down': ({ volumes }) => change('down', (s) => s.down(progress, { volumes: volumes === true })),
     'stack:stop': ({ services }) => change('stop', (s) => s.stop(services, progress)),
     'stack:restart': ({ services }) => change('restart', (s) => s.restart(services, progress)),
+    'stack:credentials': () => {
+      const { auth, spec } = rt.loaded();
+      const grafana = spec.services.find((s) => s.name === 'grafana')?.environment.GF_SECURITY_ADMIN_PASSWORD ?? '';
+      return { username: auth.username, password: auth.password, grafana: { username: 'admin', password: grafana } };
+    },
   } satisfies Partial<Handlers>;
 }

@@ -1,0 +1,47 @@
+// A daemon that accepts connections and answers a ping, then never answers again: every step
+// of the stack that holds its lock must fail with a timeout that says so, and let the lock go.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TimeoutError } from '../engine/timeout.js';
+import { StackLock } from './lock.js';
+import { loadCompose } from '../stack/compose.js';
+import { Stack } from '../stack/stack.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-hung-'));
+const socket = path.join(dir, 'docker.sock');
+let server: http.Server;
+const held: http.ServerResponse[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    if (req.url?.endsWith('/_ping')) return res.end('OK');
+    held.push(res); // hung: no answer, the connection kept open
+  });
+  await new Promise<void>((r) => server.listen(socket, r));
+});
+afterAll(async () => {
+  for (const res of held) res.destroy();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a hung Docker engine', () => {
+  const compose = `services:\n  web:\n    image: nginx\n    ports: ['127.0.0.1:18080:80']\n`;
+  const stack = () => new Stack(new Docker({ socketPath: socket }), loadCompose(compose, { file: path.join(dir, 'c.yml'), project: 'hung', env: {} }), { engineTimeoutMs: 300 });
+
+  it('fails up, stop and status with a timeout that names the step, and the lock is free again', async () => {
+    const lock = new StackLock(() => undefined);
+    const up = await lock.run('up', () => stack().up(['web'])).then(() => undefined, (e: unknown) => e);
+    expect(up).toBeInstanceOf(TimeoutError);
+    expect((up as Error).message).toBe('the Docker engine did not answer within 300 ms (listing the containers); it may be hung or overloaded');
+    expect(lock.busy).toBeUndefined();
+    await expect(lock.run('stop', () => stack().stop(['web']))).rejects.toBeInstanceOf(TimeoutError);
+    await expect(stack().status()).rejects.toBeInstanceOf(TimeoutError);
+    expect(lock.busy).toBeUndefined();
+  });
+});
