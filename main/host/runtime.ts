@@ -40,6 +40,7 @@ export class Runtime {
   /** The compose model, its text (what the compose file's diff compares to) and the config directory. */
   private loadedSpec?: ReturnType<typeof loadSpec>;
   private readonly listeners = new Set<Emit>();
+  private readonly engineBack = new Set<() => void>();
   private discoverTimer?: NodeJS.Timeout;
   private closed = false;
   readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()));
@@ -74,6 +75,12 @@ export class Runtime {
   subscribe(listener: Emit): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** `listener` runs each time the engine answers again after it went away; returns the unsubscribe. */
+  onEngineBack(listener: () => void): () => void {
+    this.engineBack.add(listener);
+    return () => this.engineBack.delete(listener);
   }
 
   /** How many sessions receive the broadcasts (for tests and diagnostics). */
@@ -163,10 +170,12 @@ export class Runtime {
     this.watcher = new StatusWatcher(this.opened);
     this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));
     this.watcher.on('engine', (e) => {
+      const wasGone = !this.engine.reachable;
       this.engine = e.connected
         ? status
         : { reachable: false, tried: [{ endpoint: status.endpoint, error: e.error ?? 'the engine went away' }], hint: 'The Docker engine stopped answering; Obsdeck reconnects as soon as it is back.' };
       this.emit('stack:snapshot', this.snapshot());
+      if (e.connected && wasGone) for (const l of this.engineBack) l();
     });
     await this.watcher.start();
   }

@@ -12,6 +12,8 @@ import { ensureDockerEngine } from '../../scripts/lib/docker-engine.js';
 import { loadSpec } from '../../main/stack/load.js';
 import { Stack } from '../../main/stack/stack.js';
 import { StatusWatcher, type EngineState } from '../../main/stack/watch.js';
+import type { LogLine } from '../../main/contract.js';
+import { Host } from '../../main/host/host.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
 import { removeStack, stackEnv } from '../helpers/stack.js';
@@ -20,11 +22,12 @@ const docker = new Docker();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-home-'));
 const project = `obsdeck-restart-${process.pid}`;
 let stack: Stack;
+let env: NodeJS.ProcessEnv;
 
 
 beforeAll(async () => {
   await requireImages(docker, [testImages.prometheus, testImages.alertmanager, testImages.api]);
-  const env = await stackEnv(project, home);
+  env = await stackEnv(project, home);
   stack = new Stack(docker, loadSpec({ project, env, data: home }).spec);
   await stack.up(['api_poc3', 'prometheus', 'alertmanager'], undefined, { wait: true });
 }, 180_000);
@@ -60,6 +63,35 @@ describe('the Docker daemon goes away and comes back', () => {
       await waitFor('alertmanager shown exited', async () => (watcher.snapshot().find((s) => s.service === 'alertmanager')?.state === 'exited' ? true : undefined), 30_000, 50);
     } finally {
       watcher.stop();
+    }
+  });
+
+  it('a followed Logs view keeps following: the streams start again from the last line when the engine is back', async () => {
+    const host = new Host({ env, data: home, webhook: false });
+    await host.start();
+    const lines: LogLine[] = [];
+    const session = host.connect((event, payload) => {
+      if (event === 'logs:lines') lines.push(...(payload as LogLine[]));
+    });
+    try {
+      await waitFor('Prometheus ready for the host', async () => (host.runtime.snapshot().services.find((s) => s.service === 'prometheus')?.ready ? true : undefined), 60_000, 200);
+      expect(await host.handle('logs:follow', { services: ['prometheus'], tail: 5 }, session)).toEqual({ following: ['prometheus'] });
+      await waitFor('the first lines', async () => (lines.length ? true : undefined), 15_000, 100);
+      const before = lines.length;
+      const lastBefore = lines.at(-1)!.time;
+      execFileSync('pkill', ['-TERM', '-x', 'dockerd']);
+      await waitFor('dockerd gone', async () => (fs.existsSync('/var/run/docker.pid') ? undefined : true), 60_000, 200);
+      await ensureDockerEngine();
+      // Prometheus restarts with the daemon (restart policy) and logs its start: those lines arrive.
+      const fresh = await waitFor('lines logged after the restart', async () => {
+        const after = lines.slice(before);
+        return after.some((l) => /Server is ready to receive web requests/.test(l.text)) ? after : undefined;
+      }, 120_000, 200);
+      expect(fresh.every((l) => l.time > lastBefore)).toBe(true); // none delivered twice
+      expect(session.following).toEqual(['logs']);
+    } finally {
+      session.dispose();
+      host.close();
     }
   });
 });
