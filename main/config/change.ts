@@ -176,6 +176,7 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
   if (problems.length) throw new ApplyRefused(problems);
   const targets = await runningTargets(stack);
   const note = `applied to ${targets.map((t) => t.service.name).join(' and ') || 'no running service (used at next start)'}`;
+  let touched = false;
   return withRollback(async (undo) => {
     // Staged first: a directory that cannot be written refuses the change before any service sees it.
     const staged = Object.entries(drafts).map(([f, text]) => ({ file: path.join(configDir, f), staged: stageBeside(path.join(configDir, f), text) }));
@@ -192,6 +193,7 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
         await t.container.putArchive(await tarOf(before), { path: '/' });
         await t.reload().catch(() => undefined);
       });
+      touched = true;
       await stack.copyConfigs(t.container, t.service, { replace });
       on({ step: 'reload', service: t.service.name, message: `reloading ${t.service.name}` });
       await t.reload();
@@ -206,7 +208,7 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
     on({ step: 'record', message: `recorded as ${committed.id}` });
     return committed;
   }, (err) => (err instanceof ApplyRolledBack ? err
-    : new ApplyRolledBack(`the new configuration failed (${err instanceof Error ? err.message : String(err)}); the previous one was restored${targets.length ? ' and reloaded' : ''}`, { cause: err })));
+    : new ApplyRolledBack(`the new configuration failed (${err instanceof Error ? err.message : String(err)}); ${touched ? `the previous one was restored${targets.length ? ' and reloaded' : ''}` : 'nothing was changed'}`, { cause: err })));
 }
 
 /** Applies an entry of the history again, through the same path as any change. */

@@ -18,7 +18,10 @@ export async function preflightProblems(stack: Pick<Stack, 'docker' | 'container
   const existing = await stack.containers();
   const seen = new Map<number, string>();
   for (const s of services) {
-    const running = existing.get(s.name)?.State === 'running';
+    // Our own container holds its ports while it runs, and also while it restarts (a crash
+    // loop keeps docker-proxy listening): `up` replaces it, so those ports are not in the way.
+    const state = existing.get(s.name)?.State;
+    const running = state === 'running' || state === 'restarting';
     for (const p of s.ports) {
       const other = seen.get(p.hostPort);
       if (other) problems.push(`port ${p.hostPort} is published by both ${other} and ${s.name}`);

@@ -1,6 +1,7 @@
 // The host (runtime, router, sessions) on the real engine, as the app's pages reach it: config
 // changes through the one path under the stack's lock, and a WebSocket session's log follow
 // stopped when the socket closes.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,54 @@ describe('config changes through the host', () => {
     expect(promYml()).toMatch(/scrape_interval: 6s/);
     const prom = new PrometheusClient(host.runtime.published('prometheus'));
     expect((await prom.config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 6s/);
+  });
+});
+
+describe('a config write that fails', () => {
+  /** Runs `work` with `dir` made unwritable by a mount (root only): a full tmpfs or a read-only bind. */
+  const mounted = async (dir: string, how: 'full' | 'read-only', work: () => Promise<void>) => {
+    const saved = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-saved-'));
+    fs.cpSync(dir, saved, { recursive: true });
+    if (how === 'full') {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+      fs.cpSync(saved, dir, { recursive: true });
+      // Filled to the last block: the next file of any size does not fit.
+      try {
+        fs.writeFileSync(path.join(dir, '.filler'), Buffer.alloc(1 << 20));
+      } catch { /* ENOSPC: full, as wanted */ }
+    } else {
+      execFileSync('mount', ['--bind', dir, dir]);
+      execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
+    }
+    try {
+      await work();
+    } finally {
+      execFileSync('umount', [dir]);
+      fs.rmSync(saved, { recursive: true, force: true });
+    }
+  };
+  const canMount = process.getuid?.() === 0;
+
+  it.skipIf(!canMount)('a full disk under the history, or a read-only config directory: Apply refuses, and what runs and what is on disk stay as they were', async () => {
+    const prom = new PrometheusClient(host.runtime.published('prometheus'));
+    const before = { file: promYml(), running: (await prom.config()).yaml, history: host.runtime.history().list().length };
+    const draft = before.file.replace(/ {4}scrape_interval: \d+s\n/, '    scrape_interval: 9s\n');
+    const apply = () => host.handle('config:apply', { file: 'prometheus.yml', text: draft }, session).then(() => undefined, (e: unknown) => (e as { error: ContractError }).error);
+    const historyDir = host.runtime.history().dir;
+    await mounted(historyDir, 'full', async () => {
+      const err = await apply();
+      expect(err?.code).toBe('APPLY_ROLLED_BACK');
+      expect(err?.message).toMatch(/could not write the config history .*ENOSPC.*nothing was changed$/);
+    });
+    await mounted(configDir(), 'read-only', async () => {
+      const err = await apply();
+      expect(err?.code).toBe('APPLY_ROLLED_BACK');
+      expect(err?.message).toMatch(/EROFS.*nothing was changed$/);
+    });
+    expect(promYml()).toBe(before.file);
+    expect((await prom.config()).yaml).toBe(before.running);
+    expect(host.runtime.history().list()).toHaveLength(before.history);
+    expect(fs.readdirSync(configDir()).filter((n) => n.includes('staged'))).toEqual([]);
   });
 });
 
