@@ -86,6 +86,8 @@ export function buildServer(config: ApiConfig, secrets: Secrets, store: Store, l
 
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    // A client that trickles its request (or never finishes it) is cut off, not waited for.
+    requestTimeout: 30_000,
     // Our onResponse hook logs each request once, without anything identifying.
     logController: new LogController({ disableRequestLogging: true }),
     logger: config.logLevel === 'silent' ? false : {

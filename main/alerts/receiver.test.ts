@@ -1,7 +1,9 @@
 import net from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertReceiver, MAX_FIRING, MAX_NOTICES_PER_MINUTE, webhookHost } from './receiver.js';
 import type { AlertNotice } from '../contract.js';
+import { checkAnswer, encode, raw, request } from '../../test/helpers/fuzz.js';
 
 const alert = (status: 'firing' | 'resolved', fingerprint: string, name = 'LoginRateLimited') => ({
   status, fingerprint, startsAt: '2026-11-25T10:00:00Z', endsAt: status === 'resolved' ? '2026-11-25T10:05:00Z' : '0001-01-01T00:00:00Z',
@@ -128,5 +130,20 @@ describe('the Alertmanager webhook receiver', () => {
     expect(await webhookHost(docker as never, 'linux', 'unix:///var/run/docker.sock')).toBe('172.17.0.1');
     expect(await webhookHost(docker as never, 'darwin', 'unix:///var/run/docker.sock')).toBe('127.0.0.1');
     expect(await webhookHost(docker as never, 'linux', 'tcp://10.0.0.5:2376')).toBe('127.0.0.1');
+  });
+
+  it('survives generated requests, signed or not: no crash, no 5xx, no stack trace (property-based)', async () => {
+    receiver = new AlertReceiver();
+    receiver.requireToken(TOKEN);
+    const { listening } = await receiver.listen('127.0.0.1', 0);
+    const port = Number(new URL(listening!).port);
+    const valid = JSON.stringify(payload(alert('firing', 'aa01')));
+    await fc.assert(fc.asyncProperty(request(['/alertmanager'], ['Authorization']), fc.boolean(), fc.boolean(), async (r, withToken, validBody) => {
+      const body = validBody ? { ...r, body: valid } : r;
+      checkAnswer(await raw(port, encode(body, `127.0.0.1:${port}`, withToken ? [`Authorization: Bearer ${TOKEN}`] : [])));
+    }), { numRuns: 300 });
+    const ok = await fetch(listening!, { method: 'POST', headers: signed, body: valid });
+    expect(ok.status).toBe(200); // still up, and still taking real notifications
+    expect(receiver.state().firing.length).toBeLessThanOrEqual(MAX_FIRING);
   });
 });

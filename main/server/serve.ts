@@ -147,6 +147,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServe> {
     if (req.method === 'HEAD') return res.end();
     fs.createReadStream(target).on('error', () => res.destroy()).pipe(res);
   };
+  // A client that sends its headers or body slowly (or never) is cut off, not waited for.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   // The contract over a WebSocket: requests {id, channel, args} → {id, ok, result | error};
   // events pushed as {event, payload}. Same Host, Origin and session checks as every request.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
