@@ -31,6 +31,8 @@ export interface ServiceStatus {
    * http://127.0.0.1:9090: the one answer the probes, clients, window and pages use.
    */
   url?: string;
+  /** The config version the container holds (a short hash of its config files; see the Config view's history). */
+  configVersion?: string;
 }
 
 export type StackStep = 'preflight' | 'image' | 'network' | 'volume' | 'create' | 'start' | 'ready' | 'stop' | 'remove';
@@ -96,7 +98,8 @@ export interface ConfigState {
   configDir: string;
   /** `running`: what the service holds now (for the compose file, the text the stack was opened with). */
   files: { name: ConfigFileName; text: string; running?: string; path?: string; readOnly?: string }[];
-  history: { id: string; at: string; note: string }[];
+  /** Newest first; `runningIn`: the services that run this entry's files now. */
+  history: { id: string; at: string; note: string; runningIn?: string[] }[];
 }
 
 export interface ConfigStep { step: 'validate' | 'copy' | 'reload' | 'confirm' | 'rollback' | 'record'; service?: string; message: string }

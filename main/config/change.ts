@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { ConfigStep } from '../contract.js';
-import tar from 'tar-stream';
-import { tarOf } from '../engine/run-tool.js';
+import { filesIn, tarOf } from '../engine/run-tool.js';
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { serviceBase, type ServiceSpec } from '../stack/compose.js';
@@ -24,6 +23,8 @@ export class ApplyRefused extends Error {
 }
 
 export class ApplyRolledBack extends Error {}
+
+export { filesIn };
 
 export type ApplyStep = ConfigStep;
 export type OnApplyStep = (s: ApplyStep) => void;
@@ -86,30 +87,6 @@ export function stageBeside(file: string, text: string): string {
   }
   fs.closeSync(fd);
   return staged;
-}
-
-/** The files a container holds now, by target path (what a rollback puts back). */
-export async function filesIn(container: Docker.Container, targets: string[]): Promise<Record<string, Buffer>> {
-  const out: Record<string, Buffer> = {};
-  for (const target of targets) {
-    const stream = await container.getArchive({ path: target });
-    const extract = tar.extract();
-    await new Promise<void>((resolve, reject) => {
-      extract.on('entry', (header, body, next) => {
-        const chunks: Buffer[] = [];
-        body.on('data', (c: unknown) => chunks.push(c as Buffer));
-        body.on('end', () => {
-          if (header.type === 'file') out[target] = Buffer.concat(chunks);
-          next();
-        });
-        body.resume();
-      });
-      extract.on('finish', resolve);
-      extract.on('error', reject);
-      stream.pipe(extract);
-    });
-  }
-  return out;
 }
 
 /**

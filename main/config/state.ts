@@ -7,7 +7,8 @@ import type { ConfigState } from '../contract.js';
 import { COMPOSE_NAME, composeSource, type StackLocation } from '../stack/load.js';
 import type { Stack } from '../stack/stack.js';
 import { runningFiles } from './change.js';
-import { CONFIG_FILES, type ConfigHistory } from './store.js';
+import { versionedTargets, versionOfTexts } from '../stack/config-version.js';
+import { CONFIG_FILES, type ConfigFile, type ConfigHistory } from './store.js';
 
 export async function configState(loc: StackLocation, loaded: { configDir: string; text: string }, stack: Stack | undefined, history: ConfigHistory): Promise<ConfigState> {
   const running = await runningFiles(stack);
@@ -21,6 +22,22 @@ export async function configState(loc: StackLocation, loaded: { configDir: strin
         ...(compose.editable ? {} : { readOnly: 'OBSDECK_COMPOSE_FILE names this file: edit it where it is' }),
       },
     ],
-    history: history.list().map((e) => ({ id: e.id, at: e.at, note: e.note })).reverse(),
+    history: history.list().reverse().map((e, i) => {
+      // Only the entries the page shows are read again, to tell which one each service runs.
+      const runningIn = i < 20 && stack ? runningServices(stack, running, (f) => (history.has(e.id, f) ? history.read(e.id, f) : undefined)) : [];
+      return { id: e.id, at: e.at, note: e.note, ...(runningIn.length ? { runningIn } : {}) };
+    }),
   };
+}
+
+/** The running Prometheus and Alertmanager whose config files are the entry's. */
+function runningServices(stack: Stack, running: Partial<Record<ConfigFile, string>>, entryText: (f: ConfigFile) => string | undefined): string[] {
+  return (['prometheus', 'alertmanager'] as const).filter((name) => {
+    const service = stack.spec.services.find((s) => s.name === name);
+    if (!service) return false;
+    const names = [...versionedTargets(service).values()] as ConfigFile[];
+    if (!names.length || names.some((f) => running[f] === undefined)) return false;
+    const entry = Object.fromEntries(names.map((f) => [f, entryText(f)]));
+    return versionOfTexts(service, running) === versionOfTexts(service, entry);
+  });
 }

@@ -81,3 +81,27 @@ export function tarOf(files: Record<string, string | Buffer>, mode = 0o644): Pro
     pack.on('error', reject);
   });
 }
+
+/** The files a container holds now, by target path (what a rollback puts back). */
+export async function filesIn(container: Docker.Container, targets: string[]): Promise<Record<string, Buffer>> {
+  const out: Record<string, Buffer> = {};
+  for (const target of targets) {
+    const stream = await container.getArchive({ path: target });
+    const extract = tar.extract();
+    await new Promise<void>((resolve, reject) => {
+      extract.on('entry', (header, body, next) => {
+        const chunks: Buffer[] = [];
+        body.on('data', (c: unknown) => chunks.push(c as Buffer));
+        body.on('end', () => {
+          if (header.type === 'file') out[target] = Buffer.concat(chunks);
+          next();
+        });
+        body.resume();
+      });
+      extract.on('finish', resolve);
+      extract.on('error', reject);
+      stream.pipe(extract);
+    });
+  }
+  return out;
+}

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { buildImage } from '../engine/build.js';
-import { tarOf } from '../engine/run-tool.js';
+import { filesIn, tarOf } from '../engine/run-tool.js';
+import { configVersion, versionedTargets } from './config-version.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { within } from '../engine/timeout.js';
 import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
@@ -57,6 +58,8 @@ interface StackOptions {
 }
 
 export class Stack {
+  /** The config version copied into each container (by container id), for the status. */
+  private readonly versions = new Map<string, string>();
   readonly network: (name: string) => string;
   readonly volume: (name: string) => string;
 
@@ -190,6 +193,8 @@ export class Stack {
     }
     const chosen = only ? Object.fromEntries(Object.entries(files).filter(([target]) => only.includes(target))) : files;
     if (Object.keys(chosen).length) await this.bounded(`copying ${s.name}'s configs in`, container.putArchive(await tarOf(chosen), { path: '/' }));
+    const version = only ? undefined : configVersion(s, files);
+    if (version) this.versions.set(container.id, version);
   }
 
   private async createAndStart(s: ServiceSpec, on: OnEvent, existing?: Docker.ContainerInfo): Promise<void> {
@@ -405,6 +410,8 @@ export class Stack {
       image: detail.Config.Image,
       containerId: info.Id,
     };
+    const version = await this.versionIn(c, s);
+    if (version) status.configVersion = version;
     const url = state === 'running' ? serviceBase(s, this.opts.probeHost) : undefined;
     if (url) status.url = url;
     if (st.Health?.Status) status.health = st.Health.Status;
@@ -415,6 +422,21 @@ export class Stack {
       status.lastLogs = await lastLines(c, 10);
     }
     return status;
+  }
+
+  /**
+   * The config version a container holds: remembered from the copy, or (a container this
+   * process did not fill: the app restarted) read from the container once.
+   */
+  private async versionIn(c: Docker.Container, s: ServiceSpec): Promise<string | undefined> {
+    const known = this.versions.get(c.id);
+    if (known) return known;
+    const targets = [...versionedTargets(s).keys()];
+    if (!targets.length) return undefined;
+    const files = await this.bounded(`reading ${s.name}'s configs`, filesIn(c, targets)).catch(() => undefined);
+    const version = files && configVersion(s, files);
+    if (version) this.versions.set(c.id, version);
+    return version;
   }
 
   /** One snapshot per service of the compose file. */

@@ -139,6 +139,7 @@ export function ConfigPage({ params, setParams }: PageProps) {
             {state.history.slice(0, 20).map((h) => (
               <li key={h.id}>
                 <code>{h.id}</code> {new Date(h.at).toLocaleString()} — {h.note}{' '}
+                {h.runningIn && <span className="badge good" aria-label={`running in ${h.runningIn.join(' and ')}`}>running in {h.runningIn.join(', ')}</span>}{' '}
                 <button type="button" onClick={() => void run('restore', async () => {
                   const next = await client.request('config:restore', { id: h.id });
                   setState(next);

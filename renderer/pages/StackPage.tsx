@@ -107,6 +107,7 @@ export function StackPage(): React.JSX.Element {
                 <dt>Ports</dt>
                 <dd>{s.url ? <a href={`${s.url}/`} target="_blank" rel="noreferrer">{s.url.replace(/^http:\/\//, '')}</a> : s.ports.length ? s.ports.map((p) => p.hostPort).join(', ') : '—'}</dd>
                 <dt>Image</dt><dd><code>{s.image || '—'}</code></dd>
+                {s.configVersion && <><dt>Config</dt><dd aria-label="config version" title="A hash of the config files in the container; the Config view's history says which applied version it is"><code>{s.configVersion}</code></dd></>}
               </dl>
               {s.lastLogs && s.lastLogs.length > 0 && s.state !== 'unknown' && <pre className="logs" aria-label="last log lines">{s.lastLogs.slice(-5).join('\n')}</pre>}
               <div className="actions">

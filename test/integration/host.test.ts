@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigStep, ContractError } from '../../main/contract.js';
+import type { ConfigState, ConfigStep, ContractError } from '../../main/contract.js';
 import { Host, type Session } from '../../main/host/host.js';
 import { serve, type RunningServe } from '../../main/server/serve.js';
 import { PrometheusClient } from '../../main/prom/client.js';
@@ -149,6 +149,12 @@ describe('the applied config is the running config', () => {
     expect(r.note).toBe('applied to alertmanager'); // Prometheus is stopped: it reads the files when it starts
     await host.handle('stack:up', { services: ['prometheus'] }, session);
     expect((await prom().config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 8s/);
+    // The status says which version each runs, and the history marks the entry they run.
+    const state = await host.handle('config:get', {}, session) as ConfigState;
+    expect(state.history[0]!.runningIn).toEqual(['prometheus', 'alertmanager']);
+    expect(state.history.slice(1).every((h) => !h.runningIn?.includes('prometheus'))).toBe(true);
+    const status = await host.runtime.stack().status();
+    expect(status.find((x) => x.service === 'prometheus')?.configVersion).toMatch(/^[0-9a-f]{12}$/);
   });
 
   it('a container left without its configs (the engine died between create and copy) gets them when it starts', async () => {
@@ -163,6 +169,12 @@ describe('the applied config is the running config', () => {
     await docker.createContainer(options);
     await host.handle('stack:up', { services: ['prometheus'] }, session);
     expect((await prom().config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 8s/);
+    // The status says which version each runs, and the history marks the entry they run.
+    const state = await host.handle('config:get', {}, session) as ConfigState;
+    expect(state.history[0]!.runningIn).toEqual(['prometheus', 'alertmanager']);
+    expect(state.history.slice(1).every((h) => !h.runningIn?.includes('prometheus'))).toBe(true);
+    const status = await host.runtime.stack().status();
+    expect(status.find((x) => x.service === 'prometheus')?.configVersion).toMatch(/^[0-9a-f]{12}$/);
   });
 });
 
