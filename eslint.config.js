@@ -30,7 +30,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
   layer(['renderer/**'], [
     { group: ['**/main/contract', '**/main/contract.js', '**/main/contract.ts'], allowTypeImports: true, message: 'renderer/ may only `import type` from main/contract.ts.' },
     { group: ['**/main/**', '!**/main/contract', '!**/main/contract.js', '!**/main/contract.ts'], message: 'renderer/ talks to the Node side only through main/contract.ts.' },

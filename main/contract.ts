@@ -33,6 +33,10 @@ export interface ServiceStatus {
   url?: string;
   /** The config version the container holds (a short hash of its config files; see the Config view's history). */
   configVersion?: string;
+  /** Offline: the upstream image this service's stand-in replaces. */
+  standInFor?: string;
+  /** Why the last Start skipped it: one short line and the fix, and the engine's own words. */
+  unavailable?: { why: string; details: string };
 }
 
 export type StackStep = 'preflight' | 'image' | 'network' | 'volume' | 'create' | 'start' | 'ready' | 'stop' | 'remove';

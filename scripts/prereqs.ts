@@ -50,9 +50,10 @@ async function ensureDockerCompose(): Promise<void> {
   await aptInstall(['docker-compose'], 'the stack test runs observability/docker-compose.yml with it');
 }
 
-export async function ensurePrerequisites(): Promise<{ docker: Docker; images: StackImages }> {
+/** `compose: false` (npm start): the app does not need Debian's docker-compose, only the tests do. */
+export async function ensurePrerequisites(opts: { compose?: boolean } = {}): Promise<{ docker: Docker; images: StackImages }> {
   const docker = await ensureDockerEngine();
-  await ensureDockerCompose();
+  if (opts.compose !== false) await ensureDockerCompose();
   const images = {} as StackImages;
   const local: Key[] = [];
   let why = '';

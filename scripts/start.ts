@@ -1,5 +1,10 @@
-// `npm start`: the Electron app; where no Electron binary is installed, the same UI through
-// `obsdeck serve`. Builds the renderer first when its build is missing or older than its sources.
+// `npm start` (after scripts/bootstrap.mjs installed the dependencies): the set-up the app
+// needs where it is needed and allowed, each step in one line (a Docker engine started, or on
+// Debian as root installed; stand-in images built where the upstream ones cannot be pulled; the
+// API's image), then the Electron app, or where no Electron binary is installed the same UI
+// through `obsdeck serve`. Builds the renderer first when its build is missing or older than its
+// sources. OBSDECK_NO_SETUP=1 skips the set-up.
+import { ensurePrerequisites } from './prereqs.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +19,15 @@ function newest(dir: string): number {
     const p = path.join(dir, e.name);
     return Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
   }, 0);
+}
+
+if (process.env.OBSDECK_NO_SETUP !== '1') {
+  try {
+    await ensurePrerequisites({ compose: false });
+  } catch (err) {
+    // The app itself says what is missing (no engine, an image it cannot have) and what to do.
+    process.stdout.write(`[obsdeck] set-up stopped: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!}\n`);
+  }
 }
 
 const built = path.join(root, 'dist', 'renderer', 'index.html');

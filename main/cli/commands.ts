@@ -16,6 +16,7 @@ import { serviceBase } from '../stack/compose.js';
 import { loadSpec } from '../stack/load.js';
 import { containerLines, mergeLines, type LogLine } from '../stack/logs.js';
 import { Stack } from '../stack/stack.js';
+import { useStandIns } from '../stack/stand-ins.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
 import { columns, dim, green, out, paint, printer, red, warn, yellow } from './output.js';
 import { UsageError, type Command } from './table.js';
@@ -36,6 +37,10 @@ async function openStack(): Promise<{ stack: Stack; configDir: string }> {
   const docker = await engine();
   const { spec, configDir } = loadSpec();
   for (const w of spec.warnings) warn(w);
+  for (const name of await useStandIns(docker, spec)) {
+    const s = spec.services.find((x) => x.name === name)!;
+    warn(`offline: ${name} runs the stand-in ${s.image} (${s.standInFor ?? ''} is not here and cannot be pulled)`);
+  }
   return { stack: new Stack(docker, spec), configDir };
 }
 
@@ -73,11 +78,16 @@ async function apply(restoreId?: string): Promise<number> {
 const stackCommands: Command[] = [
   {
     name: 'up', section: 'The stack', args: '[SERVICE...]',
-    help: 'create and start the stack (or those services and what they need)',
+    help: 'create and start the stack (or those services and what they need)\nA service whose image cannot be had is skipped, with what needs it; the exit code is then 1.',
     options: { wait: { type: 'boolean', help: 'return once every service answers its readiness probe' } },
     run: async ({ positionals, values }) => {
       const { stack } = await openStack();
-      await stack.up(positionals, printer(), { wait: values.wait === true });
+      const { skipped } = await stack.up(positionals, printer(), { wait: values.wait === true });
+      if (skipped.length) {
+        for (const k of skipped) process.stderr.write(`${red('skipped')} ${k.service}: ${k.why}\n`);
+        out(yellow(`started all but ${skipped.map((k) => k.service).join(', ')}`));
+        return 1;
+      }
       out(green(values.wait ? 'the stack is up and ready' : 'the stack is started (`obsdeck status` shows when each service is ready)'));
       return 0;
     },

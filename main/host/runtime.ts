@@ -10,7 +10,8 @@ import { discoverEngine } from '../engine/discover.js';
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { serviceBase } from '../stack/compose.js';
 import { loadSpec, type StackLocation } from '../stack/load.js';
-import { Stack } from '../stack/stack.js';
+import { Stack, type Skipped } from '../stack/stack.js';
+import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
 import { TrafficRuns } from '../traffic/runs.js';
 import { fail } from './errors.js';
@@ -41,6 +42,7 @@ export class Runtime {
   private loadedSpec?: ReturnType<typeof loadSpec>;
   private readonly listeners = new Set<Emit>();
   private readonly engineBack = new Set<() => void>();
+  private readonly unavailable = new Map<string, { why: string; details: string }>();
   private discoverTimer?: NodeJS.Timeout;
   private closed = false;
   readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()));
@@ -96,8 +98,19 @@ export class Runtime {
     return this.engine;
   }
 
+  /** After a Start: the services it tried are no longer marked, the ones it skipped are, with why. */
+  markUnavailable(tried: string[], skipped: Skipped[]): void {
+    for (const name of tried) this.unavailable.delete(name);
+    for (const k of skipped) this.unavailable.set(k.service, { why: k.why, details: k.details });
+    this.emit('stack:snapshot', this.snapshot());
+  }
+
   snapshot(): StackSnapshot {
-    const services = this.watcher?.snapshot() ?? this.specServices().map((name) => ({ service: name, state: 'unknown', ready: false, restartCount: 0, ports: [], image: '' }));
+    const watched = this.watcher?.snapshot() ?? this.specServices().map((name) => ({ service: name, state: 'unknown', ready: false, restartCount: 0, ports: [], image: '' }));
+    const services = watched.map((s) => {
+      const why = s.state !== 'running' ? this.unavailable.get(s.service) : undefined;
+      return why ? { ...s, unavailable: why } : s;
+    });
     const busy = this.lock.busy;
     return { engine: this.engine, services, ...(busy ? { busy } : {}) };
   }
@@ -166,6 +179,7 @@ export class Runtime {
     this.watcher?.stop();
     this.loadedSpec = undefined;
     const { spec } = this.loaded();
+    await useStandIns(docker, spec).catch(() => []);
     this.opened = new Stack(docker, spec);
     this.watcher = new StatusWatcher(this.opened);
     this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));

@@ -36,6 +36,8 @@ export interface ServiceSpec {
   networks: string[];
   stopGraceS: number;
   extraHosts: string[];
+  /** Set when the stack runs a stand-in (stand-ins.ts): the upstream image it stands in for. */
+  standInFor?: string;
 }
 
 export interface StackSpec {

@@ -39,6 +39,34 @@ export class PreflightError extends Error {
   }
 }
 
+/** A service Start left out: its image cannot be had (or a service it needs is left out). */
+export interface Skipped { service: string; why: string; details: string }
+
+/** The services `problems` make unavailable (an image that is not here and cannot be pulled), with what depends on them. */
+function unavailable(services: ServiceSpec[], problems: string[]): Skipped[] {
+  const out: Skipped[] = [];
+  for (const p of problems) {
+    const m = /^image (\S+) for (\S+) is (not on the engine and cannot be pulled|missing and its build context)/.exec(p);
+    if (!m) continue;
+    const why = m[3]!.startsWith('missing')
+      ? `image unavailable: ${m[1]!} is not built and its build context is incomplete; run \`npm run api:image\``
+      : `image unavailable: ${m[1]!} is not on the engine and cannot be pulled; import it (Images) or build a stand-in with \`npm run images:local\``;
+    out.push({ service: m[2]!, why, details: p });
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const s of services) {
+      const gone = s.dependsOn.find((d) => out.some((k) => k.service === d.service));
+      if (gone && !out.some((k) => k.service === s.name)) {
+        out.push({ service: s.name, why: `needs ${gone.service}, which cannot start`, details: out.find((k) => k.service === gone.service)!.details });
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
 export class ServiceFailed extends Error {
   constructor(readonly service: string, readonly why: string, readonly logs: string[]) {
     super(`${service} ${why}${logs.length ? `; its last log lines:\n${logs.map((l) => `    ${l}`).join('\n')}` : ''}`);
@@ -293,15 +321,20 @@ export class Stack {
    * and unchanged containers are left alone and changed ones are replaced. Resolves when every
    * one is ready (with `wait`), or started.
    */
-  async up(names: string[] = [], on: OnEvent = () => undefined, opts: { wait?: boolean } = { wait: true }): Promise<void> {
-    const services = names.length ? withDependencies(this.spec, names) : this.spec.services;
-    on({ step: 'preflight', state: 'started', message: `checking the engine, ports and images of ${services.map((s) => s.name).join(', ')}` });
-    const problems = await this.preflight(services);
-    if (problems.length) {
-      on({ step: 'preflight', state: 'failed', message: problems.join('\n') });
-      throw new PreflightError(problems);
+  async up(names: string[] = [], on: OnEvent = () => undefined, opts: { wait?: boolean } = { wait: true }): Promise<{ skipped: Skipped[] }> {
+    const wanted = names.length ? withDependencies(this.spec, names) : this.spec.services;
+    on({ step: 'preflight', state: 'started', message: `checking the engine, ports and images of ${wanted.map((s) => s.name).join(', ')}` });
+    const problems = await this.preflight(wanted);
+    // A service whose image cannot be had is skipped with what needs it; the others start.
+    const skipped = unavailable(wanted, problems);
+    const services = wanted.filter((s) => !skipped.some((k) => k.service === s.name));
+    const blocking = problems.filter((p) => !skipped.some((k) => k.details === p));
+    if (blocking.length || !services.length) {
+      on({ step: 'preflight', state: 'failed', message: (blocking.length ? blocking : problems).join('\n') });
+      throw new PreflightError(blocking.length ? blocking : problems);
     }
-    on({ step: 'preflight', state: 'done', message: 'engine, ports and images are fine' });
+    for (const k of skipped) on({ step: 'preflight', service: k.service, state: 'skipped', message: `${k.service} skipped: ${k.why}` });
+    on({ step: 'preflight', state: 'done', message: skipped.length ? `starting ${services.map((s) => s.name).join(', ')}` : 'engine, ports and images are fine' });
     await Promise.all(services.map((s) => this.ensureImage(s, on)));
     await this.ensureNetworksAndVolumes(services, on);
     const existing = await this.containers();
@@ -316,6 +349,7 @@ export class Stack {
       }));
     }
     if (opts.wait !== false) await Promise.all(ready.values());
+    return { skipped };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -394,7 +428,7 @@ export class Stack {
   // Status
 
   async statusOf(s: ServiceSpec, info?: Docker.ContainerInfo): Promise<ServiceStatus> {
-    if (!info) return { service: s.name, state: 'missing', ready: false, restartCount: 0, ports: [], image: s.image };
+    if (!info) return { service: s.name, state: 'missing', ready: false, restartCount: 0, ports: [], image: s.image, ...(s.standInFor ? { standInFor: s.standInFor } : {}) };
     const c = this.docker.getContainer(info.Id);
     const detail = await this.bounded(`inspecting ${s.name}`, c.inspect());
     const st = detail.State;
@@ -409,6 +443,7 @@ export class Stack {
       ports: Object.entries(detail.NetworkSettings.Ports ?? {}).flatMap(([key, bindings]) => (bindings ?? []).map((b) => ({ host: b.HostIp, hostPort: Number(b.HostPort), containerPort: parseInt(key, 10) }))),
       image: detail.Config.Image,
       containerId: info.Id,
+      ...(s.standInFor ? { standInFor: s.standInFor } : {}),
     };
     const version = await this.versionIn(c, s);
     if (version) status.configVersion = version;

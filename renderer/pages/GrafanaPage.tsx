@@ -41,6 +41,12 @@ export function GrafanaPage({ params, setParams }: PageProps) {
         </p>
         <button type="button" className="primary" disabled={!!start.busy} onClick={() => void start.run('grafana', () => client.request('stack:up', { services: ['grafana'] }))}>{start.busy ? 'Starting Grafana…' : 'Start Grafana'}</button>
         {start.error && <p role="alert" className="bad">{start.error.message}</p>}
+        {!start.error && grafana.unavailable && (
+          <div role="alert" className="bad">
+            <p>{grafana.unavailable.why}</p>
+            <details><summary>details</summary><pre className="logs">{grafana.unavailable.details}</pre></details>
+          </div>
+        )}
       </section>
     );
   }

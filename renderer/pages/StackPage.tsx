@@ -109,6 +109,13 @@ export function StackPage(): React.JSX.Element {
                 <dt>Image</dt><dd><code>{s.image || '—'}</code></dd>
                 {s.configVersion && <><dt>Config</dt><dd aria-label="config version" title="A hash of the config files in the container; the Config view's history says which applied version it is"><code>{s.configVersion}</code></dd></>}
               </dl>
+              {s.standInFor && <p className="muted" aria-label="stand-in">offline: using stand-in {s.image} for {s.standInFor}</p>}
+              {s.unavailable && (
+                <div className="bad" aria-label="unavailable">
+                  <p>{s.unavailable.why}</p>
+                  <details><summary>details</summary><pre className="logs">{s.unavailable.details}</pre></details>
+                </div>
+              )}
               {s.lastLogs && s.lastLogs.length > 0 && s.state !== 'unknown' && <pre className="logs" aria-label="last log lines">{s.lastLogs.slice(-5).join('\n')}</pre>}
               <div className="actions">
                 <button type="button" disabled={!engineUp || busy !== undefined || s.state === 'running'} onClick={() => run(() => client.request('stack:up', { services: [s.service] }))}>Start</button>

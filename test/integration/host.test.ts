@@ -141,6 +141,15 @@ describe('a config write that fails', () => {
 
 describe('the applied config is the running config', () => {
   const prom = () => new PrometheusClient(host.runtime.published('prometheus'));
+  /** Prometheus runs the last applied files; the status says which version each runs, and the history marks that entry. */
+  const runsTheApplied = async () => {
+    expect((await prom().config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 8s/);
+    const state = await host.handle('config:get', {}, session) as ConfigState;
+    expect(state.history[0]!.runningIn).toEqual(['prometheus', 'alertmanager']);
+    expect(state.history.slice(1).every((h) => !h.runningIn?.includes('prometheus'))).toBe(true);
+    const status = await host.runtime.stack().status();
+    expect(status.find((x) => x.service === 'prometheus')?.configVersion).toMatch(/^[0-9a-f]{12}$/);
+  };
 
   it('Stop, Apply, Start: Prometheus starts with the applied files', async () => {
     await host.handle('stack:stop', { services: ['prometheus'] }, session);
@@ -148,13 +157,7 @@ describe('the applied config is the running config', () => {
     const r = await host.handle('config:apply', { file: 'prometheus.yml', text }, session) as { note: string };
     expect(r.note).toBe('applied to alertmanager'); // Prometheus is stopped: it reads the files when it starts
     await host.handle('stack:up', { services: ['prometheus'] }, session);
-    expect((await prom().config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 8s/);
-    // The status says which version each runs, and the history marks the entry they run.
-    const state = await host.handle('config:get', {}, session) as ConfigState;
-    expect(state.history[0]!.runningIn).toEqual(['prometheus', 'alertmanager']);
-    expect(state.history.slice(1).every((h) => !h.runningIn?.includes('prometheus'))).toBe(true);
-    const status = await host.runtime.stack().status();
-    expect(status.find((x) => x.service === 'prometheus')?.configVersion).toMatch(/^[0-9a-f]{12}$/);
+    await runsTheApplied();
   });
 
   it('a container left without its configs (the engine died between create and copy) gets them when it starts', async () => {
@@ -168,13 +171,7 @@ describe('the applied config is the running config', () => {
     options.Labels = { ...options.Labels, 'com.docker.compose.config-hash': stack.configHash(spec) };
     await docker.createContainer(options);
     await host.handle('stack:up', { services: ['prometheus'] }, session);
-    expect((await prom().config()).yaml).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 8s/);
-    // The status says which version each runs, and the history marks the entry they run.
-    const state = await host.handle('config:get', {}, session) as ConfigState;
-    expect(state.history[0]!.runningIn).toEqual(['prometheus', 'alertmanager']);
-    expect(state.history.slice(1).every((h) => !h.runningIn?.includes('prometheus'))).toBe(true);
-    const status = await host.runtime.stack().status();
-    expect(status.find((x) => x.service === 'prometheus')?.configVersion).toMatch(/^[0-9a-f]{12}$/);
+    await runsTheApplied();
   });
 });
 

@@ -27,7 +27,9 @@ export function configHandlers(rt: Runtime) {
         problems,
         running,
         reopen: () => rt.reopen(),
-        up: (s, services) => s.up(services, (e) => rt.emit('stack:progress', e), { wait: true }),
+        up: async (s, services) => {
+          await s.up(services, (e) => rt.emit('stack:progress', e), { wait: true });
+        },
       });
     }, { wait: true });
   };

@@ -16,7 +16,11 @@ export function stackHandlers(rt: Runtime) {
   return {
     'engine:status': () => rt.engineStatus(),
     'stack:status': () => rt.snapshot(),
-    'stack:up': ({ services }) => change('up', (s) => s.up(services?.length ? services : (rt.opts.defaultServices ?? []), progress, { wait: true })),
+    'stack:up': ({ services }) => change('up', async (s) => {
+      const names = services?.length ? services : (rt.opts.defaultServices ?? []);
+      const { skipped } = await s.up(names, progress, { wait: true });
+      rt.markUnavailable(names.length ? names : s.spec.services.map((x) => x.name), skipped);
+    }),
     'stack:down': ({ volumes }) => change('down', (s) => s.down(progress, { volumes: volumes === true })),
     'stack:stop': ({ services }) => change('stop', (s) => s.stop(services, progress)),
     'stack:restart': ({ services }) => change('restart', (s) => s.restart(services, progress)),
