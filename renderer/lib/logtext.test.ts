@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ansiSegments, highlight, levelOf, parseFilter } from './logtext';
+import { ansiSegments, highlight, levelOf, parseFilter, structured } from './logtext';
 
 const ESC = String.fromCharCode(27);
 
@@ -45,5 +45,37 @@ describe('silence preview', () => {
     expect(covers([{ name: 'severity', value: 'crit', isRegex: true }], labels)).toBe(false);
     expect(covers([{ name: 'severity', value: 'crit.*', isRegex: true }, { name: 'job', value: 'poc3-security', isRegex: false }], labels)).toBe(true);
     expect(covers([{ name: 'instance', value: 'x', isRegex: false }], labels)).toBe(false);
+  });
+});
+
+describe('structured lines', () => {
+  it('reads the API\'s pino lines: level, message, and method, endpoint, status, duration', () => {
+    // A line as the API container writes it.
+    const line = '{"level":30,"time":1764064000123,"pid":1,"hostname":"3f2a","reqId":"req-7","method":"POST","endpoint":"/auth/login","status":401,"ms":12.4,"msg":"request"}';
+    expect(structured(line)).toEqual({ level: 'info', msg: 'request', fields: [['reqId', 'req-7'], ['method', 'POST'], ['endpoint', '/auth/login'], ['status', '401'], ['ms', '12.4']] });
+  });
+
+  it('reads Prometheus\' and Alertmanager\'s logfmt lines, quoted values included', () => {
+    const prom = 'ts=2026-11-25T10:41:02.118Z caller=main.go:1221 level=info msg="Completed loading of configuration file" filename=/etc/prometheus/prometheus.yml totalDuration=4.2ms';
+    expect(structured(prom)).toEqual({ level: 'info', msg: 'Completed loading of configuration file', fields: [['caller', 'main.go:1221'], ['filename', '/etc/prometheus/prometheus.yml'], ['totalDuration', '4.2ms']] });
+    const am = 'ts=2026-11-25T10:41:03.001Z caller=dispatch.go:353 level=error component=dispatcher msg="Notify for alerts failed" num_alerts=1 err="obsdeck/webhook[0]: notify retry canceled: \\"401 Unauthorized\\""';
+    expect(structured(am)).toMatchObject({ level: 'error', msg: 'Notify for alerts failed', fields: expect.arrayContaining([['err', 'obsdeck/webhook[0]: notify retry canceled: "401 Unauthorized"']]) as unknown });
+  });
+
+  it('reads lines as the stack\'s containers wrote them (copied from a run)', () => {
+    const real = {
+      api: '{"level":30,"time":1795605917167,"pid":1,"hostname":"5807d63a9c92","reqId":"req-mir","method":"GET","endpoint":"/customers","status":200,"ms":1.3,"msg":"request"}',
+      prometheus: 'ts=2026-11-25T11:18:25.683Z caller=manager.go:978 level=info component="rule manager" msg="Starting rule manager..."',
+      alertmanager: 'ts=2026-11-25T11:18:23.717Z caller=tls_config.go:271 level=info msg="TLS is disabled." http2=false address=[::]:9093',
+    };
+    expect(structured(real.api)?.fields).toEqual([['reqId', 'req-mir'], ['method', 'GET'], ['endpoint', '/customers'], ['status', '200'], ['ms', '1.3']]);
+    expect(structured(real.prometheus)).toEqual({ level: 'info', msg: 'Starting rule manager...', fields: [['caller', 'manager.go:978'], ['component', 'rule manager']] });
+    expect(structured(real.alertmanager)).toEqual({ level: 'info', msg: 'TLS is disabled.', fields: [['caller', 'tls_config.go:271'], ['http2', 'false'], ['address', '[::]:9093']] });
+  });
+
+  it('leaves anything else as it is', () => {
+    expect(structured('Server listening at http://0.0.0.0:8083')).toBeUndefined();
+    expect(structured('{not json')).toBeUndefined();
+    expect(structured('a=b')).toBeUndefined();
   });
 });

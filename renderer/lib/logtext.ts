@@ -74,3 +74,46 @@ export function highlight(segments: Segment[], pattern: RegExp | undefined): Seg
     return parts.length ? parts : [seg];
   });
 }
+
+/** A line in a structured format (pino JSON, logfmt), as a person reads it. */
+export interface Structured { level?: Level; msg: string; fields: [string, string][] }
+
+/** Keys shown elsewhere (the level, the message) or not worth a column (Docker stamps the time). */
+const SKIP = new Set(['level', 'time', 'ts', 'msg', 'message', 'pid', 'hostname', 'v']);
+
+function flatten(prefix: string, value: unknown, out: [string, string][]): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && prefix.split('.').length < 3) {
+    for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
+    return;
+  }
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  out.push([prefix, text.length > 200 ? `${text.slice(0, 200)}…` : text]);
+}
+
+/**
+ * The level, message and fields of a JSON (pino: the API) or logfmt (Prometheus, Alertmanager)
+ * line; undefined for anything else, which is shown as it is.
+ */
+export function structured(text: string): Structured | undefined {
+  const t = text.trim();
+  if (t.startsWith('{')) {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(t);
+    } catch {
+      return undefined;
+    }
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+    const o = obj as Record<string, unknown>;
+    const fields: [string, string][] = [];
+    for (const [k, v] of Object.entries(o)) if (!SKIP.has(k)) flatten(k, v, fields);
+    const level = levelOf(t);
+    const msg = typeof o.msg === 'string' ? o.msg : typeof o.message === 'string' ? o.message : '';
+    return { ...(level ? { level } : {}), msg, fields };
+  }
+  const pairs = [...t.matchAll(/(?:^|\s)([\w.-]+)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/g)].map((m): [string, string] => [m[1]!, m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '')]);
+  if (pairs.length < 2 || !pairs.some(([k]) => k === 'msg' || k === 'level')) return undefined;
+  const get = (k: string) => pairs.find(([key]) => key === k)?.[1];
+  const level = WORDS[(get('level') ?? '').toLowerCase()];
+  return { ...(level ? { level } : {}), msg: get('msg') ?? '', fields: pairs.filter(([k]) => !SKIP.has(k)) };
+}

@@ -7,13 +7,16 @@ import type { LogLine } from '../../main/contract';
 import { asClientError, type ClientError } from '../client/client';
 import type { PageProps } from '../pages';
 import { useClient, useSnapshot } from '../state/app';
-import { ansiSegments, highlight, LEVELS, levelOf, parseFilter, type Level } from '../lib/logtext';
+import { ansiSegments, highlight, LEVELS, levelOf, parseFilter, structured, type Level, type Structured } from '../lib/logtext';
 
 const MAX_LINES = 100_000;
 const ROW = 18;
 const COLOURS = ['#0969da', '#8250df', '#1a7f37', '#bf3989', '#9a6700', '#cf222e'];
 
-interface Row extends LogLine { level?: Level; n: number }
+interface Row extends LogLine { level?: Level; n: number; parsed?: Structured }
+
+/** Rows drawn without virtualization when lines wrap (their heights vary): the newest this many. */
+const WRAPPED_MAX = 2000;
 
 export function LogsPage({ params, setParams }: PageProps) {
   const client = useClient();
@@ -26,6 +29,11 @@ export function LogsPage({ params, setParams }: PageProps) {
   const filterText = params.q ?? '';
   const level = (params.level ?? '') as Level | '';
   const showTime = params.time !== 'off';
+  const wrap = params.wrap === '1';
+  const raw = params.raw === '1';
+  /** A field filter from a clicked value: `key=value`. */
+  const field = params.field ?? '';
+  const [open, setOpen] = useState<Row | undefined>();
   const [paused, setPaused] = useState(false);
   const [error, setError] = useState<ClientError | undefined>();
   const [version, setVersion] = useState(0);
@@ -43,7 +51,10 @@ export function LogsPage({ params, setParams }: PageProps) {
     setVersion((v) => v + 1);
     setError(undefined);
     const off = client.on('logs:lines', (lines) => {
-      for (const l of lines) rows.current.push({ ...l, level: levelOf(l.text), n: counter.current++ });
+      for (const l of lines) {
+        const parsed = structured(l.text);
+        rows.current.push({ ...l, level: parsed?.level ?? levelOf(l.text), n: counter.current++, ...(parsed ? { parsed } : {}) });
+      }
       if (rows.current.length > MAX_LINES * 1.1) rows.current.splice(0, rows.current.length - MAX_LINES);
       setVersion((v) => v + 1);
     });
@@ -58,8 +69,12 @@ export function LogsPage({ params, setParams }: PageProps) {
 
   const filter = useMemo(() => parseFilter(filterText), [filterText]);
   const shown = useMemo(
-    () => rows.current.filter((r) => (!level || r.level === level) && filter.test(r.text)),
-    [version, filter, level], // version counts the lines appended to rows.current
+    () => {
+      const eq = field.indexOf('=');
+      const [fk, fv] = eq > 0 ? [field.slice(0, eq), field.slice(eq + 1)] : ['', ''];
+      return rows.current.filter((r) => (!level || r.level === level) && filter.test(r.text) && (!fk || r.parsed?.fields.some(([k, v]) => k === fk && v === fv)));
+    },
+    [version, filter, level, field], // version counts the lines appended to rows.current
   );
   const colourOf = (service: string) => COLOURS[Math.max(0, all.indexOf(service)) % COLOURS.length];
 
@@ -77,9 +92,26 @@ export function LogsPage({ params, setParams }: PageProps) {
     return () => observer.disconnect();
   }, []);
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW) - 20);
-  const last = Math.min(shown.length, Math.ceil((scrollTop + height) / ROW) + 20);
+  const first = wrap ? Math.max(0, shown.length - WRAPPED_MAX) : Math.max(0, Math.floor(scrollTop / ROW) - 20);
+  const last = wrap ? shown.length : Math.min(shown.length, Math.ceil((scrollTop + height) / ROW) + 20);
   const visible = shown.slice(first, last);
+  const segments = (r: Row, text: string) => highlight(ansiSegments(text), filter.pattern).map((seg, j) => (
+    seg.match
+      ? <mark key={j}>{seg.text}</mark>
+      : <span key={j} className={`${seg.fg ? `ansi-${seg.fg}` : ''}${seg.bold ? ' ansi-bold' : ''}`}>{seg.text}</span>
+  ));
+  const body = (r: Row) => (r.parsed && !raw ? (
+    <>
+      {r.parsed.level && <span className={`lvl ${r.parsed.level}`}>{r.parsed.level}</span>}
+      <span className="msg">{segments(r, r.parsed.msg)}</span>
+      {r.parsed.fields.map(([k, v]) => (
+        <button key={k} type="button" className="field" title={`show only lines with ${k}=${v}`} onClick={(e) => {
+          e.stopPropagation();
+          setParams({ ...params, field: `${k}=${v}` });
+        }}><span className="k">{k}=</span>{segments(r, v)}</button>
+      ))}
+    </>
+  ) : segments(r, r.text));
 
   const download = () => {
     const text = shown.map((r) => `${showTime ? `${r.time} ` : ''}${r.service} ${r.text}`).join('\n');
@@ -115,6 +147,9 @@ export function LogsPage({ params, setParams }: PageProps) {
           <option value="200">last 200</option><option value="1000">last 1000</option><option value="10000">last 10000</option><option value="start">since start</option>
         </select>
         <label><input type="checkbox" checked={showTime} onChange={() => setParams({ ...params, time: showTime ? 'off' : '' })} /> timestamps</label>
+        <label><input type="checkbox" checked={wrap} onChange={() => setParams({ ...params, wrap: wrap ? '' : '1' })} /> wrap</label>
+        <label><input type="checkbox" checked={raw} onChange={() => setParams({ ...params, raw: raw ? '' : '1' })} /> raw</label>
+        {field && <button type="button" className="chip" aria-label={`clear the filter ${field}`} onClick={() => setParams({ ...params, field: '' })}>{field} ×</button>}
         <button type="button" aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? 'Follow' : 'Pause'}</button>
         <button type="button" onClick={download} disabled={!shown.length}>Download</button>
         <span className="muted" aria-label="line count">{shown.length.toLocaleString('en')} of {rows.current.length.toLocaleString('en')} lines</span>
@@ -125,6 +160,13 @@ export function LogsPage({ params, setParams }: PageProps) {
           <p className="bad">Could not follow the logs</p>
           <p>{error.message}</p>
         </div>
+      )}
+      {open && (
+        <section className="card whole-line" aria-label="Whole line">
+          <h2>{open.service} <span className="muted">{open.time}</span> <button type="button" onClick={() => setOpen(undefined)}>Close</button></h2>
+          <pre className="logs">{open.text}</pre>
+          {open.parsed && <dl className="fields">{open.parsed.fields.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}</dl>}
+        </section>
       )}
       <div
         ref={box}
@@ -139,18 +181,19 @@ export function LogsPage({ params, setParams }: PageProps) {
           if (!atBottom && !paused) setPaused(true);
         }}
       >
-        <div style={{ height: shown.length * ROW, position: 'relative' }}>
+        <div style={wrap ? {} : { height: shown.length * ROW, position: 'relative' }}>
+          {wrap && first > 0 && <p className="muted">{first.toLocaleString('en')} earlier lines are not drawn while lines wrap; narrow the filter or turn wrap off to scroll them.</p>}
           {visible.map((r, i) => (
-            <div key={r.n} className={`log-row ${r.stream} ${r.level ?? ''}`} style={{ top: (first + i) * ROW }}>
+            <div
+              key={r.n}
+              className={`log-row ${r.stream} ${r.level ?? ''}${wrap ? ' wrapped' : ''}`}
+              style={wrap ? {} : { top: (first + i) * ROW }}
+              title={r.text}
+              onClick={() => setOpen(r)}
+            >
               {showTime && <span className="time">{r.time.slice(11, 23)}</span>}
               <span className="svc" style={{ color: colourOf(r.service) }}>{r.service}</span>
-              <span className="text">
-                {highlight(ansiSegments(r.text), filter.pattern).map((seg, j) => (
-                  seg.match
-                    ? <mark key={j}>{seg.text}</mark>
-                    : <span key={j} className={`${seg.fg ? `ansi-${seg.fg}` : ''}${seg.bold ? ' ansi-bold' : ''}`}>{seg.text}</span>
-                ))}
-              </span>
+              <span className="text">{body(r)}</span>
             </div>
           ))}
         </div>

@@ -120,14 +120,23 @@ describe('the Stack view', () => {
     await page.keyboard.press('Alt+2');
     expect(page.url()).toContain('view=logs');
     const lines = page.getByRole('log', { name: 'log lines' });
-    await expect.poll(() => lines.textContent(), { timeout: 15_000 }).toMatch(/"endpoint":"\/customers/); // the normal traffic, as it is served
+    // The API's JSON lines read as level, message and fields (method, endpoint, status, ms).
+    await expect.poll(() => lines.textContent(), { timeout: 15_000 }).toMatch(/inforequest.*method=GET.*endpoint=\/customers/); // the normal traffic, as it is served
     await page.keyboard.press('/'); // jumps to the filter
     await page.keyboard.type('/auth/login');
     expect(await page.getByLabel('Filter lines').inputValue()).toBe('/auth/login');
     await fetch(`http://127.0.0.1:${env.API_PORT}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'wrong' }) });
     await expect.poll(() => lines.locator('mark').first().textContent(), { timeout: 15_000 }).toBe('/auth/login');
-    await expect.poll(() => lines.textContent(), { timeout: 15_000 }).toMatch(/api_poc3.*"endpoint":"\/auth\/login","status":401/);
+    await expect.poll(() => lines.textContent(), { timeout: 15_000 }).toMatch(/api_poc3.*endpoint=\/auth\/login\s*status=401/);
     expect(page.url()).toContain('q=%2Fauth%2Flogin');
+    // A field's value filters by it; the raw line is a click away.
+    await lines.getByRole('button', { name: 'status=401' }).first().click();
+    expect(page.url()).toContain('field=status%3D401');
+    await lines.locator('.log-row .svc').first().click(); // the row, not one of its field buttons
+    await expect.poll(() => page.getByRole('region', { name: 'Whole line' }).textContent(), { timeout: 5_000 }).toMatch(/"endpoint":"\/auth\/login","status":401/);
+    await page.screenshot({ path: path.join(shots, 'logs-structured.png'), fullPage: true });
+    await page.getByRole('region', { name: 'Whole line' }).getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'clear the filter status=401' }).click();
     await page.screenshot({ path: path.join(shots, 'logs.png'), fullPage: true });
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Stack' }).click();
 
@@ -275,7 +284,7 @@ describe('the Stack view', () => {
     // The alert leads to its rule's graph and to the logs of the service behind it.
     await group.getByRole('button', { name: 'api_poc3 logs since it began' }).click();
     expect(page.url()).toMatch(/view=logs&services=api_poc3&since=/);
-    await expect.poll(() => page.getByRole('log', { name: 'log lines' }).textContent(), { timeout: 15_000 }).toMatch(/"endpoint":"\/auth\/login","status":(401|429)/);
+    await expect.poll(() => page.getByRole('log', { name: 'log lines' }).textContent(), { timeout: 15_000 }).toMatch(/endpoint=\/auth\/login\s*status=(401|429)/);
     await page.goBack();
     await page.getByRole('region', { name: 'alert LoginRateLimited' }).getByRole('button', { name: 'Graph' }).click();
     expect(page.url()).toMatch(/view=explore&q=sum\+by\+%28job%29.*rate_limited.*tab=graph/);

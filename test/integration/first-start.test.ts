@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StackSnapshot } from '../../main/contract.js';
 import { Host } from '../../main/host/host.js';
 import { STAND_INS } from '../../main/stack/stand-ins.js';
+import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
 import { removeStack, stackEnv } from '../helpers/stack.js';
 
@@ -47,7 +47,12 @@ describe('the first Start on a machine without a registry', () => {
     }
     const grafana = spec.services.find((s) => s.name === 'grafana')!;
     const grafanaMissing = !(await has(grafana.image)) && !(await reachable(grafana.image));
-    const snap = await host.handle('stack:up', {}, host.connect(() => undefined)) as StackSnapshot;
+    await host.handle('stack:up', {}, host.connect(() => undefined));
+    // The live status catches up with the probes a moment after Start answers.
+    const snap = await waitFor('the three services shown running and ready', async () => {
+      const now = host.runtime.snapshot();
+      return ['api_poc3', 'prometheus', 'alertmanager'].every((n) => now.services.find((s) => s.service === n)?.ready) ? now : undefined;
+    }, 30_000, 200);
     const by = (name: string) => snap.services.find((s) => s.service === name)!;
     for (const name of ['api_poc3', 'prometheus', 'alertmanager']) expect(by(name)).toMatchObject({ state: 'running', ready: true });
     if (offline) expect(by('prometheus').standInFor).toBe(upstream);

@@ -89,13 +89,26 @@ describe('pre-flight: nothing is created when the stack cannot start', () => {
     }
   });
 
-  it('an image that cannot be had is named with how to get it, and nothing is half-started', async () => {
+  it('an image that cannot be had is named with how to get it; it and what needs it are skipped, never half-started', async () => {
     const other = `${project}-image`;
-    const { stack: s } = stackFor(other, { ALERTMANAGER_IMAGE: 'obsdeck-missing/alertmanager:none' });
-    const err = await s.up(SERVICES).then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(PreflightError);
-    expect((err as Error).message).toMatch(/image obsdeck-missing\/alertmanager:none for alertmanager is not on the engine and cannot be pulled \(.+\); offline, build a stand-in with `npm run images:local`/);
-    expect(await leftovers(other)).toEqual([]);
+    const { stack: s } = stackFor(other, { ALERTMANAGER_IMAGE: 'obsdeck-missing/alertmanager:none', API_PORT: String(await freePort()) });
+    try {
+      // Alone, it cannot start at all: refused with the reason, and nothing is created.
+      const err = await s.up(['alertmanager']).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(PreflightError);
+      expect((err as Error).message).toMatch(/image obsdeck-missing\/alertmanager:none for alertmanager is not on the engine and cannot be pulled \(.+\); offline, build a stand-in with `npm run images:local`/);
+      expect(await leftovers(other)).toEqual([]);
+      // With the others: Alertmanager and Prometheus (which needs it) are skipped, the API starts.
+      const { skipped } = await s.up(SERVICES, undefined, { wait: true });
+      expect(skipped.map((k) => `${k.service}: ${k.why}`)).toEqual([
+        'alertmanager: image unavailable: obsdeck-missing/alertmanager:none is not on the engine and cannot be pulled; import it (Images) or build a stand-in with `npm run images:local`',
+        'prometheus: needs alertmanager, which cannot start',
+      ]);
+      const containers = (await leftovers(other)).filter((n) => n.startsWith('/'));
+      expect(containers).toEqual([`/${other}-api_poc3-1`]);
+    } finally {
+      await s.down(undefined, { volumes: true });
+    }
   });
 });
 
