@@ -49,3 +49,31 @@ export async function preflightProblems(stack: Pick<Stack, 'docker' | 'container
   }
   return problems;
 }
+
+/** A service Start left out: its image cannot be had (or a service it needs is left out). */
+export interface Skipped { service: string; why: string; details: string }
+
+/** The services `problems` make unavailable (an image that is not here and cannot be pulled), with what depends on them. */
+export function unavailable(services: ServiceSpec[], problems: string[]): Skipped[] {
+  const out: Skipped[] = [];
+  for (const p of problems) {
+    const m = /^image (\S+) for (\S+) is (not on the engine and cannot be pulled|missing and its build context)/.exec(p);
+    if (!m) continue;
+    const why = m[3]!.startsWith('missing')
+      ? `image unavailable: ${m[1]!} is not built and its build context is incomplete; run \`npm run api:image\``
+      : `image unavailable: ${m[1]!} is not on the engine and cannot be pulled; import it (Images) or build a stand-in with \`npm run images:local\``;
+    out.push({ service: m[2]!, why, details: p });
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const s of services) {
+      const gone = s.dependsOn.find((d) => out.some((k) => k.service === d.service));
+      if (gone && !out.some((k) => k.service === s.name)) {
+        out.push({ service: s.name, why: `needs ${gone.service}, which cannot start`, details: out.find((k) => k.service === gone.service)!.details });
+        grew = true;
+      }
+    }
+  }
+  return out;
+}

@@ -7,14 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { buildImage } from '../engine/build.js';
-import { filesIn, tarOf } from '../engine/run-tool.js';
-import { configVersion, versionedTargets } from './config-version.js';
+import { tarOf } from '../engine/run-tool.js';
+import { configVersion } from './config-version.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { within } from '../engine/timeout.js';
 import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
 import { serviceBase, startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
 import { lastLines } from './logs.js';
-import { preflightProblems } from './preflight.js';
+import { preflightProblems, unavailable, type Skipped } from './preflight.js';
+import { serviceStatus } from './status.js';
 
 export { LABEL } from './definition.js';
 import { LABEL, containerDefinition } from './definition.js';
@@ -39,33 +40,7 @@ export class PreflightError extends Error {
   }
 }
 
-/** A service Start left out: its image cannot be had (or a service it needs is left out). */
-export interface Skipped { service: string; why: string; details: string }
-
-/** The services `problems` make unavailable (an image that is not here and cannot be pulled), with what depends on them. */
-function unavailable(services: ServiceSpec[], problems: string[]): Skipped[] {
-  const out: Skipped[] = [];
-  for (const p of problems) {
-    const m = /^image (\S+) for (\S+) is (not on the engine and cannot be pulled|missing and its build context)/.exec(p);
-    if (!m) continue;
-    const why = m[3]!.startsWith('missing')
-      ? `image unavailable: ${m[1]!} is not built and its build context is incomplete; run \`npm run api:image\``
-      : `image unavailable: ${m[1]!} is not on the engine and cannot be pulled; import it (Images) or build a stand-in with \`npm run images:local\``;
-    out.push({ service: m[2]!, why, details: p });
-  }
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const s of services) {
-      const gone = s.dependsOn.find((d) => out.some((k) => k.service === d.service));
-      if (gone && !out.some((k) => k.service === s.name)) {
-        out.push({ service: s.name, why: `needs ${gone.service}, which cannot start`, details: out.find((k) => k.service === gone.service)!.details });
-        grew = true;
-      }
-    }
-  }
-  return out;
-}
+export type { Skipped } from './preflight.js';
 
 export class ServiceFailed extends Error {
   constructor(readonly service: string, readonly why: string, readonly logs: string[]) {
@@ -86,8 +61,13 @@ interface StackOptions {
 }
 
 export class Stack {
+  /** Where published ports are reached for probes (the engine's host; 127.0.0.1 by default). */
+  get probeHost(): string | undefined {
+    return this.opts.probeHost;
+  }
+
   /** The config version copied into each container (by container id), for the status. */
-  private readonly versions = new Map<string, string>();
+  readonly versions = new Map<string, string>();
   readonly network: (name: string) => string;
   readonly volume: (name: string) => string;
 
@@ -427,51 +407,9 @@ export class Stack {
   // ---------------------------------------------------------------------------------------------
   // Status
 
-  async statusOf(s: ServiceSpec, info?: Docker.ContainerInfo): Promise<ServiceStatus> {
-    if (!info) return { service: s.name, state: 'missing', ready: false, restartCount: 0, ports: [], image: s.image, ...(s.standInFor ? { standInFor: s.standInFor } : {}) };
-    const c = this.docker.getContainer(info.Id);
-    const detail = await this.bounded(`inspecting ${s.name}`, c.inspect());
-    const st = detail.State;
-    const state = st.Restarting ? 'restarting' : st.Status;
-    const startedAt = st.StartedAt && !st.StartedAt.startsWith('0001') ? st.StartedAt : undefined;
-    const status: ServiceStatus = {
-      service: s.name,
-      state,
-      ready: state === 'running' && (await this.probe(s, state)),
-      restartCount: detail.RestartCount,
-      // From the inspect just made: the listing may predate the start, when nothing was published yet.
-      ports: Object.entries(detail.NetworkSettings.Ports ?? {}).flatMap(([key, bindings]) => (bindings ?? []).map((b) => ({ host: b.HostIp, hostPort: Number(b.HostPort), containerPort: parseInt(key, 10) }))),
-      image: detail.Config.Image,
-      containerId: info.Id,
-      ...(s.standInFor ? { standInFor: s.standInFor } : {}),
-    };
-    const version = await this.versionIn(c, s);
-    if (version) status.configVersion = version;
-    const url = state === 'running' ? serviceBase(s, this.opts.probeHost) : undefined;
-    if (url) status.url = url;
-    if (st.Health?.Status) status.health = st.Health.Status;
-    if (startedAt) status.startedAt = startedAt;
-    if (startedAt && state === 'running') status.uptimeSeconds = Math.max(0, Math.round((Date.now() - Date.parse(startedAt)) / 1000));
-    if (state !== 'running' && state !== 'created') status.exitCode = st.ExitCode;
-    if (state === 'exited' || state === 'dead' || state === 'restarting' || (detail.RestartCount > 0 && state === 'running' && (status.uptimeSeconds ?? 0) < 60)) {
-      status.lastLogs = await lastLines(c, 10);
-    }
-    return status;
-  }
-
-  /**
-   * The config version a container holds: remembered from the copy, or (a container this
-   * process did not fill: the app restarted) read from the container once.
-   */
-  private async versionIn(c: Docker.Container, s: ServiceSpec): Promise<string | undefined> {
-    const known = this.versions.get(c.id);
-    if (known) return known;
-    const targets = [...versionedTargets(s).keys()];
-    if (!targets.length) return undefined;
-    const files = await this.bounded(`reading ${s.name}'s configs`, filesIn(c, targets)).catch(() => undefined);
-    const version = files && configVersion(s, files);
-    if (version) this.versions.set(c.id, version);
-    return version;
+  /** One service's status, from its container (see status.ts). */
+  statusOf(s: ServiceSpec, info?: Docker.ContainerInfo): Promise<ServiceStatus> {
+    return serviceStatus(this, s, info);
   }
 
   /** One snapshot per service of the compose file. */
