@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './expressions.js';
 import { checkAlertmanagerYml, checkPrometheusYml, checkRulesYml, toolProblems } from './validate.js';
@@ -15,6 +17,16 @@ describe('in-process checks', () => {
       'prometheus.yml:2:1: error: unknown setting "scrape_config" (prometheus.yml has global, runtime, rule_files, scrape_config_files, scrape_configs, alerting, remote_write, remote_read, storage, tracing, otlp)',
       'prometheus.yml:6:15: error: job_name "a" is used twice',
     ]);
+  });
+
+  it('warns, at the job, where a config copied before the stack took credentials scrapes or alerts without them', () => {
+    const text = "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['alertmanager:9093']\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['localhost:9090']\n  - job_name: api\n    static_configs:\n      - targets: ['api_poc3:8083']\n";
+    expect(lines(checkPrometheusYml('prometheus.yml', text))).toEqual([
+      expect.stringMatching(/^prometheus\.yml:6:5: warning: job "prometheus" scrapes a service that takes the stack's user: add basic_auth/),
+      expect.stringMatching(/^prometheus\.yml:3:7: warning: Alertmanager takes the stack's user: add basic_auth/),
+    ]);
+    const shipped = fs.readFileSync(path.resolve('observability', 'prometheus.yml'), 'utf8');
+    expect(checkPrometheusYml('prometheus.yml', shipped)).toEqual([]);
   });
 
   it('checks rules: one of alert/record, an expr, and PromQL that parses', () => {

@@ -55,6 +55,24 @@ export function checkPrometheusYml(file: string, text: string, configDir?: strin
       else seen.add(String(name.value));
     }
   }
+  // Prometheus and Alertmanager take only the stack's user (config/stack-auth.ts): a config
+  // copied before that (or edited) whose self-scrape, Alertmanager scrape or alerting has no
+  // basic_auth gets 401s. Said as a warning, at the job.
+  if (isSeq(jobs)) {
+    for (const job of jobs.items) {
+      if (!isMap(job)) continue;
+      const targets = JSON.stringify(job.toJSON());
+      if (/localhost:9090|alertmanager:9093/.test(targets) && !job.has('basic_auth')) {
+        problems.push(at(file, p.lines, job, 'warning', `job "${String(job.get('job_name'))}" scrapes a service that takes the stack's user: add basic_auth (username obsdeck, password_file /etc/prometheus/auth/password) as the shipped prometheus.yml does`));
+      }
+    }
+  }
+  const ams = p.doc.getIn(['alerting', 'alertmanagers'], true);
+  if (isSeq(ams)) {
+    for (const am of ams.items) {
+      if (isMap(am) && !am.has('basic_auth')) problems.push(at(file, p.lines, am, 'warning', 'Alertmanager takes the stack\'s user: add basic_auth (username obsdeck, password_file /etc/prometheus/auth/password) as the shipped prometheus.yml does'));
+    }
+  }
   const ruleFiles = p.doc.get('rule_files', true);
   if (configDir && isSeq(ruleFiles)) {
     for (const f of ruleFiles.items) {
