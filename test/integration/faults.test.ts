@@ -94,6 +94,7 @@ describe('faults', () => {
       api.entrypoint = entrypoint;
       await host.handle('stack:up', { services: ['api_poc3'] }, session);
     }
-    expect(host.runtime.snapshot().services.find((x) => x.service === 'api_poc3')?.ready).toBe(true);
+    // Back on its own entrypoint: ready again, as the live status shows a moment after Start answers.
+    await waitFor('the API shown ready again', async () => (host.runtime.snapshot().services.find((x) => x.service === 'api_poc3')?.ready ? true : undefined), 30_000, 200);
   }, 180_000);
 });
