@@ -16,22 +16,26 @@ export interface CodeEditorHandle {
   focus(): void;
 }
 
-/** Colours by token kind, readable on light and dark backgrounds alike. */
+/**
+ * Colours by token kind, from the page's theme (styles.css: --tok-*), each at 4.5:1 or more on
+ * its background in the light and the dark theme (WCAG AA; the audit in test/e2e checks it).
+ */
 const highlight = HighlightStyle.define([
-  { tag: [tags.keyword, tags.operatorKeyword, tags.modifier], color: '#8250df' },
-  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName)], color: '#0a7ea4' },
-  { tag: [tags.string, tags.special(tags.string)], color: '#1a7f37' },
-  { tag: [tags.number, tags.bool, tags.null], color: '#bc4c00' },
-  { tag: [tags.propertyName, tags.labelName, tags.definition(tags.propertyName)], color: '#0550ae' },
-  { tag: [tags.comment, tags.lineComment], color: '#8b949e', fontStyle: 'italic' },
-  { tag: [tags.operator, tags.punctuation, tags.separator], color: '#cf222e' },
-  { tag: tags.invalid, color: '#f85149', textDecoration: 'underline wavy' },
+  { tag: [tags.keyword, tags.operatorKeyword, tags.modifier], color: 'var(--tok-keyword)' },
+  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName)], color: 'var(--tok-function)' },
+  { tag: [tags.string, tags.special(tags.string)], color: 'var(--tok-string)' },
+  { tag: [tags.number, tags.bool, tags.null], color: 'var(--tok-number)' },
+  { tag: [tags.propertyName, tags.labelName, tags.definition(tags.propertyName)], color: 'var(--tok-property)' },
+  { tag: [tags.comment, tags.lineComment], color: 'var(--fg-muted)', fontStyle: 'italic' },
+  { tag: [tags.operator, tags.punctuation, tags.separator], color: 'var(--tok-operator)' },
+  { tag: tags.invalid, color: 'var(--bad)', textDecoration: 'underline wavy' },
 ]);
 
 const theme = EditorView.theme({
   '&': { fontSize: '13px', height: '100%' },
   '.cm-scroller': { fontFamily: 'ui-monospace, monospace', lineHeight: '18px' },
-  '.cm-gutters': { background: 'transparent', border: 'none', opacity: 0.6 },
+  '.cm-gutters': { background: 'transparent', border: 'none', color: 'var(--fg-muted)' },
+  '.cm-placeholder': { color: 'var(--fg-muted)' },
   '.cm-activeLine, .cm-activeLineGutter': { background: '#8881' },
   '&.cm-focused': { outline: 'none' },
   '.cm-tooltip': { background: 'Canvas', color: 'CanvasText', border: '1px solid #8886' },
@@ -82,7 +86,8 @@ export function CodeEditor({ value, onChange, language, label, onSubmit, singleL
           syntaxHighlighting(highlight), theme,
           singleLine ? EditorView.lineWrapping : [],
           placeholder ? placeholderText(placeholder) : [],
-          EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true', spellcheck: 'false' }),
+          // tabindex: the scrolling editor is reachable by keyboard (an editable region counts as focusable only so).
+          EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true', spellcheck: 'false', tabindex: '0' }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) callbacks.current.onChange(u.state.doc.toString());
           }),

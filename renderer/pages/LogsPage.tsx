@@ -11,7 +11,8 @@ import { ansiSegments, highlight, LEVELS, levelOf, parseFilter, structured, type
 
 const MAX_LINES = 100_000;
 const ROW = 18;
-const COLOURS = ['#0969da', '#8250df', '#1a7f37', '#bf3989', '#9a6700', '#cf222e'];
+/** A colour per service, from the theme (styles.css --svc-*: readable on its background, light or dark). */
+const COLOURS = ['var(--svc-0)', 'var(--svc-1)', 'var(--svc-2)', 'var(--svc-3)', 'var(--svc-4)', 'var(--svc-5)'];
 
 interface Row extends LogLine { level?: Level; n: number; parsed?: Structured }
 

@@ -78,7 +78,7 @@ export function MetricsPage({ params, setParams, go }: PageProps) {
             return (
               <section key={p.title} className="card panel" aria-label={`panel ${p.title}`}>
                 <h2>{p.title} <span className="now">{data.series.length === 1 ? formatValue(last[0], p.unit) : ''}</span>
-                  <button type="button" className="link explore" aria-label={`Open ${p.title} in the explorer`} onClick={() => explore(p.queries[0]!.expr, range)}>Explore</button>
+                  <button type="button" className="link explore" aria-label={`Explore ${p.title}`} onClick={() => explore(p.queries[0]!.expr, range)}>Explore</button>
                 </h2>
                 {failed && <p role="alert" className="bad">{failed}</p>}
                 {!failed && !hasValues && <p className="muted empty-chart">No data in this range yet{p.unit === 'percent' || p.unit === 'seconds' ? ' (a ratio or percentile needs requests in its window)' : ''}.</p>}

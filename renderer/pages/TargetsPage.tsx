@@ -53,6 +53,8 @@ export function TargetsPage({ params, setParams, go }: PageProps) {
       {!targets && !error && <p>Loading targets…</p>}
       {targets && shown.length === 0 && <p className="muted">No target matches.</p>}
       {shown.length > 0 && (
+        // Scrolls on its own when the window is narrow (the page does not), reachable by keyboard.
+        <div className="table-scroll" role="region" aria-label="Scrape targets" tabIndex={0}>
         <table className="targets">
           <thead><tr><th>Health</th><th>Job</th><th>Endpoint</th><th>Labels</th><th>Last scrape</th><th>Duration</th><th>Error</th></tr></thead>
           <tbody>
@@ -77,6 +79,7 @@ export function TargetsPage({ params, setParams, go }: PageProps) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {logs && (
         <section className="card" aria-label={`logs of ${logs.service}`}>

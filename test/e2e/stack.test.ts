@@ -161,7 +161,7 @@ describe('the Stack view', () => {
 
     // The explorer: a chart opens in it as a graph; a query typed with completion from the live
     // Prometheus returns a table; both are remembered.
-    await page.getByRole('button', { name: 'Open Logins by status in the explorer' }).click();
+    await page.getByRole('button', { name: 'Explore Logins by status' }).click();
     expect(page.url()).toMatch(/view=explore&q=sum\+by\+%28status%29.*tab=graph&range=5m/);
     const graph = page.getByRole('region', { name: 'Query graph' });
     await expect.poll(() => graph.locator('.chart').getAttribute('data-series'), { timeout: 30_000 }).not.toBeNull();
