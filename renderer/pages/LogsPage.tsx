@@ -190,7 +190,11 @@ export function LogsPage({ params, setParams }: PageProps) {
               className={`log-row ${r.stream} ${r.level ?? ''}${wrap ? ' wrapped' : ''}`}
               style={wrap ? {} : { top: (first + i) * ROW }}
               title={r.text}
+              tabIndex={0}
               onClick={() => setOpen(r)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && e.target === e.currentTarget) setOpen(r);
+              }}
             >
               {showTime && <span className="time">{r.time.slice(11, 23)}</span>}
               <span className="svc" style={{ color: colourOf(r.service) }}>{r.service}</span>

@@ -10,7 +10,7 @@ import Docker from 'dockerode';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
-import { freePort } from '../helpers/net.js';
+import { e2eEnv, removeProject } from '../helpers/e2e.js';
 import { startServe } from '../helpers/serve.js';
 
 const VIEWS = ['stack', 'logs', 'targets', 'alerts', 'metrics', 'explore', 'config', 'grafana'];
@@ -52,20 +52,7 @@ async function auditEveryView(state: string): Promise<Record<string, string[]>> 
 }
 
 beforeAll(async () => {
-  const env = {
-    ...process.env,
-    OBSDECK_HOME: home,
-    OBSDECK_PROJECT: project,
-    OBSDECK_SERVICES: 'api_poc3,prometheus,alertmanager',
-    OBSDECK_WEBHOOK_PORT: '0',
-    PROMETHEUS_IMAGE: process.env.PROMETHEUS_IMAGE ?? 'obsdeck-local/prometheus:latest',
-    ALERTMANAGER_IMAGE: process.env.ALERTMANAGER_IMAGE ?? 'obsdeck-local/alertmanager:latest',
-    API_IMAGE: process.env.API_IMAGE ?? 'obsdeck/poc3-api:dev',
-    API_PORT: String(await freePort()),
-    PROMETHEUS_PORT: String(await freePort()),
-    ALERTMANAGER_PORT: String(await freePort()),
-    GRAFANA_PORT: String(await freePort()),
-  };
+  const env = await e2eEnv(project, home, { OBSDECK_WEBHOOK_PORT: '0' });
   ({ child: server, url } = await startServe(env));
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
@@ -73,11 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
-  const filter = { label: [`com.docker.compose.project=${project}`] };
-  for (const c of await docker.listContainers({ all: true, filters: filter })) await docker.getContainer(c.Id).remove({ force: true, v: true });
-  for (const n of await docker.listNetworks({ filters: filter })) await docker.getNetwork(n.Id).remove();
-  for (const v of (await docker.listVolumes({ filters: filter })).Volumes ?? []) await docker.getVolume(v.Name).remove();
-  fs.rmSync(home, { recursive: true, force: true });
+  await removeProject(docker, project, home);
 }, 120_000);
 
 describe('accessibility and layout', () => {

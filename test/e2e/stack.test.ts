@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
 import { startServe } from '../helpers/serve.js';
-import { freePort } from '../helpers/net.js';
+import { E2E_SERVICES, e2eEnv, removeProject } from '../helpers/e2e.js';
 
 const shots = path.resolve('test-results', 'screenshots');
 const docker = new Docker();
@@ -26,23 +26,11 @@ let env: NodeJS.ProcessEnv;
 const startServeWith = (extra: NodeJS.ProcessEnv = {}) => startServe({ ...env, ...extra });
 
 const card = (page: Page, service: string) => page.getByRole('article', { name: `service ${service}` });
-const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
+const SERVICES = E2E_SERVICES;
 
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
-  env = {
-    ...process.env,
-    OBSDECK_HOME: home,
-    OBSDECK_PROJECT: project,
-    OBSDECK_SERVICES: SERVICES.join(','),
-    PROMETHEUS_IMAGE: process.env.PROMETHEUS_IMAGE ?? 'obsdeck-local/prometheus:latest',
-    ALERTMANAGER_IMAGE: process.env.ALERTMANAGER_IMAGE ?? 'obsdeck-local/alertmanager:latest',
-    API_IMAGE: process.env.API_IMAGE ?? 'obsdeck/poc3-api:dev',
-    API_PORT: String(await freePort()),
-    PROMETHEUS_PORT: String(await freePort()),
-    ALERTMANAGER_PORT: String(await freePort()),
-    GRAFANA_PORT: String(await freePort()),
-  };
+  env = await e2eEnv(project, home);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
@@ -50,11 +38,7 @@ afterAll(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
   // Whatever the test left: the project's containers, network and volumes.
-  const filter = { label: [`com.docker.compose.project=${project}`] };
-  for (const c of await docker.listContainers({ all: true, filters: filter })) await docker.getContainer(c.Id).remove({ force: true, v: true });
-  for (const n of await docker.listNetworks({ filters: filter })) await docker.getNetwork(n.Id).remove();
-  for (const v of (await docker.listVolumes({ filters: filter })).Volumes ?? []) await docker.getVolume(v.Name).remove();
-  fs.rmSync(home, { recursive: true, force: true });
+  await removeProject(docker, project, home);
 }, 120_000);
 
 describe('the Stack view', () => {
@@ -132,7 +116,8 @@ describe('the Stack view', () => {
     // A field's value filters by it; the raw line is a click away.
     await lines.getByRole('button', { name: 'status=401' }).first().click();
     expect(page.url()).toContain('field=status%3D401');
-    await lines.locator('.log-row .svc').first().click(); // the row, not one of its field buttons
+    await lines.locator('.log-row').first().focus(); // by keyboard: a row takes focus, Enter opens it
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('region', { name: 'Whole line' }).textContent(), { timeout: 5_000 }).toMatch(/"endpoint":"\/auth\/login","status":401/);
     await page.screenshot({ path: path.join(shots, 'logs-structured.png'), fullPage: true });
     await page.getByRole('region', { name: 'Whole line' }).getByRole('button', { name: 'Close' }).click();
