@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetchWithin } from '../prom/fetch.js';
 import { composeProblems } from './compose-check.js';
 
 const data = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-compose-check-'));
@@ -9,6 +12,27 @@ const loc = { data, env: { OBSDECK_HOME: data } };
 const shipped = fs.readFileSync(path.resolve('observability', 'docker-compose.yml'), 'utf8');
 
 describe('checking a compose draft', () => {
+  it('changes nothing: a draft that moves Prometheus elsewhere is not given the stack\'s credentials, nor are its files made', async () => {
+    // A local server standing where a draft (never applied) says Prometheus would be.
+    const seen: (string | undefined)[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-compose-draft-'));
+      const draft = shipped.replace('${PROMETHEUS_PORT:-9090}', String(port));
+      expect(composeProblems(draft, { data: fresh, env: { OBSDECK_HOME: fresh } }).filter((p) => p.severity === 'error')).toEqual([]);
+      await fetchWithin(`http://127.0.0.1:${port}/`, 2000);
+      expect(seen).toEqual([undefined]);
+      expect(fs.existsSync(path.join(fresh, 'config', 'auth'))).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
   it('finds nothing wrong with the shipped file', () => {
     expect(composeProblems(shipped, loc).filter((p) => p.severity === 'error')).toEqual([]);
   });

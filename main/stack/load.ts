@@ -50,20 +50,22 @@ export function specOf(text: string, loc: StackLocation = {}): { spec: StackSpec
   const configDir = ensureConfigDir(data);
   const { file, source } = composeLocation(loc);
   const auth = { username: STACK_USER, password: env.STACK_WEB_PASSWORD!, webhookToken: env.OBSDECK_WEBHOOK_TOKEN! };
-  ensureAuthFiles(configDir, auth);
   const spec = loadCompose(text, { file, source, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
-  // The services that take the stack's user get it on every request the app makes to them.
-  for (const s of spec.services) {
-    const base = serviceBase(s);
-    if (base && s.labels[AUTH_LABEL] === 'basic') useCredentials(base, basicAuth(auth));
-  }
   return { spec, configDir, auth };
 }
 
 /** The stack as it runs now, with the compose text it was read from. */
 export function loadSpec(loc: StackLocation = {}): { spec: StackSpec; configDir: string; text: string; auth: StackAuth } {
   const { text } = composeSource(loc);
-  return { ...specOf(text, loc), text };
+  const loaded = specOf(text, loc);
+  // Only the stack that runs (never a draft being checked) gets its credential files made and
+  // its services' origins given the stack's user for every request the app makes to them.
+  ensureAuthFiles(loaded.configDir, loaded.auth);
+  for (const s of loaded.spec.services) {
+    const base = serviceBase(s);
+    if (base && s.labels[AUTH_LABEL] === 'basic') useCredentials(base, basicAuth(loaded.auth));
+  }
+  return { ...loaded, text };
 }
 
 export function openStack(docker: Docker, loc: StackLocation = {}): { stack: Stack; configDir: string } {

@@ -1,23 +1,25 @@
 // Alerts and silences: Prometheus' and Alertmanager's view, the webhook's notices, and silences
 // made and expired in Alertmanager (the notices of what a silence covers end at once).
 import { alertsOverview, silencedFingerprints } from '../../alerts/overview.js';
+import type { AmAlert } from '../../prom/client.js';
 import { fail } from '../errors.js';
 import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
 
 export function alertsHandlers(rt: Runtime) {
   const unreachable = (err: unknown): never => fail('ALERTMANAGER_UNREACHABLE', err instanceof Error ? err.message : String(err));
-  const endSilenced = async () => rt.receiver.silenced(silencedFingerprints(await rt.alertmanager().alerts().catch(() => [])));
+  /** Alertmanager sends nothing for a silenced alert: its notice ends when Alertmanager reports it silenced. */
+  const endSilenced = (am: AmAlert[]) => rt.receiver.silenced(silencedFingerprints(am));
   return {
     'alerts:list': async () => {
-      const overview = await alertsOverview(() => rt.prometheus(), () => rt.alertmanager(), (am) => rt.receiver.silenced(silencedFingerprints(am)));
+      const overview = await alertsOverview(() => rt.prometheus(), () => rt.alertmanager(), endSilenced);
       const { listening, error, refused } = rt.receiver.state();
       return { ...overview, receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}) } };
     },
     'alerts:notices': () => rt.receiver.state(),
     'silences:create': async ({ matchers, minutes, comment }) => {
       const id = await rt.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment }).catch(unreachable);
-      await endSilenced(); // Alertmanager decides what the silence covers
+      endSilenced(await rt.alertmanager().alerts().catch(() => [])); // Alertmanager decides what the silence covers
       return { id };
     },
     'silences:expire': async ({ id }) => {
