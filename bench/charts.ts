@@ -14,8 +14,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../scripts/lib/chromium.js';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../scripts/lib/chromium.js';
 
 const SERIES = Number(process.env.SERIES ?? 20);
 const POINTS = Number(process.env.POINTS ?? 1000);
@@ -58,7 +58,7 @@ async function run(page: Page, seconds: number, remount: boolean): Promise<{ red
   })()`);
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const cdp = await page.context().newCDPSession(page);

@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../scripts/lib/chromium.js';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../scripts/lib/chromium.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 30);
 const IDLE = Number(process.env.IDLE ?? 10);
@@ -43,7 +43,7 @@ async function frames(page: Page, seconds: number): Promise<{ p95: number; max: 
   return { p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0, max: sorted.at(-1) ?? 0, count: deltas.length };
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 try {
   const before = usage(child.pid!);
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -1,6 +1,7 @@
 // The browser for end-to-end tests: CHROMIUM_PATH, an installed Chromium, or Debian's chromium
 // installed here (no browser download is possible or wanted).
 import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
 import { aptInstall, canApt } from './apt.js';
 import { which } from './proc.js';
 
@@ -24,3 +25,8 @@ export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic',
 ];
+
+/** The tests' and benches' Chromium: CHROMIUM_PATH (what `npm test` installed) or Debian's, with CHROMIUM_ARGS. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import Docker from 'dockerode';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
+import { launchChromium } from '../../scripts/lib/chromium.js';
 import { e2eEnv, removeProject } from '../helpers/e2e.js';
 import { startServe } from '../helpers/serve.js';
 
@@ -54,7 +54,7 @@ async function auditEveryView(state: string): Promise<Record<string, string[]>> 
 beforeAll(async () => {
   const env = await e2eEnv(project, home, { OBSDECK_WEBHOOK_PORT: '0' });
   ({ child: server, url } = await startServe(env));
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

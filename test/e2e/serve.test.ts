@@ -2,9 +2,9 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
+import { launchChromium } from '../../scripts/lib/chromium.js';
 import { startServe } from '../helpers/serve.js';
 
 const shots = path.resolve('test-results', 'screenshots');
@@ -16,7 +16,7 @@ let url: string;
 beforeAll(async () => {
   if (!fs.existsSync('dist/renderer/index.html')) throw new Error('the renderer is not built; scripts/test.ts builds it before this suite');
   fs.mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ({ child: server, url } = await startServe(process.env));
 });
 

@@ -9,9 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
+import { launchChromium } from '../../scripts/lib/chromium.js';
 import { startServe } from '../helpers/serve.js';
 import { E2E_SERVICES, e2eEnv, removeProject } from '../helpers/e2e.js';
 
@@ -31,7 +31,7 @@ const SERVICES = E2E_SERVICES;
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   env = await e2eEnv(project, home);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
