@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { ConfigStep } from '../contract.js';
-import { filesIn, tarOf } from '../engine/run-tool.js';
+import { filesIn } from '../engine/run-tool.js';
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { serviceBase, type ServiceSpec } from '../stack/compose.js';
@@ -167,7 +167,7 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
       on({ step: 'copy', service: t.service.name, message: `copying ${mounted.map((m) => path.posix.basename(m)).join(', ')} into ${t.service.name}` });
       undo(async () => {
         on({ step: 'rollback', service: t.service.name, message: `restoring ${t.service.name}'s previous configuration` });
-        await t.container.putArchive(await tarOf(before), { path: '/' });
+        await stack.putFiles(t.container, t.service, before);
         await t.reload().catch(() => undefined);
       });
       touched = true;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { buildImage } from '../engine/build.js';
 import { tarOf } from '../engine/run-tool.js';
-import { configVersion } from './config-version.js';
+import { configVersion, versionedTargets } from './config-version.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { within } from '../engine/timeout.js';
 import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
@@ -200,9 +200,18 @@ export class Stack {
       }
     }
     const chosen = only ? Object.fromEntries(Object.entries(files).filter(([target]) => only.includes(target))) : files;
-    if (Object.keys(chosen).length) await this.bounded(`copying ${s.name}'s configs in`, container.putArchive(await tarOf(chosen), { path: '/' }));
-    const version = only ? undefined : configVersion(s, files);
-    if (version) this.versions.set(container.id, version);
+    await this.putFiles(container, s, chosen);
+  }
+
+  /**
+   * Puts files (target path → content) into a service's container, and remembers the config
+   * version it now holds: every copy in, a rollback's included, goes through here.
+   */
+  async putFiles(container: Docker.Container, s: ServiceSpec, files: Record<string, Buffer>): Promise<void> {
+    if (!Object.keys(files).length) return;
+    await this.bounded(`copying ${s.name}'s configs in`, container.putArchive(await tarOf(files), { path: '/' }));
+    const version = configVersion(s, files);
+    if (version && [...versionedTargets(s).keys()].every((t) => t in files)) this.versions.set(container.id, version);
   }
 
   private async createAndStart(s: ServiceSpec, on: OnEvent, existing?: Docker.ContainerInfo): Promise<void> {

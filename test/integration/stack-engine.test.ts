@@ -18,6 +18,7 @@ import { loadSpec } from '../../main/stack/load.js';
 import { containerLines } from '../../main/stack/logs.js';
 import { LABEL, PreflightError, ServiceFailed, Stack, type ServiceStatus, type StackEvent } from '../../main/stack/stack.js';
 import { StatusWatcher } from '../../main/stack/watch.js';
+import { versionOfTexts } from '../../main/stack/config-version.js';
 import { waitFor } from '../helpers/http.js';
 import { freePort } from '../helpers/net.js';
 import { requireImages, testImages } from '../helpers/images.js';
@@ -361,6 +362,10 @@ describe('a reload that fails', () => {
       const container = docker.getContainer(`${project}-prometheus-1`);
       const inside = await filesIn(container, ['/etc/prometheus/prometheus.yml']);
       expect(inside['/etc/prometheus/prometheus.yml']?.toString('utf8')).toBe(good);
+      // The status names the version that runs after the rollback, not the refused one.
+      const rules = fs.readFileSync(path.join(configDir, 'prometheus_rules.yml'), 'utf8');
+      const version = (await locked.status()).find((x) => x.service === 'prometheus')?.configVersion;
+      expect(version).toBe(versionOfTexts(service, { 'prometheus.yml': good, 'prometheus_rules.yml': rules }));
       expect(new ConfigHistory(home).list()).toHaveLength(entries);
       expect(await prom.ready()).toBe(true);
     } finally {
