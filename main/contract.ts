@@ -39,6 +39,31 @@ export interface ServiceStatus {
   unavailable?: { why: string; details: string };
 }
 
+/** The image a service will run, as the Images panel and `obsdeck images` show it. */
+export interface ImageInfo {
+  service: string;
+  image: string;
+  onEngine: boolean;
+  /** upstream (from a registry), stand-in (built here from Debian's packages), imported (from a tarball), built (from the stack's build context). */
+  origin: 'upstream' | 'stand-in' | 'imported' | 'built';
+  /** Bytes on the engine. */
+  size?: number;
+  id?: string;
+  /** Offline: the upstream image this stand-in replaces. */
+  standInFor?: string;
+  /** Chosen in the app over the compose file's image, which this names. */
+  chosenOver?: string;
+}
+
+/** A pull's progress, layer by layer as `docker pull` shows it, and its end. */
+export interface PullProgress {
+  service: string;
+  image: string;
+  layers: { id: string; status: string; current?: number; total?: number }[];
+  done: boolean;
+  error?: string;
+}
+
 export type StackStep = 'preflight' | 'image' | 'network' | 'volume' | 'create' | 'start' | 'ready' | 'stop' | 'remove';
 export interface StackEvent {
   step: StackStep;
@@ -52,7 +77,7 @@ export interface StackSnapshot {
   engine: EngineStatus;
   services: ServiceStatus[];
   /** What the stack is doing now, if anything: an `up`, `down`, `restart`, `stop` or config `apply` in progress. */
-  busy?: 'up' | 'down' | 'restart' | 'stop' | 'apply';
+  busy?: 'up' | 'down' | 'restart' | 'stop' | 'apply' | 'images';
 }
 
 export interface TargetInfo {
@@ -173,7 +198,7 @@ export interface LogLine {
 
 export const ERROR_CODES = [
   'ENGINE_UNREACHABLE', 'PORT_IN_USE', 'IMAGE_MISSING', 'PREFLIGHT_FAILED', 'SERVICE_FAILED',
-  'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'ALERTMANAGER_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
+  'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'ALERTMANAGER_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL', 'IMAGE_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ContractError {
@@ -188,6 +213,9 @@ export interface ContractError {
 
 /** The Prometheus API paths `prom:read` may call (under /api/v1/). */
 export const PROM_READ_PATH = /^(query|query_range|query_exemplars|labels|series|metadata|status\/flags|status\/buildinfo|format_query|parse_query|label\/[a-zA-Z_]\w{0,127}\/values)$/;
+
+/** An image reference: [registry[:port]/]name[/name…][:tag][@sha256:digest]. */
+export const IMAGE_REF = /^(?:[a-zA-Z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 const services = z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name')).max(32);
 
@@ -247,6 +275,19 @@ export const requestSchemas = {
    * editor's completion: queries, label names and values, series, metadata, flags. Nothing that
    * writes (admin, reload) is reachable.
    */
+  /** The image each service will run: on the engine or not, its origin and size. */
+  'images:list': z.strictObject({}),
+  /** Pulls a service's image (progress as `images:pull` events); a second pull of the same image joins the first. */
+  'images:pull': z.strictObject({ service: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name') }),
+  /** Writes the stack's images to one tarball (the Engine API's image save) at an absolute path that does not exist yet. */
+  'images:export': z.strictObject({ file: z.string().min(2).max(4096).optional() }),
+  /** Loads a tarball made by Export or `docker save` (the Engine API's image load). */
+  'images:import': z.strictObject({ file: z.string().min(2).max(4096) }),
+  /** Chooses the image a service runs (kept in the app's settings); null goes back to the compose file's. */
+  'images:choose': z.strictObject({
+    service: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name'),
+    image: z.string().regex(IMAGE_REF, 'an image reference such as prom/prometheus:v3.5.0').nullable(),
+  }),
   'prom:read': z.strictObject({
     path: z.string().regex(PROM_READ_PATH, 'a read-only Prometheus API path'),
     params: z.record(z.string().regex(/^[\w[\]]{1,32}$/, 'a parameter name'), z.union([z.string().max(20_000), z.array(z.string().max(4000)).max(100)])),
@@ -282,6 +323,11 @@ export interface Replies {
   'traffic:status': TrafficState;
   'traffic:start': TrafficState;
   'traffic:stop': TrafficState;
+  'images:list': { images: ImageInfo[]; exportTo: string };
+  'images:pull': { images: ImageInfo[] };
+  'images:export': { file: string; bytes: number; images: string[]; missing: string[] };
+  'images:import': { loaded: string[]; images: ImageInfo[] };
+  'images:choose': { images: ImageInfo[] };
   /** Prometheus' own HTTP status and JSON envelope ({status, data} or {status, errorType, error}). */
   'prom:read': { status: number; body: unknown };
 }
@@ -301,6 +347,8 @@ export interface Events {
   'traffic:run': TrafficRun;
   /** One step of a config Apply or Restore (validate, copy, reload, confirm, rollback, record). */
   'config:progress': ConfigStep;
+  /** A pull's layers as they download and extract, then its end. */
+  'images:pull': PullProgress;
 }
 export type EventName = keyof Events;
 

@@ -25,4 +25,12 @@ describe('the packaged app', () => {
     const spec = loadCompose(fs.readFileSync(path.join('observability', 'docker-compose.yml'), 'utf8'), { file: path.join(resources, 'observability', 'docker-compose.yml'), project: 'obsdeck', env: {} });
     expect(spec.services.find((s) => s.name === 'api_poc3')?.build?.context).toBe(path.join(resources, 'api'));
   });
+
+  it('carries the stack\'s image tarball when built with OBSDECK_BUNDLE_IMAGES=1, where the app looks for it on first start', () => {
+    const res = Object.fromEntries(builder.extraResources.map((r) => [r.from, r]));
+    expect(res['build/images']?.to).toBe('images');
+    expect(fs.readFileSync('main/electron/main.ts', 'utf8')).toContain("path.join(process.resourcesPath, 'images', 'obsdeck-images.tar')");
+    expect(fs.readFileSync('scripts/bundle-images.ts', 'utf8')).toContain("BUNDLE_NAME = 'obsdeck-images.tar'");
+    expect(JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.dist).toMatch(/bundle-images\.ts && npx --yes electron-builder/);
+  });
 });

@@ -12,6 +12,8 @@ import { FiringAlerts, notificationFor } from './notices.js';
 import { APP_ORIGIN, APP_SCHEME, CSP, grafanaOrigin, grafanaViewPreferences, isAppUrl, isGrafanaUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, viewBounds, webPreferences } from './security.js';
 
 const appRoot = app.getAppPath();
+// An installer built with OBSDECK_BUNDLE_IMAGES=1 carries the stack's images; the host imports them on first start.
+if (app.isPackaged) process.env.OBSDECK_BUNDLED_IMAGES ??= path.join(process.resourcesPath, 'images', 'obsdeck-images.tar');
 process.env.OBSDECK_SHIPPED_DIR ??= app.isPackaged ? path.join(process.resourcesPath, 'observability') : path.join(appRoot, 'observability');
 const { Host } = await import('../host/host.js');
 const { IpcContract } = await import('./ipc.js');

@@ -5,6 +5,8 @@ import { ZodError } from 'zod';
 import { ApplyRefused, ApplyRolledBack } from '../config/change.js';
 import type { ContractError, ErrorCode } from '../contract.js';
 import { TimeoutError } from '../engine/timeout.js';
+import { ImageError } from '../images/images.js';
+import { SettingsDamaged } from '../images/settings.js';
 import { PrometheusUnreachable } from '../prom/read.js';
 import { PreflightError, ServiceFailed } from '../stack/stack.js';
 import { TrafficBusy, TrafficError } from '../traffic/runs.js';
@@ -38,6 +40,7 @@ export function toContractError(err: unknown): ContractError {
   if (err instanceof PrometheusUnreachable) return { code: 'PROMETHEUS_UNREACHABLE', message: err.message };
   if (err instanceof TrafficBusy) return { code: 'BUSY', message: err.message };
   if (err instanceof TrafficError) return { code: 'BAD_REQUEST', message: err.message };
+  if (err instanceof ImageError || err instanceof SettingsDamaged) return { code: 'IMAGE_FAILED', message: err.message };
   if (err instanceof TimeoutError) return { code: 'ENGINE_UNREACHABLE', message: err.message };
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

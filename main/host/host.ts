@@ -4,6 +4,7 @@
 import type { EventName, Events } from '../contract.js';
 import { alertsHandlers } from './handlers/alerts.js';
 import { configHandlers } from './handlers/config.js';
+import { imagesHandlers } from './handlers/images.js';
 import { logsHandlers } from './handlers/logs.js';
 import { promHandlers } from './handlers/prom.js';
 import { stackHandlers } from './handlers/stack.js';
@@ -20,6 +21,7 @@ export function handlersFor(rt: Runtime): Handlers {
     ...promHandlers(rt),
     ...configHandlers(rt),
     ...trafficHandlers(rt),
+    ...imagesHandlers(rt),
   };
 }
 

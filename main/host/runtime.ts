@@ -7,6 +7,7 @@ import { AlertReceiver, DEFAULT_WEBHOOK_PORT, webhookHost } from '../alerts/rece
 import { ConfigHistory, dataDir } from '../config/store.js';
 import type { EngineStatus, EventName, Events, StackSnapshot } from '../contract.js';
 import { discoverEngine } from '../engine/discover.js';
+import { importBundled } from '../images/images.js';
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { serviceBase } from '../stack/compose.js';
 import { loadSpec, type StackLocation } from '../stack/load.js';
@@ -28,6 +29,8 @@ export interface RuntimeOptions extends StackLocation {
    * 5001, the one observability/alertmanager.yml sends to.
    */
   webhook?: boolean;
+  /** The installer's bundled image tarball (OBSDECK_BUNDLED_IMAGES): imported on first start when its images are missing. */
+  bundledImages?: string;
 }
 
 type Reachable = Extract<EngineStatus, { reachable: true }>;
@@ -45,6 +48,7 @@ export class Runtime {
   private readonly unavailable = new Map<string, { why: string; details: string }>();
   private discoverTimer?: NodeJS.Timeout;
   private closed = false;
+  private bundleChecked = false;
   readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()));
   /** Alertmanager's webhook, hosted here: its notices go to every session as `alerts:notice`. */
   readonly receiver = new AlertReceiver();
@@ -178,6 +182,7 @@ export class Runtime {
   private async open(docker: Docker, status: Reachable): Promise<void> {
     this.watcher?.stop();
     this.loadedSpec = undefined;
+    await this.importBundled(docker);
     const { spec } = this.loaded();
     await useStandIns(docker, spec).catch(() => []);
     this.opened = new Stack(docker, spec);
@@ -192,6 +197,21 @@ export class Runtime {
       if (e.connected && wasGone) for (const l of this.engineBack) l();
     });
     await this.watcher.start();
+  }
+
+  /** Once per run: the installer's bundled images, loaded when any of them is not on the engine. */
+  private async importBundled(docker: Docker): Promise<void> {
+    const tarball = this.opts.bundledImages ?? this.env.OBSDECK_BUNDLED_IMAGES;
+    if (this.bundleChecked || !tarball) return;
+    this.bundleChecked = true;
+    try {
+      const loaded = await importBundled(docker, tarball, this.dataDir());
+      if (loaded.length) this.emit('stack:progress', { step: 'image', state: 'done', message: `imported the bundled images: ${loaded.join(', ')}` });
+    } catch (err) {
+      const message = `the bundled images in ${tarball} could not be imported: ${err instanceof Error ? err.message : String(err)}`;
+      console.warn(`[obsdeck] ${message}`);
+      this.emit('stack:progress', { step: 'image', state: 'failed', message });
+    }
   }
 
   private async discover(): Promise<void> {

@@ -38,6 +38,8 @@ export interface ServiceSpec {
   extraHosts: string[];
   /** Set when the stack runs a stand-in (stand-ins.ts): the upstream image it stands in for. */
   standInFor?: string;
+  /** Set when the user chose this service's image (images/settings.ts): the compose file's image it replaces. */
+  chosenOver?: string;
 }
 
 export interface StackSpec {

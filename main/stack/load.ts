@@ -7,6 +7,7 @@ import { withSecrets } from '../config/secrets.js';
 import { basicAuth, ensureAuthFiles, STACK_USER, type StackAuth } from '../config/stack-auth.js';
 import { useCredentials } from '../prom/fetch.js';
 import { dataDir, ensureConfigDir, shippedDir } from '../config/store.js';
+import { readSettings } from '../images/settings.js';
 import { AUTH_LABEL, loadCompose, serviceBase, type StackSpec } from './compose.js';
 import { Stack } from './stack.js';
 
@@ -51,7 +52,22 @@ export function specOf(text: string, loc: StackLocation = {}): { spec: StackSpec
   const { file, source } = composeLocation(loc);
   const auth = { username: STACK_USER, password: env.STACK_WEB_PASSWORD!, webhookToken: env.OBSDECK_WEBHOOK_TOKEN! };
   const spec = loadCompose(text, { file, source, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
+  chooseImages(spec, readSettings(data).images);
   return { spec, configDir, auth };
+}
+
+/**
+ * The images the user chose in the app (Images panel, `obsdeck images use`) over the compose
+ * file's: a chosen image runs as it is, so a service's build is dropped with it.
+ */
+export function chooseImages(spec: StackSpec, chosen: Record<string, string>): void {
+  for (const s of spec.services) {
+    const image = chosen[s.name];
+    if (!image || image === s.image) continue;
+    s.chosenOver = s.image;
+    s.image = image;
+    delete s.build;
+  }
 }
 
 /** The stack as it runs now, with the compose text it was read from. */
