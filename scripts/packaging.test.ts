@@ -31,6 +31,6 @@ describe('the packaged app', () => {
     expect(res['build/images']?.to).toBe('images');
     expect(fs.readFileSync('main/electron/main.ts', 'utf8')).toContain("path.join(process.resourcesPath, 'images', 'obsdeck-images.tar')");
     expect(fs.readFileSync('scripts/bundle-images.ts', 'utf8')).toContain("BUNDLE_NAME = 'obsdeck-images.tar'");
-    expect(JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.dist).toMatch(/bundle-images\.ts && npx --yes electron-builder/);
+    expect((JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.dist).toMatch(/bundle-images\.ts && npx --yes electron-builder/);
   });
 });
