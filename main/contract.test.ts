@@ -8,8 +8,9 @@ import { ERROR_CODES, requestSchemas } from './contract.js';
 describe('the contract', () => {
   it('has these channels, named domain:verb, with these arguments', () => {
     const shape = Object.fromEntries(Object.entries(requestSchemas).map(([channel, schema]) => {
-      const json = z.toJSONSchema(schema) as { properties?: Record<string, { type?: string }>; required?: string[] };
-      return [channel, Object.entries(json.properties ?? {}).map(([k, v]) => `${k}${json.required?.includes(k) ? '' : '?'}:${v.type ?? '?'}`)];
+      const json = z.toJSONSchema(schema) as { properties?: Record<string, { type?: string; anyOf?: { type?: string }[] }>; required?: string[] };
+      const type = (v: { type?: string; anyOf?: { type?: string }[] }) => v.type ?? v.anyOf?.map((a) => a.type ?? '?').join('|') ?? '?';
+      return [channel, Object.entries(json.properties ?? {}).map(([k, v]) => `${k}${json.required?.includes(k) ? '' : '?'}:${type(v)}`)];
     }));
     expect(shape).toEqual({
       'engine:status': [],
@@ -37,6 +38,11 @@ describe('the contract', () => {
       'traffic:status': [],
       'traffic:start': ['scenario:string', 'durationS?:number', 'rate?:number'],
       'traffic:stop': ['scenario?:string'],
+      'images:list': [],
+      'images:pull': ['service:string'],
+      'images:export': ['file?:string'],
+      'images:import': ['file:string'],
+      'images:choose': ['service:string', 'image:string|null'],
     });
     for (const channel of Object.keys(requestSchemas)) expect(channel).toMatch(/^[a-z]+:[a-z]+$/);
   });
@@ -44,7 +50,7 @@ describe('the contract', () => {
   it('has stable error codes', () => {
     expect(ERROR_CODES).toEqual([
       'ENGINE_UNREACHABLE', 'PORT_IN_USE', 'IMAGE_MISSING', 'PREFLIGHT_FAILED', 'SERVICE_FAILED',
-      'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'ALERTMANAGER_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL',
+      'CONFIG_INVALID', 'APPLY_ROLLED_BACK', 'PROMETHEUS_UNREACHABLE', 'ALERTMANAGER_UNREACHABLE', 'BUSY', 'BAD_REQUEST', 'UNKNOWN_CHANNEL', 'INTERNAL', 'IMAGE_FAILED',
     ]);
   });
 

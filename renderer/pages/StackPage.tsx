@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Replies, ServiceStatus, StackEvent } from '../../main/contract';
 import { useAction } from '../client/useRequest';
+import { ImagesPanel } from '../components/ImagesPanel';
 import { TrafficPanel } from '../components/TrafficPanel';
 import { since } from '../lib/format';
 import { useClient, useSnapshot } from '../state/app';
@@ -140,6 +141,7 @@ export function StackPage(): React.JSX.Element {
           </ol>
         </section>
       )}
+      <ImagesPanel engineUp={engineUp} busy={busy !== undefined} />
       <Credentials />
       <TrafficPanel canRun={!!snap?.services.find((s) => s.service === 'api_poc3' && s.state === 'running' && s.ready)} />
     </section>

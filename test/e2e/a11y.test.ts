@@ -24,11 +24,16 @@ let url: string;
 
 interface Violation { id: string; impact: string; nodes: { target: string[]; failureSummary?: string }[] }
 
+/** Per audited page: serious or critical elements, and moderate or minor ones (printed as the audit's count). */
+const counts: string[] = [];
+
 /** axe-core on the page as it is (injected past the CSP, as the context bypasses it). */
-async function audit(page: Page): Promise<string[]> {
+async function audit(page: Page, name: string): Promise<string[]> {
   await page.addScriptTag({ content: axe });
   // A string: it runs in the page (this file is type-checked without the DOM's types).
   const violations = await page.evaluate<Violation[]>("axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)");
+  const elements = (serious: boolean) => violations.filter((v) => (v.impact === 'serious' || v.impact === 'critical') === serious).reduce((n, v) => n + v.nodes.length, 0);
+  counts.push(`${name.padEnd(30)} serious/critical: ${elements(true)}  moderate/minor: ${elements(false)}`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}; ${(v.nodes[0]?.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 240)}`);
 }
@@ -43,7 +48,7 @@ async function auditEveryView(state: string): Promise<Record<string, string[]>> 
       await page.goto(url.replace(/\/\?token=.*/, `/?view=${view}`));
       await page.getByRole('navigation', { name: 'Views' }).waitFor();
       await page.waitForTimeout(1000); // the view's first answers (targets, charts, editors)
-      const v = await audit(page);
+      const v = await audit(page, `${state} ${colorScheme} ${view}`);
       if (v.length) found[`${state} ${colorScheme} ${view}`] = v;
     }
     await ctx.close();
@@ -74,6 +79,7 @@ describe('accessibility and layout', () => {
     }
     await page.close();
     const running = await auditEveryView('running');
+    console.log(`WCAG 2.1 AA audit (axe-core), elements in violation per view:\n${counts.join('\n')}`);
     expect({ ...stopped, ...running }).toEqual({});
   }, 300_000);
 
