@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ansiSegments, highlight, levelOf, parseFilter, structured } from './logtext';
+import { ansiSegments, highlight, levelOf, parseFilter, structured, insertByTime } from './logtext';
 
 const ESC = String.fromCharCode(27);
 
@@ -77,5 +77,15 @@ describe('structured lines', () => {
     expect(structured('Server listening at http://0.0.0.0:8083')).toBeUndefined();
     expect(structured('{not json')).toBeUndefined();
     expect(structured('a=b')).toBeUndefined();
+  });
+});
+
+describe('lines from several containers', () => {
+  it('are kept in time order when one container\'s backlog arrives after another\'s newer lines', () => {
+    const rows: { time: string; text: string }[] = [];
+    const api = ['2026-11-25T13:27:32.063Z', '2026-11-25T13:27:33.463Z'].map((time, i) => ({ time, text: `api ${i}` }));
+    const am = ['2026-11-25T13:27:28.263Z', '2026-11-25T13:27:32.063Z', '2026-11-25T13:27:40.000Z'].map((time, i) => ({ time, text: `am ${i}` }));
+    for (const r of [...api, ...am]) insertByTime(rows, r);
+    expect(rows.map((r) => r.text)).toEqual(['am 0', 'api 0', 'am 1', 'api 1', 'am 2']);
   });
 });

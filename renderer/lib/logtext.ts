@@ -117,3 +117,23 @@ export function structured(text: string): Structured | undefined {
   const level = WORDS[(get('level') ?? '').toLowerCase()];
   return { ...(level ? { level } : {}), msg: get('msg') ?? '', fields: pairs.filter(([k]) => !SKIP.has(k)) };
 }
+
+/**
+ * Puts `row` into `rows` (kept in time order) after every row of the same or an earlier time.
+ * Lines mostly come in order, so this is an append; each container's backlog arrives on its own,
+ * though, and an older service's lines go back to where they belong.
+ */
+export function insertByTime<T extends { time: string }>(rows: T[], row: T): void {
+  if (!rows.length || rows[rows.length - 1]!.time <= row.time) {
+    rows.push(row);
+    return;
+  }
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]!.time <= row.time) lo = mid + 1;
+    else hi = mid;
+  }
+  rows.splice(lo, 0, row);
+}

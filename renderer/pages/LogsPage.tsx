@@ -7,7 +7,7 @@ import type { LogLine } from '../../main/contract';
 import { asClientError, type ClientError } from '../client/client';
 import type { PageProps } from '../pages';
 import { useClient, useSnapshot } from '../state/app';
-import { ansiSegments, highlight, LEVELS, levelOf, parseFilter, structured, type Level, type Structured } from '../lib/logtext';
+import { ansiSegments, highlight, insertByTime, LEVELS, levelOf, parseFilter, structured, type Level, type Structured } from '../lib/logtext';
 
 const MAX_LINES = 100_000;
 const ROW = 18;
@@ -54,7 +54,7 @@ export function LogsPage({ params, setParams }: PageProps) {
     const off = client.on('logs:lines', (lines) => {
       for (const l of lines) {
         const parsed = structured(l.text);
-        rows.current.push({ ...l, level: parsed?.level ?? levelOf(l.text), n: counter.current++, ...(parsed ? { parsed } : {}) });
+        insertByTime(rows.current, { ...l, level: parsed?.level ?? levelOf(l.text), n: counter.current++, ...(parsed ? { parsed } : {}) });
       }
       if (rows.current.length > MAX_LINES * 1.1) rows.current.splice(0, rows.current.length - MAX_LINES);
       setVersion((v) => v + 1);

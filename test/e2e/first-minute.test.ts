@@ -146,6 +146,10 @@ describe('the first minute on a fresh clone', () => {
     await page.getByRole('row', { name: 'traffic normal' }).and(page.locator('[data-running="false"]')).waitFor({ timeout: 30_000 });
     await page.goto(url.replace(/\/\?token=.*/, '/?view=logs'));
     await page.getByRole('log', { name: 'log lines' }).getByText('request', { exact: true }).first().waitFor({ timeout: 30_000 });
+    // The services' lines merged in time order, whichever container's backlog came first.
+    const times = await page.getByRole('log', { name: 'log lines' }).locator('.time').allInnerTexts();
+    expect(times.length).toBeGreaterThan(10);
+    expect(times).toEqual([...times].sort());
     await shot('6-logs-structured');
   }, 300_000);
 });
