@@ -34,11 +34,35 @@ function newKey(): EncryptionKey {
   return { id: crypto.randomBytes(4).toString('hex'), key: crypto.randomBytes(32).toString('base64') };
 }
 
+// A random temporary name: replicas in containers all run as pid 1, so a pid names nothing.
+const tmpName = (file: string) => `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+
 function write(dataDir: string, secrets: Secrets): void {
   const file = path.join(dataDir, FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = tmpName(file);
   fs.writeFileSync(tmp, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   fs.renameSync(tmp, file);
+}
+
+/**
+ * Publishes the first secrets only if no other process did (link fails when the file exists):
+ * API replicas sharing one volume and starting together must all end up with the same JWT secret
+ * and encryption keys, or a token signed by one is refused by another and one replica's
+ * encrypted rows cannot be read by the others. Returns the secrets that won.
+ */
+function create(dataDir: string, secrets: Secrets): Secrets {
+  const file = path.join(dataDir, FILE);
+  const tmp = tmpName(file);
+  fs.writeFileSync(tmp, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file);
+    return secrets;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Secrets;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 /**
@@ -53,8 +77,7 @@ export function loadSecrets(dataDir: string, env: { jwtSecret?: string | undefin
     stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Secrets;
   } else {
     const key = newKey();
-    stored = { jwtSecret: crypto.randomBytes(32).toString('base64'), encryptionKeys: [key], activeKeyId: key.id };
-    write(dataDir, stored);
+    stored = create(dataDir, { jwtSecret: crypto.randomBytes(32).toString('base64'), encryptionKeys: [key], activeKeyId: key.id });
   }
   const secrets: Secrets = { ...stored, encryptionKeys: [...stored.encryptionKeys] };
   if (env.jwtSecret) {
