@@ -20,9 +20,12 @@ import { loadSpec } from '../stack/load.js';
 import { containerLines, mergeLines, type LogLine } from '../stack/logs.js';
 import { Stack } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
+import { applyOnSwarm } from '../swarm/apply.js';
+import { SwarmStack } from '../swarm/swarm.js';
+import { k8sName, renderKubernetes, toYaml } from '../render/kubernetes.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
 import { columns, dim, green, out, paint, printer, red, warn, yellow } from './output.js';
-import { UsageError, type Command } from './table.js';
+import { UsageError, type Command, type Parsed } from './table.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -47,6 +50,40 @@ async function openStack(): Promise<{ stack: Stack; configDir: string }> {
   return { stack: new Stack(docker, spec), configDir };
 }
 
+async function openSwarm(): Promise<SwarmStack> {
+  const { stack } = await openStack();
+  return new SwarmStack(stack.docker, stack.spec);
+}
+
+/** SERVICE=N pairs (--replicas, scale). */
+function replicaPairs(list: string[], what: string): string[] {
+  const pairs = list.map((p) => /^([\w.-]+)=(\d{1,2})$/.exec(p));
+  const bad = list.find((_, i) => !pairs[i]);
+  if (bad !== undefined) throw new UsageError(`${what} takes SERVICE=N (N from 0 to 99), not "${bad}"`);
+  return pairs.flatMap((m) => [m![1]!, m![2]!]);
+}
+
+async function upSwarm(names: string[], values: Parsed['values']): Promise<number> {
+  const swarm = await openSwarm();
+  const given = Array.isArray(values.replicas) ? values.replicas : [];
+  const flat = replicaPairs(given, '--replicas');
+  const replicas: Record<string, number> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    swarm.local.service(flat[i]!); // an unknown service fails with the list of services
+    replicas[flat[i]!] = Number(flat[i + 1]);
+  }
+  if ((await swarm.role()) === 'inactive') {
+    if (values.init !== true) throw new Error('this Docker engine is not part of a swarm. `obsdeck up --swarm --init` makes it a single-node swarm (advertising 127.0.0.1 only; the engine then also keeps a docker_gwbridge network; `docker swarm leave --force` undoes it), or point DOCKER_HOST at a swarm manager');
+    await swarm.initSingleNode();
+    out('this engine is now a single-node swarm (advertising 127.0.0.1; `docker swarm leave --force` undoes it)');
+  }
+  const { skipped } = await swarm.up(names, printer(), { replicas });
+  for (const k of skipped) process.stderr.write(`${red('skipped')} ${k.service}: ${k.why}\n`);
+  const st = await swarm.status();
+  out(green(`on Swarm: ${st.map((x) => `${x.service} ${x.replicas.running}/${x.replicas.desired}`).join(', ')}`));
+  return skipped.length ? 1 : 0;
+}
+
 function since(uptime?: number): string {
   if (uptime === undefined) return '';
   if (uptime < 120) return `${uptime}s`;
@@ -62,7 +99,7 @@ function prometheus(): PrometheusClient {
 }
 
 /** A positive number option, or undefined when not given. */
-function positive(values: Record<string, string | boolean | undefined>, name: string, c: Command): number | undefined {
+function positive(values: Parsed['values'], name: string, c: Command): number | undefined {
   const v = values[name];
   if (typeof v !== 'string') return undefined;
   const n = Number(v);
@@ -72,6 +109,14 @@ function positive(values: Record<string, string | boolean | undefined>, name: st
 
 async function apply(restoreId?: string): Promise<number> {
   const { stack, configDir } = await openStack();
+  const swarm = new SwarmStack(stack.docker, stack.spec);
+  if (!restoreId && (await swarm.deployed().catch(() => false))) {
+    // On Swarm: every config file as it is in the config directory, as new versioned configs.
+    const drafts = Object.fromEntries(CONFIG_FILES.map((f) => [f, fs.readFileSync(path.join(configDir, f), 'utf8')]));
+    const entry = await applyOnSwarm({ swarm, configDir, history: new ConfigHistory(dataDir()), on: (s) => out(`${dim('…')} ${s.message}`) }, drafts);
+    out(green(`✓ applied on Swarm (${entry.note}); history entry ${entry.id}`));
+    return 0;
+  }
   const ctx = { stack, configDir, history: new ConfigHistory(dataDir()), on: (s: { message: string }) => out(`${dim('…')} ${s.message}`) };
   const entry = restoreId ? await restoreEntry(ctx, restoreId) : await applyChange(ctx);
   out(green(`✓ applied (${entry.note}); history entry ${entry.id}`));
@@ -81,9 +126,16 @@ async function apply(restoreId?: string): Promise<number> {
 const stackCommands: Command[] = [
   {
     name: 'up', section: 'The stack', args: '[SERVICE...]',
-    help: 'create and start the stack (or those services and what they need)\nA service whose image cannot be had is skipped, with what needs it; the exit code is then 1.',
-    options: { wait: { type: 'boolean', help: 'return once every service answers its readiness probe' } },
+    help: 'create and start the stack (or those services and what they need)\nA service whose image cannot be had is skipped, with what needs it; the exit code is then 1.\nWith --swarm, the stack runs as Swarm services on this engine (a swarm manager), published on\n127.0.0.1 by a gateway container, the API\'s replicas discovered one by one by Prometheus.',
+    options: {
+      wait: { type: 'boolean', help: 'return once every service answers its readiness probe' },
+      swarm: { type: 'boolean', help: 'deploy on Docker Swarm instead of plain containers' },
+      replicas: { type: 'string', value: 'SERVICE=N', multiple: true, help: 'with --swarm: how many replicas of SERVICE (again for another)' },
+      init: { type: 'boolean', help: 'with --swarm: make this engine a single-node swarm first when it is not in one (advertises 127.0.0.1 only)' },
+    },
     run: async ({ positionals, values }) => {
+      if (values.swarm === true) return upSwarm(positionals, values);
+      if (values.replicas !== undefined || values.init === true) throw new UsageError('--replicas and --init go with --swarm');
       const { stack } = await openStack();
       const { skipped } = await stack.up(positionals, printer(), { wait: values.wait === true });
       if (skipped.length) {
@@ -96,11 +148,26 @@ const stackCommands: Command[] = [
     },
   },
   {
+    name: 'scale', section: 'The stack', args: 'SERVICE=N',
+    help: 'set how many replicas of a service run on Swarm, and wait until they do',
+    run: async ({ positionals }) => {
+      const [service, n] = replicaPairs(positionals.length ? positionals : [''], 'scale');
+      if (positionals.length !== 1) throw new UsageError('scale takes one SERVICE=N');
+      const swarm = await openSwarm();
+      if (!(await swarm.deployed())) throw new UsageError('the stack is not deployed on Swarm; `obsdeck up --swarm` first');
+      await swarm.scale(service!, Number(n), printer());
+      out(green(`${service} runs ${n} replicas`));
+      return 0;
+    },
+  },
+  {
     name: 'down', section: 'The stack',
     help: 'stop and remove the containers (the data stays in the volumes)',
     options: { volumes: { type: 'boolean', short: 'v', help: 'delete the data volumes too' } },
     run: async ({ values }) => {
       const { stack } = await openStack();
+      const swarm = new SwarmStack(stack.docker, stack.spec);
+      if (await swarm.deployed().catch(() => false)) await swarm.down(printer(), { volumes: values.volumes === true });
       await stack.down(printer(), { volumes: values.volumes === true });
       out(green(values.volumes ? 'the stack is down and its data deleted' : 'the stack is down; its data is kept in its volumes'));
       return 0;
@@ -121,6 +188,24 @@ const stackCommands: Command[] = [
     options: { json: { type: 'boolean', help: 'print JSON' } },
     run: async ({ values }) => {
       const { stack } = await openStack();
+      const swarm = new SwarmStack(stack.docker, stack.spec);
+      if (await swarm.deployed().catch(() => false)) {
+        const st = await swarm.status();
+        if (values.json) {
+          out(JSON.stringify(st.map((x) => ({ target: 'swarm', ...x })), null, 2));
+          return 0;
+        }
+        columns(st.map((x) => [
+          x.service,
+          x.replicas.running === x.replicas.desired ? green(`${x.replicas.running}/${x.replicas.desired} replicas`) : yellow(`${x.replicas.running}/${x.replicas.desired} replicas`),
+          x.ready ? green('ready') : yellow('not ready'),
+          x.url ?? '',
+        ]));
+        for (const x of st) {
+          for (const t of x.tasks.filter((k) => k.desiredState === 'running' || k.error).slice(0, 8)) out(dim(`  ${t.name.padEnd(16)} ${t.state.padEnd(9)} ${t.node} ${t.since.slice(0, 19)}${t.error ? `  ${t.error}` : ''}`));
+        }
+        return 0;
+      }
       const list = await stack.status();
       if (values.json) {
         out(JSON.stringify(list, null, 2));
@@ -154,6 +239,19 @@ const stackCommands: Command[] = [
     },
     run: async ({ positionals, values }) => {
       const { stack } = await openStack();
+      const swarm = new SwarmStack(stack.docker, stack.spec);
+      if (await swarm.deployed().catch(() => false)) {
+        for (const n of positionals) stack.service(n);
+        const tail = typeof values.tail === 'string' ? Number(values.tail) : undefined;
+        const lines = await swarm.logs(positionals, { follow: values.follow === true, tail, since: typeof values.since === 'string' ? values.since : undefined });
+        const all: LogLine[] = [];
+        for await (const l of lines) {
+          if (values.follow === true) process.stdout.write(`${l.service.padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
+          else all.push(l);
+        }
+        for (const l of all.sort((a, b) => a.time.localeCompare(b.time))) process.stdout.write(`${l.service.padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
+        return 0;
+      }
       const existing = await stack.containers();
       const names = positionals.length ? positionals : stack.spec.services.map((s) => s.name).filter((n) => existing.has(n));
       for (const n of names) stack.service(n); // unknown names fail with the list of services
@@ -400,6 +498,38 @@ const images: Command = {
   },
 };
 
+const render: Command = {
+  name: 'render', section: 'Other', args: 'kubernetes',
+  help: 'write the stack as Kubernetes manifests (to standard output, or one file per manifest in DIR)\nPrometheus discovers the API\'s pods itself; a ServiceMonitor and a PrometheusRule carry the same\nscrape and rules for kube-prometheus-stack. The credentials are generated anew for the cluster.\nValidated against the Kubernetes API schemas; `kubectl apply -f DIR` (or -f -) deploys it.',
+  options: {
+    out: { type: 'string', value: 'DIR', help: 'write NN-kind-name.yaml files into DIR (made when missing)' },
+    namespace: { type: 'string', value: 'NAME', help: 'the namespace to create and use (default obsdeck)' },
+    replicas: { type: 'string', value: 'SERVICE=N', multiple: true, help: 'replicas of SERVICE (the API runs 3 unless told)' },
+  },
+  run: async ({ positionals, values }) => {
+    if (positionals.length !== 1 || positionals[0] !== 'kubernetes') throw new UsageError('render knows one target: `obsdeck render kubernetes`', render);
+    const { spec, configDir } = loadSpec();
+    const flat = replicaPairs(Array.isArray(values.replicas) ? values.replicas : [], '--replicas');
+    const replicas: Record<string, number> = {};
+    for (let i = 0; i < flat.length; i += 2) {
+      if (!spec.services.some((s) => s.name === flat[i])) throw new UsageError(`no service "${flat[i]}"; the stack has ${spec.services.map((s) => s.name).join(', ')}`);
+      replicas[flat[i]!] = Number(flat[i + 1]);
+    }
+    const namespace = typeof values.namespace === 'string' ? values.namespace : undefined;
+    if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new UsageError(`--namespace "${namespace}" is not a Kubernetes name (lower-case letters, digits and "-", at most 63)`);
+    const read = (f: string) => fs.readFileSync(path.join(configDir, f), 'utf8');
+    const manifests = renderKubernetes(spec, { namespace, replicas, files: { 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') } });
+    if (typeof values.out !== 'string') {
+      process.stdout.write(toYaml(manifests));
+      return 0;
+    }
+    fs.mkdirSync(values.out, { recursive: true });
+    manifests.forEach((m, i) => fs.writeFileSync(path.join(values.out as string, `${String(i).padStart(2, '0')}-${m.kind.toLowerCase()}-${k8sName(m.metadata.name)}.yaml`), toYaml([m]), { mode: m.kind === 'Secret' ? 0o600 : 0o644 }));
+    out(`${manifests.length} manifests in ${values.out} (the Secret obsdeck-auth holds credentials generated for the cluster; keep it out of version control)`);
+    return 0;
+  },
+};
+
 const otherCommands: Command[] = [
   {
     name: 'engine', section: 'Other',
@@ -436,4 +566,4 @@ const otherCommands: Command[] = [
   },
 ];
 
-export const COMMANDS: Command[] = [...stackCommands, images, ...configCommands, traffic, ...promCommands, ...otherCommands];
+export const COMMANDS: Command[] = [...stackCommands, images, ...configCommands, traffic, ...promCommands, render, ...otherCommands];

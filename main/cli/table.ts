@@ -8,10 +8,12 @@ export interface OptionSpec {
   short?: string;
   /** The value's placeholder in the usage (`--tail N`). */
   value?: string;
+  /** May be given more than once (`--replicas a=1 --replicas b=2`). */
+  multiple?: boolean;
   help: string;
 }
 
-export interface Parsed { positionals: string[]; values: Record<string, string | boolean | undefined> }
+export interface Parsed { positionals: string[]; values: Record<string, string | boolean | string[] | undefined> }
 
 export interface Command {
   name: string;
@@ -71,10 +73,10 @@ export function commandUsage(c: Command): string {
 
 /** Parses a command's arguments; `--help` comes back as `values.help`. Unknown options are usage errors. */
 export function parse(c: Command, argv: string[]): Parsed {
-  const options = Object.fromEntries(Object.entries({ ...c.options, help: HELP }).map(([n, o]) => [n, { type: o.type, ...(o.short ? { short: o.short } : {}) }]));
+  const options = Object.fromEntries(Object.entries({ ...c.options, help: HELP }).map(([n, o]) => [n, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]));
   try {
     const { positionals, values } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { positionals, values };
+    return { positionals, values: values as Parsed['values'] };
   } catch (err) {
     const code = (err as { code?: string }).code;
     const message = err instanceof Error ? err.message : String(err);

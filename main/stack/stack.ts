@@ -42,6 +42,34 @@ export class PreflightError extends Error {
 
 export type { Skipped } from './preflight.js';
 
+/**
+ * The configuration files a service mounts, by their path in the container: a mounted file, or
+ * each file under a mounted directory. `replace` gives some sources' content (by host path)
+ * instead of what is on disk. Containers get them copied in; Swarm services as configs.
+ */
+export function mountedFiles(s: ServiceSpec, replace: Record<string, Buffer> = {}): Record<string, Buffer> {
+  const files: Record<string, Buffer> = {};
+  for (const m of s.mounts) {
+    if (m.type !== 'bind') continue;
+    const given = replace[m.source];
+    if (given) {
+      files[m.target] = given;
+      continue;
+    }
+    if (!fs.existsSync(m.source)) throw new Error(`${s.name} mounts ${m.source}, which does not exist`);
+    if (fs.statSync(m.source).isDirectory()) {
+      for (const e of fs.readdirSync(m.source, { recursive: true, withFileTypes: true })) {
+        if (!e.isFile()) continue;
+        const full = path.join(e.parentPath, e.name);
+        files[path.posix.join(m.target, path.relative(m.source, full).split(path.sep).join('/'))] = fs.readFileSync(full);
+      }
+    } else {
+      files[m.target] = fs.readFileSync(m.source);
+    }
+  }
+  return files;
+}
+
 export class ServiceFailed extends Error {
   constructor(readonly service: string, readonly why: string, readonly logs: string[]) {
     super(`${service} ${why}${logs.length ? `; its last log lines:\n${logs.map((l) => `    ${l}`).join('\n')}` : ''}`);
@@ -179,27 +207,8 @@ export class Stack {
    * config draft goes in before it is written to the config directory.
    */
   async copyConfigs(container: Docker.Container, s: ServiceSpec, opts: { only?: string[]; replace?: Record<string, Buffer> } = {}): Promise<void> {
-    const { only, replace = {} } = opts;
-    const files: Record<string, Buffer> = {};
-    for (const m of s.mounts) {
-      if (m.type !== 'bind') continue;
-      const given = replace[m.source];
-      if (given) {
-        files[m.target] = given;
-        continue;
-      }
-      if (!fs.existsSync(m.source)) throw new Error(`${s.name} mounts ${m.source}, which does not exist`);
-      if (fs.statSync(m.source).isDirectory()) {
-        for (const e of fs.readdirSync(m.source, { recursive: true, withFileTypes: true })) {
-          if (!e.isFile()) continue;
-          const full = path.join(e.parentPath, e.name);
-          files[path.posix.join(m.target, path.relative(m.source, full).split(path.sep).join('/'))] = fs.readFileSync(full);
-        }
-      } else {
-        files[m.target] = fs.readFileSync(m.source);
-      }
-    }
-    const chosen = only ? Object.fromEntries(Object.entries(files).filter(([target]) => only.includes(target))) : files;
+    const files = mountedFiles(s, opts.replace);
+    const chosen = opts.only ? Object.fromEntries(Object.entries(files).filter(([target]) => opts.only!.includes(target))) : files;
     await this.putFiles(container, s, chosen);
   }
 

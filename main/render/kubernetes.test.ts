@@ -1,0 +1,105 @@
+// The Kubernetes rendering of the shipped stack, validated manifest by manifest against the
+// Kubernetes API's schemas (kubernetes-models) and the prometheus-operator CRDs' schemas, and
+// checked for what a user would look for: the API replicated, Prometheus discovering its pods.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { loadCompose } from '../stack/compose.js';
+import { renderKubernetes, toYaml, type Manifest } from './kubernetes.js';
+
+const dir = 'observability';
+const spec = loadCompose(fs.readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8'), { file: path.resolve(dir, 'docker-compose.yml'), project: 'obsdeck', env: {} });
+const files = {
+  'prometheus.yml': fs.readFileSync(path.join(dir, 'prometheus.yml'), 'utf8'),
+  'prometheus_rules.yml': fs.readFileSync(path.join(dir, 'prometheus_rules.yml'), 'utf8'),
+  'alertmanager.yml': fs.readFileSync(path.join(dir, 'alertmanager.yml'), 'utf8'),
+};
+const MODELS: Record<string, new (m: never) => { validate(): void }> = {
+  Namespace, ConfigMap, Secret, Service, ServiceAccount, PersistentVolumeClaim, Deployment, Role, RoleBinding, ServiceMonitor, PrometheusRule,
+};
+
+describe('obsdeck render kubernetes', () => {
+  const manifests = renderKubernetes(spec, { files, replicas: { api_poc3: 4 } });
+  const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name)!;
+
+  it('writes only manifests the Kubernetes API schemas accept', () => {
+    for (const m of manifests) {
+      const Model = MODELS[m.kind];
+      expect(Model, `a schema for ${m.kind}`).toBeDefined();
+      expect(() => new Model!(m as never).validate(), `${m.kind}/${m.metadata.name}`).not.toThrow();
+    }
+    expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'Service', 'ConfigMap', 'Secret', 'ServiceMonitor', 'PrometheusRule']));
+    // And the schemas would catch a mistake: a Deployment without its selector is refused.
+    const broken = structuredClone(find('Deployment', 'api-poc3')) as Manifest & { spec: Record<string, unknown> };
+    delete broken.spec.selector;
+    expect(() => new Deployment(broken as never).validate()).toThrow(/selector/);
+  });
+
+  it('runs the API with the replicas asked for, sharing one ReadWriteMany volume', () => {
+    const api = find('Deployment', 'api-poc3') as Manifest & { spec: { replicas: number; template: { spec: { containers: { ports: { containerPort: number }[] }[] } } } };
+    expect(api.spec.replicas).toBe(4);
+    expect(api.spec.template.spec.containers[0]!.ports[0]!.containerPort).toBe(8083);
+    expect((find('PersistentVolumeClaim', 'api-data') as Manifest & { spec: { accessModes: string[] } }).spec.accessModes).toEqual(['ReadWriteMany']);
+  });
+
+  it('has Prometheus discover the API\'s pods (role pod) with the RBAC for it, and every other target by its Service name', () => {
+    const prom = parse((find('ConfigMap', 'prometheus-config') as Manifest & { data: Record<string, string> }).data['prometheus.yml']!) as { scrape_configs: Record<string, unknown>[]; alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] } };
+    const job = prom.scrape_configs.find((j) => j.job_name === 'poc3-security')!;
+    expect(job.static_configs).toBeUndefined();
+    expect(job.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['obsdeck'] } }]);
+    expect(job.relabel_configs).toEqual(expect.arrayContaining([expect.objectContaining({ regex: 'api-poc3', action: 'keep' }), expect.objectContaining({ regex: '8083', action: 'keep' })]));
+    expect(prom.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['alertmanager:9093']);
+    expect((find('Role', 'prometheus-discovery') as Manifest & { rules: { resources: string[]; verbs: string[] }[] }).rules[0]).toMatchObject({ resources: ['pods'], verbs: ['get', 'list', 'watch'] });
+    expect((find('Deployment', 'prometheus') as Manifest & { spec: { template: { spec: { serviceAccountName: string } } } }).spec.template.spec.serviceAccountName).toBe('prometheus');
+  });
+
+  it('carries the same rules and scrape for kube-prometheus-stack, and generates the cluster\'s credentials', () => {
+    const rule = find('PrometheusRule', 'poc3-rules') as Manifest & { spec: { groups: { name: string }[] } };
+    expect(rule.spec.groups.map((g) => g.name)).toEqual((parse(files['prometheus_rules.yml']) as { groups: { name: string }[] }).groups.map((g) => g.name));
+    expect((find('ServiceMonitor', 'api-poc3') as Manifest & { spec: { endpoints: { interval: string }[] } }).spec.endpoints[0]!.interval).toBe('5s');
+    const a = (find('Secret', 'obsdeck-auth') as Manifest & { stringData: Record<string, string> }).stringData;
+    const b = (renderKubernetes(spec, { files }).find((m) => m.kind === 'Secret') as Manifest & { stringData: Record<string, string> }).stringData;
+    expect(a.password).not.toBe(b.password); // generated each time, never a fixed value
+    expect(a['web.yml']).toMatch(/basic_auth_users:\n {2}obsdeck: \$2[aby]\$/);
+  });
+
+  it('reads back as the same documents from its YAML', () => {
+    const docs = parseAllDocuments(toYaml(manifests)).map((d) => d.toJSON() as Manifest);
+    expect(docs).toEqual(manifests);
+  });
+
+  it('is what `obsdeck render kubernetes --out DIR` writes: one valid manifest per file, the Secret readable by its owner only', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-k8s-'));
+    const bin = path.resolve('bin', 'obsdeck.js');
+    execFileSync(process.execPath, [bin, 'render', 'kubernetes', '--out', out, '--replicas', 'api_poc3=5', '--namespace', 'poc3-staging'], { env: { ...process.env, NO_COLOR: '1' } });
+    const written = fs.readdirSync(out).sort();
+    expect(written[0]).toBe('00-namespace-poc3-staging.yaml');
+    for (const f of written) {
+      const docs = parseAllDocuments(fs.readFileSync(path.join(out, f), 'utf8'));
+      expect(docs).toHaveLength(1);
+      const m = docs[0]!.toJSON() as Manifest;
+      expect(() => new MODELS[m.kind]!(m as never).validate(), f).not.toThrow();
+      if (m.kind !== 'Namespace') expect(m.metadata.namespace, f).toBe('poc3-staging');
+      if (m.kind === 'Deployment' && m.metadata.name === 'api-poc3') expect((m as Manifest & { spec: { replicas: number } }).spec.replicas).toBe(5);
+      if (m.kind === 'Secret') expect(fs.statSync(path.join(out, f)).mode & 0o077).toBe(0);
+    }
+    const bad = spawnSync(process.execPath, [bin, 'render', 'kubernetes', '--replicas', 'nope=2'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/no service "nope"; the stack has api_poc3/);
+    fs.rmSync(out, { recursive: true });
+  });
+});

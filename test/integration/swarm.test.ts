@@ -1,0 +1,136 @@
+// The stack on a single-node Docker Swarm that this test makes of its own engine (and leaves
+// again, when it made it): deploy with 3 API replicas → Prometheus discovers 3 targets, all up →
+// scale to 5 → 5 → one task's container killed: Swarm replaces it and the status shows both →
+// a bad config is refused and the running one kept → a good one is live on Prometheus → down
+// leaves nothing of the project but its volumes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplyRefused } from '../../main/config/change.js';
+import { ConfigHistory } from '../../main/config/store.js';
+import { PrometheusClient } from '../../main/prom/client.js';
+import { serviceBase } from '../../main/stack/compose.js';
+import { loadSpec } from '../../main/stack/load.js';
+import { applyOnSwarm } from '../../main/swarm/apply.js';
+import { SWARM_LABEL, SwarmStack } from '../../main/swarm/swarm.js';
+import { waitFor } from '../helpers/http.js';
+import { requireImages, testImages } from '../helpers/images.js';
+import { stackEnv } from '../helpers/stack.js';
+
+const docker = new Docker();
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-swarm-'));
+const project = `obsdeck-it-swarm-${process.pid}`;
+const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];
+let swarm: SwarmStack;
+let prometheus: PrometheusClient;
+let configDir: string;
+let madeSwarm = false;
+
+async function apiTargets(): Promise<{ up: number; instances: string[] }> {
+  const t = await prometheus.targets('active').catch(() => ({ activeTargets: [] }));
+  const api = t.activeTargets.filter((x) => x.scrapePool === 'poc3-security');
+  return { up: api.filter((x) => x.health === 'up').length, instances: api.map((x) => x.labels.instance!).sort() };
+}
+
+const upTargets = (n: number) => waitFor(`${n} API targets up`, async () => {
+  const t = await apiTargets();
+  return t.up === n && t.instances.length === n ? t : undefined;
+}, 90_000, 1000);
+
+beforeAll(async () => {
+  await requireImages(docker, [testImages.api, testImages.prometheus, testImages.alertmanager]);
+  const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string } };
+  if (info.Swarm?.LocalNodeState !== 'active') {
+    await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
+    madeSwarm = true;
+  }
+  const env = await stackEnv(project, home);
+  const loaded = loadSpec({ env, data: home });
+  configDir = loaded.configDir;
+  swarm = new SwarmStack(docker, loaded.spec);
+  prometheus = new PrometheusClient(serviceBase(loaded.spec.services.find((s) => s.name === 'prometheus')!)!);
+}, 120_000);
+
+afterAll(async () => {
+  await swarm?.down(undefined, { volumes: true }).catch((err: unknown) => console.error(err));
+  if (madeSwarm) await docker.swarmLeave({ force: true }).catch((err: unknown) => console.error(err));
+  fs.rmSync(home, { recursive: true, force: true });
+}, 180_000);
+
+describe('the stack on Docker Swarm', () => {
+  it('says what is missing on an engine that is not a swarm manager', async () => {
+    expect(await swarm.role()).toBe('manager');
+    expect(await swarm.preflight(swarm.spec.services.filter((s) => SERVICES.includes(s.name)))).toEqual([]);
+  });
+
+  it('deploys the API with 3 replicas, and Prometheus discovers each of them', async () => {
+    const { skipped } = await swarm.up(SERVICES, undefined, { replicas: { api_poc3: 3 } });
+    expect(skipped).toEqual([]);
+    const st = await swarm.status();
+    expect(st.find((s) => s.service === 'api_poc3')).toMatchObject({ replicas: { running: 3, desired: 3 }, ready: true });
+    const api = st.find((s) => s.service === 'api_poc3')!;
+    const t = await upTargets(3);
+    // Each target is a replica's address on the stack's network, named by its task and node.
+    const addresses = api.tasks.filter((x) => x.state === 'running').flatMap((x) => x.addresses).map((a) => `${a}:8083`).sort();
+    expect(t.instances).toEqual(addresses);
+    expect(api.tasks.filter((x) => x.state === 'running').map((x) => x.name).sort()).toEqual(['api_poc3.1', 'api_poc3.2', 'api_poc3.3']);
+    expect(api.tasks.every((x) => x.node.length > 0)).toBe(true);
+    // The gateway answers on 127.0.0.1 only, at the compose file's ports.
+    const gw = await docker.getContainer(swarm.gatewayName).inspect();
+    expect(Object.values(gw.HostConfig.PortBindings as Record<string, { HostIp: string }[]>).flat().every((b) => b.HostIp === '127.0.0.1')).toBe(true);
+  }, 240_000);
+
+  it('scales to 5 replicas, and Prometheus follows', async () => {
+    await swarm.scale('api_poc3', 5);
+    await upTargets(5);
+    expect((await swarm.status()).find((s) => s.service === 'api_poc3')!.replicas).toEqual({ running: 5, desired: 5 });
+  }, 180_000);
+
+  it('replaces a replica whose container was killed, and the status shows the replacement', async () => {
+    const api = (await swarm.status()).find((s) => s.service === 'api_poc3')!;
+    const victim = api.tasks.find((t) => t.state === 'running' && t.containerId)!;
+    await docker.getContainer(victim.containerId!).kill();
+    const after = await waitFor('a replacement task running', async () => {
+      const now = (await swarm.status()).find((s) => s.service === 'api_poc3')!;
+      const replacement = now.tasks.find((t) => t.slot === victim.slot && t.id !== victim.id && t.state === 'running');
+      return replacement && now.replicas.running === 5 ? now : undefined;
+    }, 90_000, 1000);
+    const old = after.tasks.find((t) => t.id === victim.id)!;
+    expect(old.desiredState).toBe('shutdown');
+    expect(old.state).toMatch(/failed|shutdown|complete/);
+    await upTargets(5);
+  }, 180_000);
+
+  it('refuses a bad config and keeps the running one; a good one goes live on every replica', async () => {
+    const history = new ConfigHistory(home);
+    const file = path.join(configDir, 'prometheus.yml');
+    const good = fs.readFileSync(file, 'utf8');
+    const before = (await prometheus.config()).yaml;
+    const bad = good.replace('scrape_interval: 15s', 'scrape_interval: fast');
+    await expect(applyOnSwarm({ swarm, configDir, history }, { 'prometheus.yml': bad })).rejects.toThrow(ApplyRefused);
+    expect(fs.readFileSync(file, 'utf8')).toBe(good);
+    expect((await prometheus.config()).yaml).toBe(before);
+
+    const better = good.replace('scrape_interval: 15s', 'scrape_interval: 20s');
+    const entry = await applyOnSwarm({ swarm, configDir, history }, { 'prometheus.yml': better });
+    expect(entry.note).toMatch(/applied on Swarm to prometheus/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(better);
+    await waitFor('Prometheus running the new config', async () => ((await prometheus.config().catch(() => ({ yaml: '' }))).yaml.includes('scrape_interval: 20s') ? true : undefined), 90_000, 1000);
+    // Still discovering every replica (the Swarm rewrite of the API job is kept).
+    await upTargets(5);
+  }, 240_000);
+
+  it('down removes the services, configs, secrets, network and gateway, and keeps the volumes', async () => {
+    await swarm.down();
+    const filter = { label: [`${SWARM_LABEL}=${project}`] };
+    expect(await docker.listServices({ filters: filter })).toEqual([]);
+    expect(await docker.listConfigs({ filters: filter })).toEqual([]);
+    expect(await docker.listSecrets({ filters: filter })).toEqual([]);
+    expect(await docker.listNetworks({ filters: filter })).toEqual([]);
+    expect(await docker.listContainers({ all: true, filters: filter })).toEqual([]);
+    const volumes = ((await docker.listVolumes({ filters: filter })).Volumes ?? []).map((v) => v.Name).sort();
+    expect(volumes).toEqual(expect.arrayContaining([`${project}_api_data`, `${project}_prometheus_data`]));
+  }, 180_000);
+});
