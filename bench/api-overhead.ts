@@ -1,7 +1,7 @@
 // What instrumentation costs the API. Two API processes, one with metrics on and one with them
 // off (API_METRICS=off), loaded in turn by autocannon in alternating rounds, so drift in the
-// machine affects both alike. Prints throughput per round, the ratio (target: instrumented ≥
-// 0.95× uninstrumented) and the p99 latency the metrics add. Then times one scrape
+// machine affects both alike. Prints throughput and p99 per round, their min/median/max, the
+// ratio (target: instrumented ≥ 0.95× uninstrumented) with the A/A line beside it. Then times one scrape
 // (registry.metrics()) at the seed's series count and at 10k series.
 // Run: npm run bench:api  (ROUNDS, SECONDS and CONNECTIONS override.)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,8 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createMetrics } from '../api/src/metrics.js';
+import { alternate, median, roundsFromEnv, summarize } from './lib.js';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 6);
+const ROUNDS = roundsFromEnv();
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const PASSWORD = 'bench-Passw0rd-not-secret';
@@ -56,12 +57,6 @@ async function load(url: string, token: string): Promise<{ rps: number; p99: num
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 async function timeScrape(series: number): Promise<{ ms: number; lines: number }> {
   const metrics = createMetrics(() => 42);
   // The seed's sample exposition: three request series, one duration label set, four token
@@ -93,22 +88,13 @@ async function main(): Promise<void> {
     const targets = { on: await prepare(on), off: await prepare(off) };
     // Warm both up (JIT, SQLite page cache) before measuring.
     await Promise.all([load(targets.on.url, targets.on.token), load(targets.off.url, targets.off.token)]);
-    const rounds: { on: Awaited<ReturnType<typeof load>>; off: Awaited<ReturnType<typeof load>> }[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-      const round = {} as (typeof rounds)[number];
-      for (const which of order) round[which] = await load(targets[which].url, targets[which].token);
-      rounds.push(round);
-      process.stdout.write(`round ${r + 1}: instrumented ${round.on.rps.toFixed(0)} req/s (p99 ${round.on.p99} ms), uninstrumented ${round.off.rps.toFixed(0)} req/s (p99 ${round.off.p99} ms)\n`);
-    }
-    const errors = rounds.reduce((n, r) => n + r.on.errors + r.off.errors, 0);
-    const rpsOn = median(rounds.map((r) => r.on.rps));
-    const rpsOff = median(rounds.map((r) => r.off.rps));
-    const p99On = median(rounds.map((r) => r.on.p99));
-    const p99Off = median(rounds.map((r) => r.off.p99));
-    process.stdout.write(`\nGET /customers/:id, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, ${errors} errors\n`);
-    process.stdout.write(`throughput ratio (instrumented / uninstrumented, medians): ${(rpsOn / rpsOff).toFixed(3)}  (target ≥ 0.95)\n`);
-    process.stdout.write(`p99 latency added by metrics: ${(p99On - p99Off).toFixed(2)} ms (${p99On} vs ${p99Off} ms)\n`);
+    const r = await alternate(ROUNDS, () => load(targets.on.url, targets.on.token), () => load(targets.off.url, targets.off.token), (n, x, y, y2) =>
+      process.stdout.write(`round ${n}: instrumented ${x.rps.toFixed(0)} req/s (p99 ${x.p99} ms), uninstrumented ${y.rps.toFixed(0)} and ${y2.rps.toFixed(0)} req/s (p99 ${y.p99}, ${y2.p99} ms)\n`));
+    const errors = [...r.ours, ...r.theirs, ...r.again].reduce((n, x) => n + x.errors, 0);
+    process.stdout.write(`\nGET /customers/:id, ${CONNECTIONS} connections, rounds of ${SECONDS} s, ${errors} errors`);
+    const rps = summarize({ ours: 'instrumented', theirs: 'uninstrumented', unit: 'req/s, higher is better' }, r.ours.map((x) => x.rps), r.theirs.map((x) => x.rps), r.again.map((x) => x.rps));
+    summarize({ ours: 'instrumented', theirs: 'uninstrumented', unit: 'p99 ms, lower is better' }, r.ours.map((x) => x.p99), r.theirs.map((x) => x.p99), r.again.map((x) => x.p99), (x) => x.toFixed(1));
+    process.stdout.write(`median throughput ratio (instrumented / uninstrumented): ${rps.ratio.median.toFixed(3)}  (target ≥ 0.95; A/A spread ${rps.aa.min.toFixed(2)}–${rps.aa.max.toFixed(2)})\n`);
   } finally {
     on.child.kill('SIGTERM');
     off.child.kill('SIGTERM');

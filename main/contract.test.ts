@@ -15,7 +15,8 @@ describe('the contract', () => {
     expect(shape).toEqual({
       'engine:status': [],
       'stack:status': [],
-      'stack:up': ['services?:array'],
+      'stack:up': ['services?:array', 'swarm?:boolean', 'replicas?:object', 'init?:boolean'],
+      'stack:scale': ['service:string', 'replicas:integer'],
       'stack:credentials': [],
       'stack:down': ['volumes?:boolean'],
       'stack:stop': ['services:array'],
@@ -57,6 +58,9 @@ describe('the contract', () => {
   it('refuses unknown arguments and malformed service names', () => {
     expect(requestSchemas['stack:up'].safeParse({ services: ['api_poc3'] }).success).toBe(true);
     expect(requestSchemas['stack:up'].safeParse({ services: ['../etc'] }).success).toBe(false);
+    expect(requestSchemas['stack:up'].safeParse({ swarm: true, replicas: { api_poc3: 5 } }).success).toBe(true);
+    expect(requestSchemas['stack:up'].safeParse({ swarm: true, replicas: { api_poc3: 65 } }).success).toBe(false);
+    expect(requestSchemas['stack:scale'].safeParse({ service: 'api_poc3', replicas: -1 }).success).toBe(false);
     expect(requestSchemas['stack:down'].safeParse({ volumes: true, force: true }).success).toBe(false);
     expect(requestSchemas['logs:tail'].safeParse({ tail: 1e9 }).success).toBe(false);
   });

@@ -37,6 +37,23 @@ export interface ServiceStatus {
   standInFor?: string;
   /** Why the last Start skipped it: one short line and the fix, and the engine's own words. */
   unavailable?: { why: string; details: string };
+  /** On Swarm: its replicas running and desired, and its tasks, newest first. */
+  replicas?: { running: number; desired: number };
+  tasks?: TaskStatus[];
+}
+
+/** A Swarm task of a service, as `docker service ps` shows it. */
+export interface TaskStatus {
+  /** api_poc3.2 */
+  name: string;
+  state: string;
+  desiredState: string;
+  node: string;
+  /** When it reached its state (ISO). */
+  since: string;
+  error?: string;
+  /** Its addresses on the stack's network: what Prometheus scrapes. */
+  addresses: string[];
 }
 
 /** The image a service will run, as the Images panel and `obsdeck images` show it. */
@@ -77,7 +94,11 @@ export interface StackSnapshot {
   engine: EngineStatus;
   services: ServiceStatus[];
   /** What the stack is doing now, if anything: an `up`, `down`, `restart`, `stop` or config `apply` in progress. */
-  busy?: 'up' | 'down' | 'restart' | 'stop' | 'apply' | 'images';
+  busy?: 'up' | 'down' | 'restart' | 'stop' | 'apply' | 'images' | 'scale';
+  /** Where the stack runs: plain containers, or Swarm services (then each service has replicas and tasks). */
+  target: 'containers' | 'swarm';
+  /** The engine's part in a swarm: Start on Swarm needs a manager, and offers to make an inactive engine a single-node swarm. */
+  swarm?: 'manager' | 'worker' | 'inactive';
 }
 
 export interface TargetInfo {
@@ -88,6 +109,9 @@ export interface TargetInfo {
   lastScrape: string;
   lastScrapeMs: number;
   lastError: string;
+  /** On Swarm: the task and node behind this target's address. */
+  task?: string;
+  node?: string;
 }
 
 export interface AlertInfo {
@@ -192,6 +216,8 @@ export interface LogLine {
   stream: 'stdout' | 'stderr';
   time: string;
   text: string;
+  /** On Swarm: the task that wrote it, as `docker service ps` names it (api_poc3.2). */
+  task?: string;
 }
 
 // ----------------------------------------------------------------------------- errors
@@ -222,7 +248,17 @@ const services = z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service n
 export const requestSchemas = {
   'engine:status': z.strictObject({}),
   'stack:status': z.strictObject({}),
-  'stack:up': z.strictObject({ services: services.optional() }),
+  'stack:up': z.strictObject({
+    services: services.optional(),
+    /** Deploy as Swarm services instead of containers. */
+    swarm: z.boolean().optional(),
+    /** With swarm: replicas per service. */
+    replicas: z.record(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/), z.number().int().min(0).max(64)).optional(),
+    /** With swarm: make an engine that is in no swarm a single-node swarm first (advertising 127.0.0.1). */
+    init: z.boolean().optional(),
+  }),
+  /** On Swarm: set a service's replicas, and wait until they run. */
+  'stack:scale': z.strictObject({ service: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/), replicas: z.number().int().min(0).max(64) }),
   'stack:down': z.strictObject({ volumes: z.boolean().optional() }),
   'stack:stop': z.strictObject({ services }),
   'stack:restart': z.strictObject({ services }),
@@ -301,6 +337,7 @@ export interface Replies {
   'engine:status': EngineStatus;
   'stack:status': StackSnapshot;
   'stack:up': StackSnapshot;
+  'stack:scale': StackSnapshot;
   'stack:down': StackSnapshot;
   'stack:stop': StackSnapshot;
   'stack:restart': StackSnapshot;

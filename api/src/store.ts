@@ -83,6 +83,7 @@ export class Store {
       userById: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
       userCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users'),
       insertUser: db.prepare('INSERT INTO users (username, role, password_hash) VALUES (?, ?, ?)'),
+      insertUserIfMissing: db.prepare('INSERT INTO users (username, role, password_hash) VALUES (?, ?, ?) ON CONFLICT(username) DO NOTHING'),
       insertToken: db.prepare('INSERT INTO tokens (jti, kind, family_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)'),
       token: db.prepare<[string, string], RefreshRow>('SELECT * FROM tokens WHERE jti = ? AND kind = ?'),
       spend: db.prepare('UPDATE tokens SET spent_at = ? WHERE jti = ? AND spent_at IS NULL AND revoked_at IS NULL'),
@@ -128,6 +129,11 @@ export class Store {
   userById(id: number): UserRow | undefined {
     return this.stmts.userById.get(id);
   }
+  /** Adds the user unless one of that name exists (another replica on the same database may have just added it); true when added. */
+  addUserIfMissing(username: string, role: Role, passwordHash: string): boolean {
+    return this.stmts.insertUserIfMissing.run(username, role, passwordHash).changes === 1;
+  }
+
   createUser(username: string, role: Role, passwordHash: string): number {
     return Number(this.stmts.insertUser.run(username, role, passwordHash).lastInsertRowid);
   }

@@ -2,7 +2,12 @@
 import { hashPassword, randomPassword } from './passwords.js';
 import type { Store } from './store.js';
 
-/** Creates admin and user when the database has no user; a generated password is printed this once only. */
+/**
+ * Creates admin and user when the database has no user; a generated password is printed this
+ * once only. Replicas sharing one database start together: each user is added only if no
+ * replica added it between the count and the insert (hashing takes a while), and only the
+ * replica that added it prints its password.
+ */
 export async function seedUsers(
   store: Store,
   passwords: { admin?: string | undefined; user?: string | undefined },
@@ -12,7 +17,7 @@ export async function seedUsers(
   for (const [name, role] of [['admin', 'admin'], ['user', 'user']] as const) {
     const given = passwords[name];
     const password = given ?? randomPassword();
-    store.createUser(name, role, await hashPassword(password));
-    if (!given) print(`created user "${name}" (role ${role}) with generated password: ${password}`);
+    const added = store.addUserIfMissing(name, role, await hashPassword(password));
+    if (added && !given) print(`created user "${name}" (role ${role}) with generated password: ${password}`);
   }
 }

@@ -246,10 +246,10 @@ const stackCommands: Command[] = [
         const lines = await swarm.logs(positionals, { follow: values.follow === true, tail, since: typeof values.since === 'string' ? values.since : undefined });
         const all: LogLine[] = [];
         for await (const l of lines) {
-          if (values.follow === true) process.stdout.write(`${l.service.padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
+          if (values.follow === true) process.stdout.write(`${(l.task ?? l.service).padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
           else all.push(l);
         }
-        for (const l of all.sort((a, b) => a.time.localeCompare(b.time))) process.stdout.write(`${l.service.padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
+        for (const l of all.sort((a, b) => a.time.localeCompare(b.time))) process.stdout.write(`${(l.task ?? l.service).padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
         return 0;
       }
       const existing = await stack.containers();

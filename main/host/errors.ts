@@ -9,6 +9,7 @@ import { ImageError } from '../images/images.js';
 import { SettingsDamaged } from '../images/settings.js';
 import { PrometheusUnreachable } from '../prom/read.js';
 import { PreflightError, ServiceFailed } from '../stack/stack.js';
+import { SwarmError } from '../swarm/swarm.js';
 import { TrafficBusy, TrafficError } from '../traffic/runs.js';
 
 export class ContractFailure extends Error {
@@ -34,6 +35,7 @@ export function toContractError(err: unknown): ContractError {
         : err.problems.some((p) => p.startsWith('no Docker engine')) ? 'ENGINE_UNREACHABLE' : 'PREFLIGHT_FAILED';
     return { code, message: err.problems.join('; '), details: err.problems };
   }
+  if (err instanceof SwarmError) return { code: /^port /.test(err.message) ? 'PORT_IN_USE' : /^image /.test(err.message) ? 'IMAGE_MISSING' : 'PREFLIGHT_FAILED', message: err.message.split('\n')[0]!, details: err.message.split('\n') };
   if (err instanceof ServiceFailed) return { code: 'SERVICE_FAILED', message: `${err.service} ${err.why}`, details: err.logs };
   if (err instanceof ApplyRefused) return { code: 'CONFIG_INVALID', message: err.message.split('\n')[0]!, details: err.message.split('\n').slice(1).map((l) => l.trim()), problems: err.problems };
   if (err instanceof ApplyRolledBack) return { code: 'APPLY_ROLLED_BACK', message: err.message };

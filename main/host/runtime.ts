@@ -14,6 +14,7 @@ import { loadSpec, type StackLocation } from '../stack/load.js';
 import { Stack, type Skipped } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
+import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { TrafficRuns } from '../traffic/runs.js';
 import { fail } from './errors.js';
 import { StackLock } from './lock.js';
@@ -49,6 +50,11 @@ export class Runtime {
   private discoverTimer?: NodeJS.Timeout;
   private closed = false;
   private bundleChecked = false;
+  private swarmStack?: SwarmStack;
+  /** On Swarm: the services' replicas and tasks, polled while deployed (tasks change without container events on other nodes). */
+  private swarmStatus?: SwarmServiceStatus[];
+  private swarmRole?: 'manager' | 'worker' | 'inactive';
+  private swarmTimer?: NodeJS.Timeout;
   readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()));
   /** Alertmanager's webhook, hosted here: its notices go to every session as `alerts:notice`. */
   readonly receiver = new AlertReceiver();
@@ -72,6 +78,7 @@ export class Runtime {
   close(): void {
     this.closed = true;
     clearTimeout(this.discoverTimer);
+    clearTimeout(this.swarmTimer);
     this.watcher?.stop();
     void this.receiver.close();
     this.traffic.stop();
@@ -110,13 +117,61 @@ export class Runtime {
   }
 
   snapshot(): StackSnapshot {
+    const busy = this.lock.busy;
+    const role = this.swarmRole ? { swarm: this.swarmRole } : {};
+    if (this.swarmStatus) {
+      const byName = new Map(this.swarmStatus.map((x) => [x.service, x]));
+      const services = this.specServices().map((name) => {
+        const x = byName.get(name);
+        if (!x) return { service: name, state: 'missing', ready: false, restartCount: 0, ports: [], image: '' };
+        const state = x.replicas.running > 0 ? 'running' : x.replicas.desired > 0 ? 'starting' : 'scaled to 0';
+        const ports = this.maybeStack()?.service(name).ports.map((p) => ({ host: '127.0.0.1', hostPort: p.hostPort, containerPort: p.containerPort })) ?? [];
+        const tasks = x.tasks.slice(0, 20).map((t) => ({ name: t.name, state: t.state, desiredState: t.desiredState, node: t.node, since: t.since, addresses: t.addresses, ...(t.error ? { error: t.error } : {}) }));
+        return { service: name, state, ready: x.ready, restartCount: 0, ports, image: x.image, replicas: x.replicas, tasks, ...(x.url ? { url: x.url } : {}) };
+      });
+      return { engine: this.engine, services, target: 'swarm', ...role, ...(busy ? { busy } : {}) };
+    }
     const watched = this.watcher?.snapshot() ?? this.specServices().map((name) => ({ service: name, state: 'unknown', ready: false, restartCount: 0, ports: [], image: '' }));
     const services = watched.map((s) => {
       const why = s.state !== 'running' ? this.unavailable.get(s.service) : undefined;
       return why ? { ...s, unavailable: why } : s;
     });
-    const busy = this.lock.busy;
-    return { engine: this.engine, services, ...(busy ? { busy } : {}) };
+    return { engine: this.engine, services, target: 'containers', ...role, ...(busy ? { busy } : {}) };
+  }
+
+  /** The stack as Swarm services on this engine (whether or not deployed). */
+  swarm(): SwarmStack {
+    const stack = this.stack();
+    if (this.swarmStack?.spec !== stack.spec) this.swarmStack = new SwarmStack(stack.docker, stack.spec);
+    return this.swarmStack;
+  }
+
+  /** Whether the stack runs on Swarm now (as last seen). */
+  get onSwarm(): boolean {
+    return this.swarmStatus !== undefined;
+  }
+
+  /**
+   * Looks again at the engine's swarm role and the project's Swarm services; while any are
+   * deployed, keeps polling their tasks (every 2 s) and broadcasts each change.
+   */
+  async refreshSwarm(): Promise<void> {
+    clearTimeout(this.swarmTimer);
+    const stack = this.maybeStack();
+    if (!stack || this.closed) return;
+    const swarm = this.swarm();
+    const before = JSON.stringify([this.swarmRole, this.swarmStatus]);
+    try {
+      this.swarmRole = await swarm.role();
+      this.swarmStatus = this.swarmRole === 'manager' && (await swarm.deployed()) ? await swarm.status() : undefined;
+    } catch {
+      // The engine is away: the watcher says so; look again when it is back.
+    }
+    if (JSON.stringify([this.swarmRole, this.swarmStatus]) !== before) this.emit('stack:snapshot', this.snapshot());
+    if (this.swarmStatus) {
+      this.swarmTimer = setTimeout(() => void this.refreshSwarm(), 2000);
+      this.swarmTimer.unref();
+    }
   }
 
   /** The compose model and config directory, read once (snapshot() runs on every event). */
@@ -194,9 +249,13 @@ export class Runtime {
         ? status
         : { reachable: false, tried: [{ endpoint: status.endpoint, error: e.error ?? 'the engine went away' }], hint: 'The Docker engine stopped answering; Obsdeck reconnects as soon as it is back.' };
       this.emit('stack:snapshot', this.snapshot());
-      if (e.connected && wasGone) for (const l of this.engineBack) l();
+      if (e.connected && wasGone) {
+        for (const l of this.engineBack) l();
+        void this.refreshSwarm();
+      }
     });
     await this.watcher.start();
+    await this.refreshSwarm();
   }
 
   /** Once per run: the installer's bundled images, loaded when any of them is not on the engine. */

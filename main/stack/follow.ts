@@ -12,14 +12,26 @@ const LOG_BACKLOG = 20_000;
 
 export interface FollowOptions { services?: string[]; tail?: number; since?: string }
 
+/** Where a follow reads: one line source per container (or per Swarm task), and the services they cover. */
+export type LogSources = (opts: FollowOptions & { follow: boolean; signal?: AbortSignal }) => Promise<{ services: string[]; sources: AsyncIterable<LogLine>[] }>;
+
+/** The plain containers of a stack, one source each (all that have a container when none are named). */
+export function containerSources(stack: Stack): LogSources {
+  return async (opts) => {
+    const existing = await stack.containers();
+    const names = (opts.services?.length ? opts.services : [...existing.keys()]).filter((n) => existing.has(n));
+    return { services: names, sources: names.map((name) => containerLines(stack.docker.getContainer(existing.get(name)!.Id), name, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal })) };
+  };
+}
+
 /**
- * Follows the services' logs (all that have a container when none are named) into `deliver`.
- * Returns the services followed and the function that stops every stream.
+ * Follows the services' logs into `deliver` (a Stack: its containers; or any LogSources, such
+ * as a Swarm service's tasks). Returns the services followed and the function that stops every stream.
  */
-export async function followLogs(stack: Stack, opts: FollowOptions, deliver: (lines: LogLine[]) => void): Promise<{ following: string[]; stop: () => void }> {
-  const existing = await stack.containers();
-  const names = (opts.services?.length ? opts.services : [...existing.keys()]).filter((n) => existing.has(n));
+export async function followLogs(from: Stack | LogSources, opts: FollowOptions, deliver: (lines: LogLine[]) => void): Promise<{ following: string[]; stop: () => void }> {
+  const sourcesOf = typeof from === 'function' ? from : containerSources(from);
   const controller = new AbortController();
+  const { services, sources } = await sourcesOf({ ...opts, tail: opts.tail ?? 500, follow: true, signal: controller.signal });
   let batch: LogLine[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
@@ -29,8 +41,7 @@ export async function followLogs(stack: Stack, opts: FollowOptions, deliver: (li
     batch = [];
     deliver(lines);
   };
-  for (const name of names) {
-    const lines = containerLines(stack.docker.getContainer(existing.get(name)!.Id), name, { follow: true, tail: opts.tail ?? 500, since: opts.since, signal: controller.signal });
+  for (const lines of sources) {
     void (async () => {
       try {
         for await (const line of lines) {
@@ -42,7 +53,7 @@ export async function followLogs(stack: Stack, opts: FollowOptions, deliver: (li
     })();
   }
   return {
-    following: names,
+    following: services,
     stop: () => {
       controller.abort();
       clearTimeout(timer);
@@ -51,14 +62,10 @@ export async function followLogs(stack: Stack, opts: FollowOptions, deliver: (li
 }
 
 /** The last `n` lines of the services (all when none are named), merged in time order. */
-export async function tailLogs(stack: Stack, names: string[] | undefined, n: number): Promise<LogLine[]> {
-  const existing = await stack.containers();
-  const chosen = names?.length ? names : [...existing.keys()];
+export async function tailLogs(from: Stack | LogSources, names: string[] | undefined, n: number): Promise<LogLine[]> {
+  const sourcesOf = typeof from === 'function' ? from : containerSources(from);
+  const { sources } = await sourcesOf({ services: names, tail: n, follow: false });
   const lines: LogLine[] = [];
-  for (const name of chosen) {
-    const info = existing.get(name);
-    if (!info) continue;
-    for await (const l of containerLines(stack.docker.getContainer(info.Id), name, { tail: n })) lines.push(l);
-  }
+  for (const source of sources) for await (const l of source) lines.push(l);
   return lines.sort((a, b) => a.time.localeCompare(b.time)).slice(-n);
 }

@@ -13,6 +13,8 @@ export interface LogLine {
   /** ISO time Docker stamped the line with (RFC 3339, nanoseconds). */
   time: string;
   text: string;
+  /** On Swarm: the task that wrote it, as `docker service ps` names it (api_poc3.2). */
+  task?: string;
 }
 
 /** Splits text arriving in arbitrary chunks into lines (\n or \r\n), keeping the partial tail. */

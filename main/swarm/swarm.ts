@@ -10,6 +10,7 @@ import type Docker from 'dockerode';
 import { parseDocument } from 'yaml';
 import type { LogLine, StackEvent } from '../contract.js';
 import { serviceBase, type ServiceSpec, type StackSpec } from '../stack/compose.js';
+import type { LogSources } from '../stack/follow.js';
 import { containerLines, mergeLines, type LogOptions } from '../stack/logs.js';
 import { unavailable, type Skipped } from '../stack/preflight.js';
 import { portFree } from '../stack/ports.js';
@@ -64,6 +65,10 @@ export function prometheusForSwarm(text: string, services: ServiceSpec[]): strin
     j.set('dns_sd_configs', replicated.map((m) => ({ names: [`tasks.${m[1]}`], type: 'A', port: Number(m[2]), refresh_interval: '5s' })));
   }
   return doc.toString();
+}
+
+async function* retag(lines: AsyncIterable<LogLine>, task: string): AsyncGenerator<LogLine> {
+  for await (const l of lines) yield { ...l, task };
 }
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
@@ -172,6 +177,23 @@ export class SwarmStack {
     return { Configs, Secrets };
   }
 
+  /**
+   * extra_hosts as Swarm takes them ("IP name"). Swarm writes them into /etc/hosts as they are,
+   * so `host-gateway` (which only `docker run` resolves) becomes the default bridge's gateway:
+   * the host's address that the app's alert webhook listens on, reachable from a task.
+   */
+  private async hosts(extra: string[]): Promise<string[]> {
+    const gateway = extra.some((e) => e.endsWith(':host-gateway'))
+      ? ((await this.docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Gateway?: string }[] } } | undefined)?.IPAM?.Config?.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway
+      : undefined;
+    return extra.flatMap((e) => {
+      const at = e.lastIndexOf(':');
+      const [host, ip] = [e.slice(0, at), e.slice(at + 1)];
+      const address = ip === 'host-gateway' ? gateway : ip;
+      return address ? [`${address} ${host}`] : [];
+    });
+  }
+
   private async serviceSpec(s: ServiceSpec, networkId: string, replicas: number, replace: Record<string, Buffer> = {}): Promise<Record<string, unknown>> {
     const { Configs, Secrets } = await this.filesFor(s, replace);
     const h = s.healthcheck;
@@ -191,7 +213,7 @@ export class SwarmStack {
           Secrets,
           ...(h ? { Healthcheck: { Test: h.test, Interval: ns(h.intervalS), Timeout: ns(h.timeoutS), Retries: h.retries, StartPeriod: ns(h.startPeriodS) } } : {}),
           StopGracePeriod: ns(s.stopGraceS),
-          ...(s.extraHosts.length ? { Hosts: s.extraHosts.map((e) => { const [host, ip] = e.split(':'); return `${ip} ${host}`; }) } : {}),
+          ...(s.extraHosts.length ? { Hosts: await this.hosts(s.extraHosts) } : {}),
         },
         RestartPolicy: { Condition: s.restart === 'no' ? 'none' : s.restart === 'on-failure' ? 'on-failure' : 'any', Delay: 2e9 },
         // Prometheus keeps its TSDB on a node's volume: it runs on a manager, as the issue's deploy section says.
@@ -386,11 +408,23 @@ export class SwarmStack {
     }
   }
 
-  /** The services' logs merged across their tasks, each line named by its task (api_poc3.2). */
+  /**
+   * The services' log sources, one per task (through the Engine API's task logs, which reach a
+   * task on any node), each line carrying its service and its task's name (api_poc3.2). A
+   * follow reads the running tasks; a tail also the stopped ones Swarm still lists.
+   */
+  logSources(): LogSources {
+    return async (opts) => {
+      const st = (await this.status()).filter((s) => !opts.services?.length || opts.services.includes(s.service));
+      const sources = st.flatMap((s) => s.tasks.filter((t) => t.containerId && (!opts.follow || t.desiredState === 'running')).map((t) => retag(
+        containerLines(this.docker.getTask(t.id) as unknown as Docker.Container, s.service, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal }), t.name)));
+      return { services: st.map((s) => s.service), sources };
+    };
+  }
+
+  /** The services' logs merged across their tasks (the CLI's `obsdeck logs` on Swarm). */
   async logs(names: string[] = [], opts: LogOptions & { signal?: AbortSignal } = {}): Promise<AsyncGenerator<LogLine>> {
-    const st = await this.status();
-    const sources = st.filter((s) => !names.length || names.includes(s.service)).flatMap((s) => s.tasks.filter((t) => t.containerId).map((t) =>
-      containerLines(this.docker.getTask(t.id) as unknown as Docker.Container, t.name, opts)));
+    const { sources } = await this.logSources()({ services: names, follow: opts.follow === true, tail: opts.tail, since: typeof opts.since === 'string' ? opts.since : undefined, signal: opts.signal });
     return mergeLines(sources);
   }
 

@@ -31,6 +31,8 @@ export interface TrafficOptions {
   rate?: number;
   signal?: AbortSignal;
   onProgress?: (stats: TrafficStats) => void;
+  /** Each answer's status and how long it took (the replica bench's latency percentiles). */
+  onResponse?: (status: number, ms: number) => void;
 }
 
 export interface TrafficStats {
@@ -73,8 +75,10 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
+    const t0 = performance.now();
     const res = await fetch(`${base}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.any([AbortSignal.timeout(10_000), ...(opts.signal ? [opts.signal] : [])]) });
     const text = await res.text();
+    opts.onResponse?.(res.status, performance.now() - t0);
     stats.sent++;
     stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
     let json: Record<string, unknown> = {};

@@ -115,7 +115,7 @@ export function LogsPage({ params, setParams }: PageProps) {
   ) : segments(r, r.text));
 
   const download = () => {
-    const text = shown.map((r) => `${showTime ? `${r.time} ` : ''}${r.service} ${r.text}`).join('\n');
+    const text = shown.map((r) => `${showTime ? `${r.time} ` : ''}${r.task ?? r.service} ${r.text}`).join('\n');
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
     a.download = `obsdeck-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.log`;
@@ -197,7 +197,7 @@ export function LogsPage({ params, setParams }: PageProps) {
               }}
             >
               {showTime && <span className="time">{r.time.slice(11, 23)}</span>}
-              <span className="svc" style={{ color: colourOf(r.service) }}>{r.service}</span>
+              <span className="svc" style={{ color: colourOf(r.service) }}>{r.task ?? r.service}</span>
               <span className="text">{body(r)}</span>
             </div>
           ))}

@@ -14,6 +14,12 @@ function uptime(s: ServiceStatus, now: number): string {
 }
 
 function stateLabel(s: ServiceStatus): { text: string; tone: 'good' | 'warn' | 'bad' | 'idle' } {
+  if (s.replicas) {
+    const { running, desired } = s.replicas;
+    if (running === desired && desired > 0 && s.ready) return { text: 'ready', tone: 'good' };
+    if (desired === 0) return { text: 'scaled to 0', tone: 'idle' };
+    return { text: running < desired ? 'converging' : 'starting', tone: 'warn' };
+  }
   if (s.state === 'running' && s.ready) return { text: 'ready', tone: 'good' };
   if (s.state === 'running') return { text: 'starting', tone: 'warn' };
   if (s.state === 'restarting') return { text: 'restarting', tone: 'bad' };
@@ -55,7 +61,14 @@ export function StackPage(): React.JSX.Element {
 
   const busy = snap?.busy;
   const engineUp = snap?.engine.reachable === true;
-  const anyRunning = useMemo(() => snap?.services.some((s) => s.state === 'running' || s.state === 'restarting') ?? false, [snap]);
+  const onSwarm = snap?.target === 'swarm';
+  const anyRunning = useMemo(() => onSwarm || (snap?.services.some((s) => s.state === 'running' || s.state === 'restarting') ?? false), [snap, onSwarm]);
+  const [swarmAsk, setSwarmAsk] = useState(false);
+  const [apiReplicas, setApiReplicas] = useState(3);
+  const startOnSwarm = (init: boolean) => {
+    setSwarmAsk(false);
+    run(() => client.request('stack:up', { swarm: true, replicas: { api_poc3: apiReplicas }, ...(init ? { init: true } : {}) }));
+  };
 
   return (
     <section aria-label="Stack" className="stack-view">
@@ -66,6 +79,13 @@ export function StackPage(): React.JSX.Element {
         <button type="button" disabled={!engineUp || busy !== undefined || !anyRunning} onClick={() => run(() => client.request('stack:down', {}))}>
           {busy === 'down' ? 'Stopping…' : 'Stop'}
         </button>
+        {engineUp && snap?.swarm !== undefined && snap.swarm !== 'worker' && !onSwarm && (
+          <span className="swarm-start">
+            <label>API replicas <input type="number" min={1} max={64} value={apiReplicas} onChange={(e) => setApiReplicas(Math.min(64, Math.max(1, Number(e.target.value) || 1)))} /></label>
+            <button type="button" disabled={busy !== undefined || anyRunning} onClick={() => (snap.swarm === 'inactive' ? setSwarmAsk(true) : startOnSwarm(false))}>Start on Swarm</button>
+          </span>
+        )}
+        {onSwarm && <span className="badge good" aria-label="target">on Swarm</span>}
         <span className="engine" aria-label="Docker engine">
           {!snap && 'Connecting…'}
           {snap?.engine.reachable === true && (
@@ -82,6 +102,21 @@ export function StackPage(): React.JSX.Element {
           {snap.engine.tried.length > 0 && (
             <ul>{snap.engine.tried.map((t) => <li key={t.endpoint}><code>{t.endpoint}</code>: {t.error}</li>)}</ul>
           )}
+        </div>
+      )}
+
+      {swarmAsk && (
+        <div role="dialog" aria-label="Make this engine a swarm" className="card callout">
+          <p>This Docker engine is in no swarm. Start on Swarm makes it a single-node swarm first:</p>
+          <ul>
+            <li>it advertises 127.0.0.1 only, so no other machine can join;</li>
+            <li>the engine keeps a <code>docker_gwbridge</code> network afterwards;</li>
+            <li>plain containers keep working; <code>docker swarm leave --force</code> undoes it.</li>
+          </ul>
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => startOnSwarm(true)}>Make it a swarm and start</button>
+            <button type="button" onClick={() => setSwarmAsk(false)}>Cancel</button>
+          </div>
         </div>
       )}
 
@@ -108,6 +143,7 @@ export function StackPage(): React.JSX.Element {
                 <dt>Ports</dt>
                 <dd>{s.url ? <a href={`${s.url}/`} target="_blank" rel="noreferrer">{s.url.replace(/^http:\/\//, '')}</a> : s.ports.length ? s.ports.map((p) => p.hostPort).join(', ') : '—'}</dd>
                 <dt>Image</dt><dd><code>{s.image || '—'}</code></dd>
+                {s.replicas && <><dt>Replicas</dt><dd aria-label="replicas">{s.replicas.running}/{s.replicas.desired}</dd></>}
                 {s.configVersion && <><dt>Config</dt><dd aria-label="config version" title="A hash of the config files in the container; the Config view's history says which applied version it is"><code>{s.configVersion}</code></dd></>}
               </dl>
               {s.standInFor && <p className="muted" aria-label="stand-in">offline: using stand-in {s.image} for {s.standInFor}</p>}
@@ -118,11 +154,14 @@ export function StackPage(): React.JSX.Element {
                 </div>
               )}
               {s.lastLogs && s.lastLogs.length > 0 && s.state !== 'unknown' && <pre className="logs" aria-label="last log lines">{s.lastLogs.slice(-5).join('\n')}</pre>}
-              <div className="actions">
+              {s.tasks && s.tasks.length > 0 && <Tasks s={s} now={now} />}
+              {onSwarm ? (
+                s.replicas && <Scale service={s.service} current={s.replicas.desired} disabled={!engineUp || busy !== undefined} onScale={(n) => run(() => client.request('stack:scale', { service: s.service, replicas: n }))} />
+              ) : <div className="actions">
                 <button type="button" disabled={!engineUp || busy !== undefined || s.state === 'running'} onClick={() => run(() => client.request('stack:up', { services: [s.service] }))}>Start</button>
                 <button type="button" disabled={!engineUp || busy !== undefined || s.state !== 'running'} onClick={() => run(() => client.request('stack:stop', { services: [s.service] }), false)}>Stop</button>
                 <button type="button" disabled={!engineUp || busy !== undefined || s.state !== 'running'} onClick={() => run(() => client.request('stack:restart', { services: [s.service] }))}>Restart</button>
-              </div>
+              </div>}
             </article>
           );
         })}
@@ -130,7 +169,7 @@ export function StackPage(): React.JSX.Element {
 
       {steps.length > 0 && (
         <section className="card steps" aria-label="Progress">
-          <h2>{busy === 'up' ? 'Starting the stack' : busy === 'down' ? 'Stopping the stack' : 'Last run'}</h2>
+          <h2>{busy === 'up' ? 'Starting the stack' : busy === 'down' ? 'Stopping the stack' : busy === 'scale' ? 'Scaling' : 'Last run'}</h2>
           <ol>
             {steps.map((e, i) => (
               <li key={i} className={e.state} ref={i === steps.length - 1 ? stepsEnd : undefined}>
@@ -145,6 +184,37 @@ export function StackPage(): React.JSX.Element {
       <Credentials />
       <TrafficPanel canRun={!!snap?.services.find((s) => s.service === 'api_poc3' && s.state === 'running' && s.ready)} />
     </section>
+  );
+}
+
+/** A Swarm service's tasks, newest first, as `docker service ps` lists them. */
+function Tasks({ s, now }: { s: ServiceStatus; now: number }) {
+  const shown = s.tasks!.filter((t) => t.desiredState === 'running' || t.error).slice(0, 8);
+  return (
+    <table className="tasks" aria-label={`tasks of ${s.service}`}>
+      <thead><tr><th scope="col">Task</th><th scope="col">State</th><th scope="col">Node</th><th scope="col">Since</th></tr></thead>
+      <tbody>
+        {shown.map((t) => (
+          <tr key={`${t.name}-${t.since}`} data-state={t.state} className={t.desiredState !== 'running' ? 'muted' : undefined}>
+            <td><code>{t.name}</code></td>
+            <td>{t.state}{t.desiredState !== 'running' ? ` → ${t.desiredState}` : ''}{t.error && <div className="bad">{t.error}</div>}</td>
+            <td>{t.node}</td>
+            <td>{since(t.since, now)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Scale({ service, current, disabled, onScale }: { service: string; current: number; disabled: boolean; onScale: (n: number) => void }) {
+  const [n, setN] = useState(current);
+  useEffect(() => setN(current), [current]);
+  return (
+    <form className="actions" aria-label={`scale ${service}`} onSubmit={(e) => { e.preventDefault(); onScale(n); }}>
+      <label>Replicas <input type="number" min={0} max={64} value={n} onChange={(e) => setN(Math.min(64, Math.max(0, Number(e.target.value) || 0)))} /></label>
+      <button type="submit" disabled={disabled || n === current}>Scale</button>
+    </form>
   );
 }
 

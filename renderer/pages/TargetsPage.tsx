@@ -62,7 +62,7 @@ export function TargetsPage({ params, setParams, go }: PageProps) {
               <tr key={t.url} data-health={t.health} aria-label={`target ${t.labels.job ?? t.pool}`}>
                 <td><span className={`badge ${t.health === 'up' ? 'good' : t.health === 'down' ? 'bad' : 'warn'}`}>{t.health}</span></td>
                 <td>{t.labels.job ?? t.pool}</td>
-                <td><code>{t.url}</code></td>
+                <td><code>{t.url}</code>{t.task && <div className="muted" aria-label="task">task <code>{t.task}</code> on {t.node}</div>}</td>
                 <td><div className="labels">{Object.entries(t.labels).map(([k, v]) => <span key={k} className="label">{k}={v}</span>)}</div></td>
                 <td>{ago(t.lastScrape, now)}</td>
                 <td>{t.lastScrape.startsWith('0001') ? '—' : `${t.lastScrapeMs.toFixed(1)} ms`}</td>

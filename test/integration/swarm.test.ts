@@ -77,10 +77,23 @@ describe('the stack on Docker Swarm', () => {
     expect(t.instances).toEqual(addresses);
     expect(api.tasks.filter((x) => x.state === 'running').map((x) => x.name).sort()).toEqual(['api_poc3.1', 'api_poc3.2', 'api_poc3.3']);
     expect(api.tasks.every((x) => x.node.length > 0)).toBe(true);
+    // Alertmanager reaches the app's webhook on the host: host-gateway resolved to the bridge's gateway.
+    const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM: { Config: { Gateway?: string }[] } };
+    const am = (await docker.listServices({ filters: { name: [swarm.serviceName('alertmanager')] } }))[0] as { Spec: { TaskTemplate: { ContainerSpec: { Hosts?: string[] } } } };
+    expect(am.Spec.TaskTemplate.ContainerSpec.Hosts).toEqual([`${bridge.IPAM.Config.find((c) => c.Gateway && !c.Gateway.includes(':'))!.Gateway} host.docker.internal`]);
     // The gateway answers on 127.0.0.1 only, at the compose file's ports.
     const gw = await docker.getContainer(swarm.gatewayName).inspect();
     expect(Object.values(gw.HostConfig.PortBindings as Record<string, { HostIp: string }[]>).flat().every((b) => b.HostIp === '127.0.0.1')).toBe(true);
   }, 240_000);
+
+  it('merges a service\'s logs across its tasks, each line naming its task', async () => {
+    const seen = new Set<string>();
+    for await (const l of await swarm.logs(['api_poc3'], { tail: 50 })) {
+      expect(l.service).toBe('api_poc3');
+      seen.add(l.task!);
+    }
+    expect([...seen].sort()).toEqual(['api_poc3.1', 'api_poc3.2', 'api_poc3.3']);
+  }, 60_000);
 
   it('scales to 5 replicas, and Prometheus follows', async () => {
     await swarm.scale('api_poc3', 5);

@@ -2,12 +2,13 @@
 // (under the stack's lock, queued behind any other change, steps to every session as
 // `config:progress`), and the diff against what the running service holds.
 import path from 'node:path';
-import { applyChange, restoreEntry, runningFiles, validateDraft, type ChangeContext } from '../../config/change.js';
+import { applyChange, restoreEntry, runningFiles, validateDraft, type ChangeContext, type Drafts } from '../../config/change.js';
 import { composeProblems } from '../../config/compose-check.js';
 import { applyCompose } from '../../config/compose-change.js';
 import { configState } from '../../config/state.js';
-import { diffLines } from '../../config/store.js';
+import { CONFIG_FILES, diffLines } from '../../config/store.js';
 import { COMPOSE_NAME, composeSource } from '../../stack/load.js';
+import { applyOnSwarm } from '../../swarm/apply.js';
 import { fail } from '../errors.js';
 import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
@@ -17,6 +18,7 @@ export function configHandlers(rt: Runtime) {
   const context = (): ChangeContext => ({ stack: rt.stack(), configDir: rt.loaded().configDir, history: rt.history(), on: (s) => rt.emit('config:progress', s) });
   const compose = async (text: string) => {
     const source = composeSource(rt.opts);
+    if (rt.onSwarm) fail('BAD_REQUEST', 'the stack runs on Swarm: a compose change is deployed by Stop and Start on Swarm; the config files apply as they are');
     if (!source.editable) fail('BAD_REQUEST', `the stack runs ${source.file} (OBSDECK_COMPOSE_FILE); Obsdeck edits only its own copy of the shipped compose file`);
     const problems = composeProblems(text, rt.opts);
     return rt.lock.run('apply', async () => {
@@ -39,7 +41,9 @@ export function configHandlers(rt: Runtime) {
     'config:apply': async ({ file, text }) => {
       if (file === COMPOSE_NAME) return compose(text);
       const ctx = context();
-      const entry = await rt.lock.run('apply', () => applyChange(ctx, { [file]: text }), { wait: true });
+      const entry = await rt.lock.run('apply', () => (rt.onSwarm
+        ? applyOnSwarm({ swarm: rt.swarm(), configDir: ctx.configDir, history: ctx.history, on: ctx.on }, { [file]: text })
+        : applyChange(ctx, { [file]: text })), { wait: true });
       return { id: entry.id, note: entry.note };
     },
     'config:diff': async ({ file, text }) => {
@@ -49,7 +53,12 @@ export function configHandlers(rt: Runtime) {
     'config:restore': async ({ id }) => {
       const ctx = context();
       rt.history().entry(id);
-      await rt.lock.run('apply', () => restoreEntry(ctx, id), { wait: true });
+      await rt.lock.run('apply', () => {
+        if (!rt.onSwarm) return restoreEntry(ctx, id);
+        const drafts: Drafts = {};
+        for (const f of CONFIG_FILES) if (ctx.history.has(id, f)) drafts[f] = ctx.history.read(id, f);
+        return applyOnSwarm({ swarm: rt.swarm(), configDir: ctx.configDir, history: ctx.history, on: ctx.on }, drafts);
+      }, { wait: true });
       return state();
     },
   } satisfies Partial<Handlers>;

@@ -6,8 +6,10 @@ import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
 
 export function logsHandlers(rt: Runtime) {
+  // On Swarm the lines come from each service's tasks, each naming its task.
+  const source = () => (rt.onSwarm ? rt.swarm().logSources() : rt.stack());
   return {
-    'logs:tail': ({ services, tail }) => tailLogs(rt.stack(), services, tail ?? 200),
+    'logs:tail': ({ services, tail }) => tailLogs(source(), services, tail ?? 200),
     'logs:follow': async (args, session) => {
       session.unfollow('logs');
       // The streams end when the engine does; when it is back they start again from the last
@@ -19,12 +21,12 @@ export function logsHandlers(rt: Runtime) {
         last = fresh.reduce((t, l) => (l.time > t ? l.time : t), last ?? '');
         session.emit('logs:lines', fresh);
       };
-      let current = await followLogs(rt.stack(), args, deliver);
+      let current = await followLogs(source(), args, deliver);
       let stopped = false;
       const off = rt.onEngineBack(() => {
         current.stop();
         const resume = last === undefined ? args : { ...args, since: last, tail: undefined };
-        void followLogs(rt.stack(), resume, deliver).then((again) => {
+        void followLogs(source(), resume, deliver).then((again) => {
           if (stopped) again.stop();
           else current = again;
         }, () => undefined);

@@ -5,7 +5,16 @@ import type { Runtime } from '../runtime.js';
 
 export function promHandlers(rt: Runtime) {
   return {
-    'targets:list': () => targetList(rt.prometheus()),
+    'targets:list': async () => {
+      const targets = await targetList(rt.prometheus());
+      if (!rt.onSwarm) return targets;
+      // On Swarm each discovered replica is an address on the stack's network: name its task and node.
+      const byAddress = new Map((await rt.swarm().status()).flatMap((s) => s.tasks.filter((t) => t.desiredState === 'running').flatMap((t) => t.addresses.map((a) => [a, t] as const))));
+      return targets.map((t) => {
+        const task = byAddress.get((t.labels.instance ?? '').replace(/:\d+$/, ''));
+        return task ? { ...t, task: task.name, node: task.node } : t;
+      });
+    },
     'metrics:range': (q) => rangeQueries(rt.prometheus(), q),
     'prom:read': ({ path, params }) => promRead(rt.published('prometheus'), path, params),
   } satisfies Partial<Handlers>;

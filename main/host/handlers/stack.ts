@@ -1,7 +1,9 @@
-// The engine and the stack: status, and the changes (up, down, stop, restart) under the lock,
-// with their steps to every session as `stack:progress`.
+// The engine and the stack: status, and the changes (up, down, stop, restart, scale) under the
+// lock, with their steps to every session as `stack:progress`. The stack runs either as plain
+// containers or as Swarm services (Start on Swarm); down removes whichever runs.
 import type { StackEvent } from '../../contract.js';
 import type { Stack } from '../../stack/stack.js';
+import { fail } from '../errors.js';
 import type { Work } from '../lock.js';
 import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
@@ -10,20 +12,55 @@ export function stackHandlers(rt: Runtime) {
   const progress = (e: StackEvent) => rt.emit('stack:progress', e);
   const change = async (kind: Work, work: (stack: Stack) => Promise<void>) => {
     const stack = rt.stack();
-    await rt.lock.run(kind, () => work(stack));
+    try {
+      await rt.lock.run(kind, () => work(stack));
+    } finally {
+      await rt.refreshSwarm();
+    }
     return rt.snapshot();
+  };
+  const notOnSwarm = (what: string) => {
+    if (rt.onSwarm) fail('BAD_REQUEST', `the stack runs on Swarm: ${what} is not a Swarm operation; Scale a service to 0 replicas, or Stop the whole stack`);
   };
   return {
     'engine:status': () => rt.engineStatus(),
     'stack:status': () => rt.snapshot(),
-    'stack:up': ({ services }) => change('up', async (s) => {
+    'stack:up': ({ services, swarm, replicas, init }) => change('up', async (s) => {
       const names = services?.length ? services : (rt.opts.defaultServices ?? []);
-      const { skipped } = await s.up(names, progress, { wait: true });
+      if (!swarm) {
+        if (replicas || init) fail('BAD_REQUEST', 'replicas and init go with swarm: true');
+        if (rt.onSwarm) fail('BAD_REQUEST', 'the stack runs on Swarm; Stop it before starting it as plain containers');
+        const { skipped } = await s.up(names, progress, { wait: true });
+        rt.markUnavailable(names.length ? names : s.spec.services.map((x) => x.name), skipped);
+        return;
+      }
+      for (const name of Object.keys(replicas ?? {})) s.service(name); // an unknown name fails with the list
+      const sw = rt.swarm();
+      if ((await s.containers()).size) fail('BAD_REQUEST', 'the stack runs as plain containers; Stop it before starting it on Swarm (the data volumes are shared, so nothing is lost)');
+      if ((await sw.role()) === 'inactive') {
+        if (!init) fail('PREFLIGHT_FAILED', 'this Docker engine is not part of a swarm; make it a single-node swarm first (it then advertises 127.0.0.1 only and keeps a docker_gwbridge network; `docker swarm leave --force` undoes it)');
+        await sw.initSingleNode();
+        progress({ step: 'preflight', state: 'done', message: 'this engine is now a single-node swarm (advertising 127.0.0.1)' });
+      }
+      const { skipped } = await sw.up(names, progress, { replicas });
       rt.markUnavailable(names.length ? names : s.spec.services.map((x) => x.name), skipped);
     }),
-    'stack:down': ({ volumes }) => change('down', (s) => s.down(progress, { volumes: volumes === true })),
-    'stack:stop': ({ services }) => change('stop', (s) => s.stop(services, progress)),
-    'stack:restart': ({ services }) => change('restart', (s) => s.restart(services, progress)),
+    'stack:scale': ({ service, replicas }) => change('scale', async () => {
+      if (!rt.onSwarm) fail('BAD_REQUEST', 'Scale needs the stack on Swarm; Start it on Swarm first');
+      await rt.swarm().scale(service, replicas, progress);
+    }),
+    'stack:down': ({ volumes }) => change('down', async (s) => {
+      if (rt.onSwarm) await rt.swarm().down(progress, { volumes: volumes === true });
+      await s.down(progress, { volumes: volumes === true });
+    }),
+    'stack:stop': ({ services }) => {
+      notOnSwarm('stopping single services');
+      return change('stop', (s) => s.stop(services, progress));
+    },
+    'stack:restart': ({ services }) => {
+      notOnSwarm('restarting single services');
+      return change('restart', (s) => s.restart(services, progress));
+    },
     'stack:credentials': () => {
       const { auth, spec } = rt.loaded();
       const grafana = spec.services.find((s) => s.name === 'grafana')?.environment.GF_SECURITY_ADMIN_PASSWORD ?? '';
