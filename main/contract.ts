@@ -166,7 +166,7 @@ export interface AlertsSnapshot {
   alertmanager: boolean;
   groups: AlertGroupInfo[];
   /** The app's webhook receiver: where it listens (or why not) and what it turned away. */
-  receiver?: Pick<NoticesState, 'listening' | 'error' | 'refused'>;
+  receiver?: Pick<NoticesState, 'listening' | 'error' | 'refused' | 'pollingEveryS'>;
 }
 
 /** One change of an alert, as Alertmanager's webhook told the app (or the app silenced it). */
@@ -186,6 +186,11 @@ export interface AlertNotice {
 export interface NoticesState {
   /** The webhook URL the app listens on, or why it does not. */
   listening?: string;
+  /**
+   * With a remote engine no webhook on this machine can be reached from its Alertmanager: the
+   * app asks Alertmanager for its alerts this often instead (seconds).
+   */
+  pollingEveryS?: number;
   error?: string;
   /** What the receiver turned away (no token, not JSON, over a cap): how many, the last, when. */
   refused?: { count: number; last: string; at: string };

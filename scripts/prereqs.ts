@@ -1,10 +1,11 @@
 // Makes sure what the integration tests need is here: a Docker engine (the user's, or Debian's
 // dockerd started here) and the stack's images (upstream where present or pullable, otherwise
 // built locally from Debian's packages). Each install or start is announced in one line.
+import fs from 'node:fs';
 import type Docker from 'dockerode';
 import { DEFAULT_NODE_IMAGE, buildApiImage } from './api-image.js';
 import { LOCAL_IMAGES, buildLocalImages } from './images-local.js';
-import { aptInstall } from './lib/apt.js';
+import { aptInstall, canApt } from './lib/apt.js';
 import { composeImageDefaults } from './lib/compose-images.js';
 import { ensureDockerEngine } from './lib/docker-engine.js';
 import { say, which } from './lib/proc.js';
@@ -50,10 +51,22 @@ async function ensureDockerCompose(): Promise<void> {
   await aptInstall(['docker-compose'], 'the stack test runs observability/docker-compose.yml with it');
 }
 
+/**
+ * The remote-engine test's host: an sshd (Debian's openssh-server, not started as a service)
+ * and iproute2 for its network namespace. Where apt cannot run, the test skips, saying why.
+ */
+async function ensureRemoteHostTools(): Promise<void> {
+  const missing = [['/usr/sbin/sshd', 'openssh-server'], ['/usr/bin/ssh-keygen', 'openssh-client'], ['/usr/sbin/ip', 'iproute2']].filter(([bin]) => !fs.existsSync(bin!)).map(([, pkg]) => pkg!);
+  if (missing.length && canApt()) await aptInstall(missing, 'the remote-engine test runs an sshd and a second dockerd in a network namespace');
+}
+
 /** `compose: false` (npm start): the app does not need Debian's docker-compose, only the tests do. */
 export async function ensurePrerequisites(opts: { compose?: boolean } = {}): Promise<{ docker: Docker; images: StackImages }> {
   const docker = await ensureDockerEngine();
-  if (opts.compose !== false) await ensureDockerCompose();
+  if (opts.compose !== false) {
+    await ensureDockerCompose();
+    await ensureRemoteHostTools();
+  }
   const images = {} as StackImages;
   const local: Key[] = [];
   let why = '';

@@ -50,6 +50,18 @@ describe('the Alertmanager webhook receiver', () => {
     expect(receiver.state().firing.map((n) => n.alertname)).toEqual(['HighForbiddenRate']);
   });
 
+  it('polling a remote engine\'s Alertmanager: a newly listed alert is one firing notice, one no longer listed is resolved', () => {
+    const r = new AlertReceiver();
+    const seen: AlertNotice[] = [];
+    r.on('notice', (n) => seen.push(n));
+    const a = { fingerprint: 'aa01', labels: { alertname: 'LoginRateLimited', severity: 'warning' }, annotations: { summary: 'logins rate-limited' }, startsAt: '2026-11-30T10:00:00Z' };
+    expect(r.reconcile([a]).map((n) => `${n.alertname} ${n.status}`)).toEqual(['LoginRateLimited firing']);
+    expect(r.reconcile([a])).toEqual([]); // still listed: no second notice
+    expect(r.reconcile([]).map((n) => `${n.alertname} ${n.status} ${n.summary}`)).toEqual(['LoginRateLimited resolved logins rate-limited']);
+    expect(r.state().firing).toEqual([]);
+    expect(seen).toHaveLength(2);
+  });
+
   it('counts what already fired before it listened, without a notice, and clears it as usual', () => {
     receiver = new AlertReceiver();
     const seen: AlertNotice[] = [];

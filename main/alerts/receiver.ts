@@ -78,9 +78,13 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
     super();
   }
 
+  /** Set while alerts come by polling Alertmanager (a remote engine) rather than by the webhook. */
+  pollingEveryS?: number;
+
   state(): NoticesState {
     return {
       ...(this.url ? { listening: this.url } : {}),
+      ...(this.pollingEveryS ? { pollingEveryS: this.pollingEveryS } : {}),
       ...(this.failure ? { error: this.failure } : {}),
       ...(this.refused ? { refused: { ...this.refused } } : {}),
       firing: [...this.firing.values()],
@@ -142,6 +146,22 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       this.raise(notice);
     }
     return out;
+  }
+
+  /**
+   * Polling instead of the webhook: Alertmanager's active alerts for the app's receiver, now.
+   * A new one is a firing notice; one that was firing and is no longer listed is resolved.
+   */
+  reconcile(active: { fingerprint: string; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string }[], now = new Date()): AlertNotice[] {
+    const listed = new Set(active.map((a) => a.fingerprint));
+    const alerts = [
+      ...active.filter((a) => !this.firing.has(a.fingerprint)).map((a) => ({ ...a, status: 'firing' as const })),
+      ...[...this.firing.values()].filter((n) => !listed.has(n.fingerprint)).map((n) => ({
+        fingerprint: n.fingerprint, labels: n.labels, startsAt: n.startsAt, status: 'resolved' as const, endsAt: now.toISOString(),
+        annotations: { ...(n.summary ? { summary: n.summary } : {}), ...(n.description ? { description: n.description } : {}) },
+      })),
+    ];
+    return alerts.length ? this.accept({ version: '4', status: 'firing', receiver: 'obsdeck', alerts }, now) : [];
   }
 
   /**

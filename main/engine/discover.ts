@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import type { EngineStatus } from '../contract.js';
+import { parseSsh, sshConfig } from './ssh.js';
 
 export type { EngineStatus } from '../contract.js';
 export type EngineFound = Extract<EngineStatus, { reachable: true }>;
@@ -54,13 +55,20 @@ export function currentContext(env: NodeJS.ProcessEnv = process.env, home = os.h
   }
 }
 
+/** Why an ssh:// client's connection was refused on our side (the host key check), by client. */
+const sshFailures = new WeakMap<Docker, () => string | undefined>();
+
 /** A client for a unix://, tcp:// (TLS from `tlsDir`) or ssh:// endpoint. */
-export function clientFor(endpoint: string, tlsDir?: string): Docker {
+export function clientFor(endpoint: string, tlsDir?: string, env: NodeJS.ProcessEnv = process.env): Docker {
   if (endpoint.startsWith('unix://')) return new Docker({ socketPath: endpoint.slice(7) });
   if (endpoint.startsWith('npipe://')) return new Docker({ socketPath: endpoint.slice(8) });
   const url = new URL(endpoint);
   if (url.protocol === 'ssh:') {
-    return new Docker({ protocol: 'ssh', host: url.hostname, port: url.port ? Number(url.port) : 22, username: url.username || undefined });
+    const ep = parseSsh(endpoint, env);
+    const { failure, host, port, username, ...sshOptions } = sshConfig(ep, env);
+    const docker = new Docker({ protocol: 'ssh', host, port, username, sshOptions });
+    sshFailures.set(docker, failure);
+    return docker;
   }
   if (url.protocol === 'tcp:') {
     const read = (f: string) => (tlsDir ? fs.readFileSync(path.join(tlsDir, f)) : undefined);
@@ -75,7 +83,7 @@ export function clientFor(endpoint: string, tlsDir?: string): Docker {
 function envClient(env: NodeJS.ProcessEnv, home: string): Docker {
   const host = env.DOCKER_HOST!;
   const tlsDir = env.DOCKER_TLS_VERIFY ? (env.DOCKER_CERT_PATH ?? path.join(home, '.docker')) : undefined;
-  return clientFor(host, tlsDir);
+  return clientFor(host, tlsDir, env);
 }
 
 async function probe(docker: Docker, timeoutMs: number): Promise<Docker.DockerVersion> {
@@ -97,7 +105,7 @@ export async function discoverEngine(env: NodeJS.ProcessEnv = process.env, timeo
   const candidates: { endpoint: string; client: () => Docker }[] = env.DOCKER_HOST
     ? [{ endpoint: env.DOCKER_HOST, client: () => envClient(env, os.homedir()) }]
     : [
-      ...(context ? [{ endpoint: `${context.host} (context ${context.name})`, client: () => clientFor(context.host, context.tlsDir) }] : []),
+      ...(context ? [{ endpoint: `${context.host} (context ${context.name})`, client: () => clientFor(context.host, context.tlsDir, env) }] : []),
       ...candidateSockets(env).filter((s) => fs.existsSync(s)).map((s) => ({ endpoint: `unix://${s}`, client: () => clientFor(`unix://${s}`) })),
     ];
   const endpoints = candidates.map((c) => c.endpoint);
@@ -111,10 +119,11 @@ export async function discoverEngine(env: NodeJS.ProcessEnv = process.env, timeo
       continue;
     }
     try {
-      const v = await probe(docker, timeoutMs);
+      // Over SSH the handshake and `docker system dial-stdio` come first.
+      const v = await probe(docker, endpoint.startsWith('ssh://') ? Math.max(timeoutMs, 15_000) : timeoutMs);
       return { status: { reachable: true, endpoint, version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch }, docker };
     } catch (err) {
-      tried.push({ endpoint, error: err instanceof Error ? err.message : String(err) });
+      tried.push({ endpoint, error: sshFailures.get(docker)?.() ?? (err instanceof Error ? err.message : String(err)) });
     }
   }
   if (!env.DOCKER_HOST) {

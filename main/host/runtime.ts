@@ -7,6 +7,7 @@ import { AlertReceiver, DEFAULT_WEBHOOK_PORT, webhookHost } from '../alerts/rece
 import { ConfigHistory, dataDir } from '../config/store.js';
 import type { EngineStatus, EventName, Events, StackSnapshot } from '../contract.js';
 import { discoverEngine } from '../engine/discover.js';
+import { parseSsh, PortForwards, sshConfig } from '../engine/ssh.js';
 import { importBundled } from '../images/images.js';
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { serviceBase } from '../stack/compose.js';
@@ -55,6 +56,9 @@ export class Runtime {
   private swarmStatus?: SwarmServiceStatus[];
   private swarmRole?: 'manager' | 'worker' | 'inactive';
   private swarmTimer?: NodeJS.Timeout;
+  /** A remote engine over SSH: the stack's published ports forwarded to this machine. */
+  private forwards?: PortForwards;
+  private alertPoll?: NodeJS.Timeout;
   readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()));
   /** Alertmanager's webhook, hosted here: its notices go to every session as `alerts:notice`. */
   readonly receiver = new AlertReceiver();
@@ -79,6 +83,8 @@ export class Runtime {
     this.closed = true;
     clearTimeout(this.discoverTimer);
     clearTimeout(this.swarmTimer);
+    clearInterval(this.alertPoll);
+    this.forwards?.close();
     this.watcher?.stop();
     void this.receiver.close();
     this.traffic.stop();
@@ -240,7 +246,8 @@ export class Runtime {
     await this.importBundled(docker);
     const { spec } = this.loaded();
     await useStandIns(docker, spec).catch(() => []);
-    this.opened = new Stack(docker, spec);
+    this.opened = new Stack(docker, spec, { remote: this.forwards !== undefined });
+    await this.forwardPorts();
     this.watcher = new StatusWatcher(this.opened);
     this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));
     this.watcher.on('engine', (e) => {
@@ -280,6 +287,10 @@ export class Runtime {
     if (status.reachable && docker) {
       this.docker = docker;
       this.reachable = status;
+      if (status.endpoint.startsWith('ssh://') && !this.forwards) {
+        const endpoint = status.endpoint.split(' ')[0]!;
+        this.forwards = new PortForwards(sshConfig(parseSsh(endpoint, this.env), this.env));
+      }
       await this.open(docker, status);
       if (this.opts.webhook !== false) await this.listenForAlerts(docker, status);
     } else {
@@ -288,7 +299,32 @@ export class Runtime {
     }
   }
 
+  /** With a remote engine: each port the stack publishes, forwarded to the same port here. */
+  private async forwardPorts(): Promise<void> {
+    if (!this.forwards || !this.opened) return;
+    for (const s of this.opened.spec.services) {
+      for (const p of s.ports) {
+        await this.forwards.forward(p.hostPort, `${s.name}'s port ${p.hostPort}`).catch((err: unknown) => {
+          this.emit('stack:progress', { step: 'preflight', service: s.name, state: 'failed', message: err instanceof Error ? err.message : String(err) });
+        });
+      }
+    }
+  }
+
   private async listenForAlerts(docker: Docker, status: Reachable): Promise<void> {
+    if (this.forwards) {
+      // A remote engine's Alertmanager cannot reach a webhook on this machine: ask it instead.
+      this.receiver.pollingEveryS = 10;
+      const poll = async () => {
+        const am = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => undefined);
+        if (am) this.receiver.reconcile(am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck')));
+      };
+      const first = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => []);
+      this.receiver.seed(first.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck')));
+      this.alertPoll = setInterval(() => void poll(), 10_000);
+      this.alertPoll.unref();
+      return;
+    }
     this.receiver.requireToken(this.loaded().auth.webhookToken);
     const port = Number(this.env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
     const state = await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);

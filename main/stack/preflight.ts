@@ -8,7 +8,7 @@ import { containerHolding, nextFreePort, portFree, processHolding } from './port
 import type { Stack } from './stack.js';
 
 /** Everything that would stop `services` from starting, found before anything is created. */
-export async function preflightProblems(stack: Pick<Stack, 'docker' | 'containers' | 'bounded'>, services: ServiceSpec[]): Promise<string[]> {
+export async function preflightProblems(stack: Pick<Stack, 'docker' | 'containers' | 'bounded'>, services: ServiceSpec[], opts: { localPorts?: boolean } = {}): Promise<string[]> {
   const problems: string[] = [];
   try {
     await stack.bounded('answering a ping', stack.docker.ping());
@@ -26,7 +26,7 @@ export async function preflightProblems(stack: Pick<Stack, 'docker' | 'container
       const other = seen.get(p.hostPort);
       if (other) problems.push(`port ${p.hostPort} is published by both ${other} and ${s.name}`);
       seen.set(p.hostPort, s.name);
-      if (running) continue; // our own container holds it
+      if (running || opts.localPorts === false) continue; // our own container holds it; or the engine is remote and says so itself
       const host = p.hostIp === '0.0.0.0' ? '0.0.0.0' : p.hostIp;
       if (await portFree(p.hostPort, host)) continue;
       const holder = (await containerHolding(stack.docker, p.hostPort)) ?? processHolding(p.hostPort) ?? 'another program';

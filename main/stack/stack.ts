@@ -86,6 +86,11 @@ interface StackOptions {
    * are not bounded (they report progress); OBSDECK_ENGINE_TIMEOUT_MS sets it (tests).
    */
   engineTimeoutMs?: number;
+  /**
+   * The engine is on another machine, its published ports forwarded here (PortForwards): this
+   * machine's ports say nothing about the engine's, and our own forwards hold them.
+   */
+  remote?: boolean;
 }
 
 export class Stack {
@@ -143,7 +148,7 @@ export class Stack {
 
   /** Everything that would stop `services` from starting, found before anything is created. */
   preflight(services: ServiceSpec[]): Promise<string[]> {
-    return preflightProblems(this, services);
+    return preflightProblems(this, services, { localPorts: !this.opts.remote });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -56,8 +56,10 @@ export function AlertsPage({ go }: PageProps) {
       {!snap && !error && <p>Loading alerts…</p>}
       {snap && !snap.alertmanager && <p role="status" className="bad">Alertmanager does not answer: silences cannot be shown or made.</p>}
       {receiver && (
-        <p className={receiver.listening ? 'muted' : 'warn'} aria-label="Webhook receiver">
-          {receiver.listening ? `Alertmanager's notifications reach Obsdeck at ${receiver.listening}.` : `Notifications are off: ${receiver.error ?? 'the receiver starts with the Docker engine'}.`}
+        <p className={receiver.listening || receiver.pollingEveryS ? 'muted' : 'warn'} aria-label="Webhook receiver">
+          {receiver.pollingEveryS
+            ? `The Docker engine is on another machine, whose Alertmanager cannot reach a webhook here: Obsdeck asks it for its alerts every ${receiver.pollingEveryS} s instead.`
+            : receiver.listening ? `Alertmanager's notifications reach Obsdeck at ${receiver.listening}.` : `Notifications are off: ${receiver.error ?? 'the receiver starts with the Docker engine'}.`}
         </p>
       )}
       {receiver?.refused && (

@@ -95,6 +95,16 @@ export function StackPage(): React.JSX.Element {
         </span>
       </div>
 
+      {snap?.engine.reachable === true && snap.engine.endpoint.startsWith('tcp://') && (
+        <div role="status" className="card callout" aria-label="Remote engine">
+          <p className="warn">This engine is reached over tcp://, and Obsdeck forwards no ports from it.</p>
+          <p>Start creates the containers there, but readiness, targets, charts, alerts, traffic and Grafana look for the services on this machine&apos;s 127.0.0.1 and will not find them. Use <code>DOCKER_HOST=ssh://user@host</code> instead: the ports are then forwarded here.</p>
+        </div>
+      )}
+      {snap?.engine.reachable === true && snap.engine.endpoint.startsWith('ssh://') && (
+        <p className="muted" aria-label="Remote engine">The engine is on another machine: each service&apos;s port is forwarded over SSH to the same port on this machine&apos;s 127.0.0.1.</p>
+      )}
+
       {snap?.engine.reachable === false && (
         <div role="alert" className="card callout">
           <p className="bad">No Docker engine is reachable.</p>

@@ -13,8 +13,8 @@ export function alertsHandlers(rt: Runtime) {
   return {
     'alerts:list': async () => {
       const overview = await alertsOverview(() => rt.prometheus(), () => rt.alertmanager(), endSilenced);
-      const { listening, error, refused } = rt.receiver.state();
-      return { ...overview, receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}) } };
+      const { listening, error, refused, pollingEveryS } = rt.receiver.state();
+      return { ...overview, receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}), ...(pollingEveryS ? { pollingEveryS } : {}) } };
     },
     'alerts:notices': () => rt.receiver.state(),
     'silences:create': async ({ matchers, minutes, comment }) => {

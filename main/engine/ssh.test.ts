@@ -1,0 +1,50 @@
+// The host-key check of a remote engine over SSH: only a key known_hosts holds for that host
+// (plain or hashed, with the [host]:port form off port 22) lets the connection on.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { knownKeys, parseSsh, sshConfig } from './ssh.js';
+
+const key = (n: number) => Buffer.from(`ssh-ed25519-key-blob-${n}`);
+const hashed = (name: string) => {
+  const salt = crypto.randomBytes(20);
+  return `|1|${salt.toString('base64')}|${crypto.createHmac('sha1', salt).update(name).digest('base64')}`;
+};
+
+describe('a remote engine over SSH', () => {
+  it('reads the user, host and port of DOCKER_HOST', () => {
+    expect(parseSsh('ssh://deploy@build.example.test:2222')).toEqual({ host: 'build.example.test', port: 2222, username: 'deploy' });
+    expect(parseSsh('ssh://root@10.0.0.2', {}).port).toBe(22);
+  });
+
+  it('finds the host\'s keys in known_hosts, plain and hashed, and no other host\'s', () => {
+    const text = [
+      `# a comment`,
+      `10.0.0.2 ssh-ed25519 ${key(1).toString('base64')}`,
+      `[10.0.0.2]:2222 ssh-ed25519 ${key(2).toString('base64')}`,
+      `${hashed('[10.0.0.2]:2222')} ssh-ed25519 ${key(3).toString('base64')}`,
+      `other.example.test,10.0.0.3 ssh-ed25519 ${key(4).toString('base64')}`,
+      `@revoked [10.0.0.2]:2222 ssh-ed25519 ${key(5).toString('base64')}`,
+    ].join('\n');
+    expect(knownKeys(text, { host: '10.0.0.2', port: 22, username: 'root' })).toEqual([key(1)]);
+    expect(knownKeys(text, { host: '10.0.0.2', port: 2222, username: 'root' })).toEqual([key(2), key(3)]);
+    expect(knownKeys(text, { host: '10.0.0.9', port: 22, username: 'root' })).toEqual([]);
+  });
+
+  it('refuses an unknown host key, saying how to add it, and a changed one, saying it changed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-ssh-'));
+    const file = path.join(dir, 'known_hosts');
+    const ep = { host: '10.0.0.2', port: 2222, username: 'root' };
+    const config = sshConfig(ep, { OBSDECK_SSH_KNOWN_HOSTS: file }, dir);
+    const verify = config.hostVerifier as (k: Buffer) => boolean;
+    expect(verify(key(1))).toBe(false);
+    expect(config.failure()).toBe(`the host key of [10.0.0.2]:2222 is not in ${file}; check the key and add it (ssh-keyscan -p 2222 10.0.0.2 >> ${file})`);
+    fs.writeFileSync(file, `[10.0.0.2]:2222 ssh-ed25519 ${key(2).toString('base64')}\n`);
+    expect(verify(key(2))).toBe(true);
+    expect(verify(key(1))).toBe(false);
+    expect(config.failure()).toMatch(/is not the one in .*known_hosts: someone may be in the middle/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
