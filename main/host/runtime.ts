@@ -133,7 +133,9 @@ export class Runtime {
         const state = x.replicas.running > 0 ? 'running' : x.replicas.desired > 0 ? 'starting' : 'scaled to 0';
         const ports = this.maybeStack()?.service(name).ports.map((p) => ({ host: '127.0.0.1', hostPort: p.hostPort, containerPort: p.containerPort })) ?? [];
         const tasks = x.tasks.slice(0, 20).map((t) => ({ name: t.name, state: t.state, desiredState: t.desiredState, node: t.node, since: t.since, addresses: t.addresses, ...(t.error ? { error: t.error } : {}) }));
-        return { service: name, state, ready: x.ready, restartCount: 0, ports, image: x.image, replicas: x.replicas, tasks, ...(x.url ? { url: x.url } : {}) };
+        // Uptime: since its longest-running replica started.
+        const oldest = x.tasks.filter((t) => t.state === 'running' && t.desiredState === 'running').map((t) => t.since).sort()[0];
+        return { service: name, state, ready: x.ready, restartCount: 0, ports, image: x.image, replicas: x.replicas, tasks, ...(oldest ? { startedAt: oldest } : {}), ...(x.url ? { url: x.url } : {}) };
       });
       return { engine: this.engine, services, target: 'swarm', ...role, ...(busy ? { busy } : {}) };
     }

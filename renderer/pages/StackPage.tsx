@@ -73,7 +73,7 @@ export function StackPage(): React.JSX.Element {
   return (
     <section aria-label="Stack" className="stack-view">
       <div className="toolbar">
-        <button type="button" className="primary" disabled={!engineUp || busy !== undefined} onClick={() => run(() => client.request('stack:up', {}))}>
+        <button type="button" className="primary" disabled={!engineUp || busy !== undefined || onSwarm} title={onSwarm ? 'The stack runs on Swarm: Scale its services, or Stop it first' : undefined} onClick={() => run(() => client.request('stack:up', {}))}>
           {busy === 'up' ? 'Starting…' : 'Start'}
         </button>
         <button type="button" disabled={!engineUp || busy !== undefined || !anyRunning} onClick={() => run(() => client.request('stack:down', {}))}>

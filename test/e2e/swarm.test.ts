@@ -69,6 +69,9 @@ describe('the Stack view on Docker Swarm', () => {
     expect((await rows.locator('td:first-child').allTextContents()).sort()).toEqual(['api_poc3.1', 'api_poc3.2', 'api_poc3.3']);
     // Per-container buttons make no sense for services: the card offers Scale instead.
     expect(await card('api_poc3').getByRole('button', { name: 'Restart' }).count()).toBe(0);
+    // And Start of plain containers waits until the Swarm stack is stopped.
+    expect(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled()).toBe(true);
+    expect(await card('api_poc3').locator('dt:text-is("Uptime") + dd').textContent()).toMatch(/^\d+s$/); // from its oldest replica
   }, 300_000);
 
   it('scales the API to 5 from its card, and the Targets view shows each replica with its task and node', async () => {
