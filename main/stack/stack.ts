@@ -111,7 +111,9 @@ export class Stack {
 
   /** An engine call bounded in time (see StackOptions.engineTimeoutMs). */
   bounded<T>(what: string, work: Promise<T>, extraMs = 0): Promise<T> {
-    const ms = this.opts.engineTimeoutMs ?? (Number(process.env.OBSDECK_ENGINE_TIMEOUT_MS) || 30_000);
+    // Over SSH each Engine API connection is a new SSH session (docker-modem), and a loaded remote
+    // host took more than 30 s to remove a container in CI: a remote engine gets three times as long.
+    const ms = this.opts.engineTimeoutMs ?? (Number(process.env.OBSDECK_ENGINE_TIMEOUT_MS) || (this.opts.remote ? 90_000 : 30_000));
     return within(work, ms + extraMs, what);
   }
 

@@ -98,5 +98,5 @@ describe.skipIf(why !== undefined)('a Docker engine on another host, over SSH', 
     expect(await remote!.docker.listContainers({ all: true })).toEqual([]);
     const volumes = ((await remote!.docker.listVolumes()).Volumes ?? []).map((v) => v.Name);
     expect(volumes).toEqual(expect.arrayContaining([`${env.OBSDECK_PROJECT}_api_data`]));
-  }, 120_000);
+  }, 300_000);
 });
