@@ -46,17 +46,17 @@ const Payload = z.object({
 
 export type { AlertNotice, NoticesState as ReceiverState } from '../contract.js';
 
+/** The default bridge's IPv4 gateway: the host's address as seen from a container (what host-gateway means). */
+export async function bridgeGateway(docker: Docker): Promise<string | undefined> {
+  const bridge = (await docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Gateway?: string }[] } } | undefined;
+  return bridge?.IPAM?.Config?.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway;
+}
+
 /** Where host.docker.internal (host-gateway) lands for this engine. */
 export async function webhookHost(docker: Docker | undefined, platform = process.platform, endpoint = ''): Promise<string> {
   const localLinux = platform === 'linux' && (endpoint === '' || endpoint.startsWith('unix://'));
   if (!localLinux || !docker) return '127.0.0.1';
-  try {
-    const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
-    const gateway = bridge.IPAM?.Config?.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway;
-    return gateway ?? '127.0.0.1';
-  } catch {
-    return '127.0.0.1';
-  }
+  return (await bridgeGateway(docker)) ?? '127.0.0.1';
 }
 
 /**

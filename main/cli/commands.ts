@@ -55,23 +55,27 @@ async function openSwarm(): Promise<SwarmStack> {
   return new SwarmStack(stack.docker, stack.spec);
 }
 
-/** SERVICE=N pairs (--replicas, scale). */
-function replicaPairs(list: string[], what: string): string[] {
-  const pairs = list.map((p) => /^([\w.-]+)=(\d{1,2})$/.exec(p));
-  const bad = list.find((_, i) => !pairs[i]);
-  if (bad !== undefined) throw new UsageError(`${what} takes SERVICE=N (N from 0 to 99), not "${bad}"`);
-  return pairs.flatMap((m) => [m![1]!, m![2]!]);
+/** The stack's Swarm services, when the stack runs on Swarm now (the commands that work on both targets ask this first). */
+async function deployedSwarm(stack: Stack): Promise<SwarmStack | undefined> {
+  const swarm = new SwarmStack(stack.docker, stack.spec);
+  return (await swarm.deployed().catch(() => false)) ? swarm : undefined;
+}
+
+/** SERVICE=N pairs (--replicas, scale), each SERVICE one of `services`. */
+function replicaPairs(list: string[], what: string, services: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of list) {
+    const m = /^([\w.-]+)=(\d{1,2})$/.exec(pair);
+    if (!m) throw new UsageError(`${what} takes SERVICE=N (N from 0 to 99), not "${pair}"`);
+    if (!services.includes(m[1]!)) throw new UsageError(`no service "${m[1]}"; the stack has ${services.join(', ')}`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
 }
 
 async function upSwarm(names: string[], values: Parsed['values']): Promise<number> {
   const swarm = await openSwarm();
-  const given = Array.isArray(values.replicas) ? values.replicas : [];
-  const flat = replicaPairs(given, '--replicas');
-  const replicas: Record<string, number> = {};
-  for (let i = 0; i < flat.length; i += 2) {
-    swarm.local.service(flat[i]!); // an unknown service fails with the list of services
-    replicas[flat[i]!] = Number(flat[i + 1]);
-  }
+  const replicas = replicaPairs(Array.isArray(values.replicas) ? values.replicas : [], '--replicas', swarm.spec.services.map((x) => x.name));
   if ((await swarm.role()) === 'inactive') {
     if (values.init !== true) throw new Error('this Docker engine is not part of a swarm. `obsdeck up --swarm --init` makes it a single-node swarm (advertising 127.0.0.1 only; the engine then also keeps a docker_gwbridge network; `docker swarm leave --force` undoes it), or point DOCKER_HOST at a swarm manager');
     await swarm.initSingleNode();
@@ -109,8 +113,8 @@ function positive(values: Parsed['values'], name: string, c: Command): number | 
 
 async function apply(restoreId?: string): Promise<number> {
   const { stack, configDir } = await openStack();
-  const swarm = new SwarmStack(stack.docker, stack.spec);
-  if (!restoreId && (await swarm.deployed().catch(() => false))) {
+  const swarm = restoreId ? undefined : await deployedSwarm(stack);
+  if (swarm) {
     // On Swarm: every config file as it is in the config directory, as new versioned configs.
     const drafts = Object.fromEntries(CONFIG_FILES.map((f) => [f, fs.readFileSync(path.join(configDir, f), 'utf8')]));
     const entry = await applyOnSwarm({ swarm, configDir, history: new ConfigHistory(dataDir()), on: (s) => out(`${dim('…')} ${s.message}`) }, drafts);
@@ -151,11 +155,12 @@ const stackCommands: Command[] = [
     name: 'scale', section: 'The stack', args: 'SERVICE=N',
     help: 'set how many replicas of a service run on Swarm, and wait until they do',
     run: async ({ positionals }) => {
-      const [service, n] = replicaPairs(positionals.length ? positionals : [''], 'scale');
       if (positionals.length !== 1) throw new UsageError('scale takes one SERVICE=N');
-      const swarm = await openSwarm();
-      if (!(await swarm.deployed())) throw new UsageError('the stack is not deployed on Swarm; `obsdeck up --swarm` first');
-      await swarm.scale(service!, Number(n), printer());
+      const { stack } = await openStack();
+      const [[service, n]] = Object.entries(replicaPairs(positionals, 'scale', stack.spec.services.map((x) => x.name))) as [[string, number]];
+      const swarm = await deployedSwarm(stack);
+      if (!swarm) throw new UsageError('the stack is not deployed on Swarm; `obsdeck up --swarm` first');
+      await swarm.scale(service, n, printer());
       out(green(`${service} runs ${n} replicas`));
       return 0;
     },
@@ -166,8 +171,7 @@ const stackCommands: Command[] = [
     options: { volumes: { type: 'boolean', short: 'v', help: 'delete the data volumes too' } },
     run: async ({ values }) => {
       const { stack } = await openStack();
-      const swarm = new SwarmStack(stack.docker, stack.spec);
-      if (await swarm.deployed().catch(() => false)) await swarm.down(printer(), { volumes: values.volumes === true });
+      await (await deployedSwarm(stack))?.down(printer(), { volumes: values.volumes === true });
       await stack.down(printer(), { volumes: values.volumes === true });
       out(green(values.volumes ? 'the stack is down and its data deleted' : 'the stack is down; its data is kept in its volumes'));
       return 0;
@@ -188,8 +192,8 @@ const stackCommands: Command[] = [
     options: { json: { type: 'boolean', help: 'print JSON' } },
     run: async ({ values }) => {
       const { stack } = await openStack();
-      const swarm = new SwarmStack(stack.docker, stack.spec);
-      if (await swarm.deployed().catch(() => false)) {
+      const swarm = await deployedSwarm(stack);
+      if (swarm) {
         const st = await swarm.status();
         if (values.json) {
           out(JSON.stringify(st.map((x) => ({ target: 'swarm', ...x })), null, 2));
@@ -239,8 +243,8 @@ const stackCommands: Command[] = [
     },
     run: async ({ positionals, values }) => {
       const { stack } = await openStack();
-      const swarm = new SwarmStack(stack.docker, stack.spec);
-      if (await swarm.deployed().catch(() => false)) {
+      const swarm = await deployedSwarm(stack);
+      if (swarm) {
         for (const n of positionals) stack.service(n);
         const tail = typeof values.tail === 'string' ? Number(values.tail) : undefined;
         const lines = await swarm.logs(positionals, { follow: values.follow === true, tail, since: typeof values.since === 'string' ? values.since : undefined });
@@ -509,12 +513,7 @@ const render: Command = {
   run: async ({ positionals, values }) => {
     if (positionals.length !== 1 || positionals[0] !== 'kubernetes') throw new UsageError('render knows one target: `obsdeck render kubernetes`', render);
     const { spec, configDir } = loadSpec();
-    const flat = replicaPairs(Array.isArray(values.replicas) ? values.replicas : [], '--replicas');
-    const replicas: Record<string, number> = {};
-    for (let i = 0; i < flat.length; i += 2) {
-      if (!spec.services.some((s) => s.name === flat[i])) throw new UsageError(`no service "${flat[i]}"; the stack has ${spec.services.map((s) => s.name).join(', ')}`);
-      replicas[flat[i]!] = Number(flat[i + 1]);
-    }
+    const replicas = replicaPairs(Array.isArray(values.replicas) ? values.replicas : [], '--replicas', spec.services.map((x) => x.name));
     const namespace = typeof values.namespace === 'string' ? values.namespace : undefined;
     if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new UsageError(`--namespace "${namespace}" is not a Kubernetes name (lower-case letters, digits and "-", at most 63)`);
     const read = (f: string) => fs.readFileSync(path.join(configDir, f), 'utf8');

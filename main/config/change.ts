@@ -188,11 +188,16 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
     : new ApplyRolledBack(`the new configuration failed (${err instanceof Error ? err.message : String(err)}); ${touched ? `the previous one was restored${targets.length ? ' and reloaded' : ''}` : 'nothing was changed'}`, { cause: err })));
 }
 
+/** The config files a history entry holds, as drafts to apply again. */
+export function entryDrafts(history: ConfigHistory, id: string): Drafts {
+  const drafts: Drafts = {};
+  for (const f of CONFIG_FILES) if (history.has(id, f)) drafts[f] = history.read(id, f);
+  return drafts;
+}
+
 /** Applies an entry of the history again, through the same path as any change. */
 export function restoreEntry(ctx: ChangeContext, id: string): Promise<HistoryEntry> {
-  const drafts: Drafts = {};
-  for (const f of CONFIG_FILES) if (ctx.history.has(id, f)) drafts[f] = ctx.history.read(id, f);
-  return applyChange(ctx, drafts);
+  return applyChange(ctx, entryDrafts(ctx.history, id));
 }
 
 /** The config files as the running Prometheus and Alertmanager hold them (for the diff). */

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { parseDocument } from 'yaml';
+import { bridgeGateway } from '../alerts/receiver.js';
 import type { LogLine, StackEvent } from '../contract.js';
 import { serviceBase, type ServiceSpec, type StackSpec } from '../stack/compose.js';
 import type { LogSources } from '../stack/follow.js';
@@ -183,9 +184,7 @@ export class SwarmStack {
    * the host's address that the app's alert webhook listens on, reachable from a task.
    */
   private async hosts(extra: string[]): Promise<string[]> {
-    const gateway = extra.some((e) => e.endsWith(':host-gateway'))
-      ? ((await this.docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Gateway?: string }[] } } | undefined)?.IPAM?.Config?.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway
-      : undefined;
+    const gateway = extra.some((e) => e.endsWith(':host-gateway')) ? await bridgeGateway(this.docker) : undefined;
     return extra.flatMap((e) => {
       const at = e.lastIndexOf(':');
       const [host, ip] = [e.slice(0, at), e.slice(at + 1)];

@@ -2,11 +2,11 @@
 // (under the stack's lock, queued behind any other change, steps to every session as
 // `config:progress`), and the diff against what the running service holds.
 import path from 'node:path';
-import { applyChange, restoreEntry, runningFiles, validateDraft, type ChangeContext, type Drafts } from '../../config/change.js';
+import { applyChange, entryDrafts, restoreEntry, runningFiles, validateDraft, type ChangeContext } from '../../config/change.js';
 import { composeProblems } from '../../config/compose-check.js';
 import { applyCompose } from '../../config/compose-change.js';
 import { configState } from '../../config/state.js';
-import { CONFIG_FILES, diffLines } from '../../config/store.js';
+import { diffLines } from '../../config/store.js';
 import { COMPOSE_NAME, composeSource } from '../../stack/load.js';
 import { applyOnSwarm } from '../../swarm/apply.js';
 import { fail } from '../errors.js';
@@ -55,9 +55,7 @@ export function configHandlers(rt: Runtime) {
       rt.history().entry(id);
       await rt.lock.run('apply', () => {
         if (!rt.onSwarm) return restoreEntry(ctx, id);
-        const drafts: Drafts = {};
-        for (const f of CONFIG_FILES) if (ctx.history.has(id, f)) drafts[f] = ctx.history.read(id, f);
-        return applyOnSwarm({ swarm: rt.swarm(), configDir: ctx.configDir, history: ctx.history, on: ctx.on }, drafts);
+        return applyOnSwarm({ swarm: rt.swarm(), configDir: ctx.configDir, history: ctx.history, on: ctx.on }, entryDrafts(ctx.history, id));
       }, { wait: true });
       return state();
     },
