@@ -154,6 +154,11 @@ export class Runtime {
     return this.swarmStack;
   }
 
+  /** The Swarm services' replicas and tasks as last polled (every 2 s while deployed). */
+  get swarmServices(): SwarmServiceStatus[] {
+    return this.swarmStatus ?? [];
+  }
+
   /** Whether the stack runs on Swarm now (as last seen). */
   get onSwarm(): boolean {
     return this.swarmStatus !== undefined;

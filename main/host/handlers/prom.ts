@@ -8,8 +8,9 @@ export function promHandlers(rt: Runtime) {
     'targets:list': async () => {
       const targets = await targetList(rt.prometheus());
       if (!rt.onSwarm) return targets;
-      // On Swarm each discovered replica is an address on the stack's network: name its task and node.
-      const byAddress = new Map((await rt.swarm().status()).flatMap((s) => s.tasks.filter((t) => t.desiredState === 'running').flatMap((t) => t.addresses.map((a) => [a, t] as const))));
+      // On Swarm each discovered replica is an address on the stack's network: name its task and
+      // node from the runtime's polled status (asking the engine again would also probe every service).
+      const byAddress = new Map(rt.swarmServices.flatMap((s) => s.tasks.filter((t) => t.desiredState === 'running').flatMap((t) => t.addresses.map((a) => [a, t] as const))));
       return targets.map((t) => {
         const task = byAddress.get((t.labels.instance ?? '').replace(/:\d+$/, ''));
         return task ? { ...t, task: task.name, node: task.node } : t;
