@@ -166,7 +166,13 @@ export interface AlertsSnapshot {
   alertmanager: boolean;
   groups: AlertGroupInfo[];
   /** The app's webhook receiver: where it listens (or why not) and what it turned away. */
-  receiver?: Pick<NoticesState, 'listening' | 'error' | 'refused' | 'pollingEveryS'>;
+  receiver?: Pick<NoticesState, 'listening' | 'error' | 'refused' | 'pollingEveryS' | 'path'> & {
+    /**
+     * Alertmanager's webhook deliveries (its own counters) and its last delivery error. `failing`:
+     * that error came after the last notification this app received, so the path is down now.
+     */
+    delivery?: { sent: number; failed: number; lastError?: { at: string; message: string }; failing: boolean };
+  };
 }
 
 /** One change of an alert, as Alertmanager's webhook told the app (or the app silenced it). */
@@ -194,6 +200,12 @@ export interface NoticesState {
   error?: string;
   /** What the receiver turned away (no token, not JSON, over a cap): how many, the last, when. */
   refused?: { count: number; last: string; at: string };
+  /**
+   * The last check that Alertmanager's notifications can reach this receiver: where the engine
+   * put host.docker.internal (read from the Alertmanager container), whether a request from the
+   * stack's network got here, and what is wrong when something is.
+   */
+  path?: { checkedAt: string; hostGateway?: string; reached?: boolean; problem?: string };
   firing: AlertNotice[];
   resolved: AlertNotice[];
 }

@@ -142,6 +142,9 @@ describe('the Alertmanager webhook receiver', () => {
     expect(await webhookHost(docker as never, 'linux', 'unix:///var/run/docker.sock')).toBe('172.17.0.1');
     expect(await webhookHost(docker as never, 'darwin', 'unix:///var/run/docker.sock')).toBe('127.0.0.1');
     expect(await webhookHost(docker as never, 'linux', 'tcp://10.0.0.5:2376')).toBe('127.0.0.1');
+    // A dockerd on its first start names no Gateway: host-gateway is still the subnet's first host.
+    const fresh = { getNetwork: () => ({ inspect: () => Promise.resolve({ IPAM: { Config: [{ Subnet: '172.17.0.0/16' }] } }) }) };
+    expect(await webhookHost(fresh as never, 'linux', 'unix:///var/run/docker.sock')).toBe('172.17.0.1');
   });
 
   it('survives generated requests, signed or not: no crash, no 5xx, no stack trace (property-based)', async () => {

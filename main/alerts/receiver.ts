@@ -18,6 +18,7 @@ import http from 'node:http';
 import { EventEmitter } from 'node:events';
 import type Docker from 'dockerode';
 import { z } from 'zod';
+import { bridgeGateway } from '../engine/host-gateway.js';
 import type { AlertNotice, NoticesState } from '../contract.js';
 
 export const WEBHOOK_PATH = '/alertmanager';
@@ -46,12 +47,6 @@ const Payload = z.object({
 
 export type { AlertNotice, NoticesState as ReceiverState } from '../contract.js';
 
-/** The default bridge's IPv4 gateway: the host's address as seen from a container (what host-gateway means). */
-export async function bridgeGateway(docker: Docker): Promise<string | undefined> {
-  const bridge = (await docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Gateway?: string }[] } } | undefined;
-  return bridge?.IPAM?.Config?.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway;
-}
-
 /** Where host.docker.internal (host-gateway) lands for this engine. */
 export async function webhookHost(docker: Docker | undefined, platform = process.platform, endpoint = ''): Promise<string> {
   const localLinux = platform === 'linux' && (endpoint === '' || endpoint.startsWith('unix://'));
@@ -67,6 +62,11 @@ export async function webhookHost(docker: Docker | undefined, platform = process
 export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: [string] }> {
   private server?: http.Server;
   private url?: string;
+  private bound?: { host: string; port: number };
+  /** When the last notification from Alertmanager was taken (ms since the epoch). */
+  lastReceivedAt?: number;
+  /** The last check of the path from the stack's network to this receiver (set by the host). */
+  path?: NonNullable<NoticesState['path']>;
   private failure?: string;
   private token?: Buffer;
   private readonly firing = new Map<string, AlertNotice>();
@@ -87,6 +87,7 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       ...(this.pollingEveryS ? { pollingEveryS: this.pollingEveryS } : {}),
       ...(this.failure ? { error: this.failure } : {}),
       ...(this.refused ? { refused: { ...this.refused } } : {}),
+      ...(this.path ? { path: { ...this.path } } : {}),
       firing: [...this.firing.values()],
       resolved: [...this.resolved],
     };
@@ -214,6 +215,7 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       this.server = server;
       const addr = server.address() as { port: number };
       this.url = `http://${host}:${addr.port}${WEBHOOK_PATH}`;
+      this.bound = { host, port: addr.port };
       this.failure = undefined;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -226,10 +228,16 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
     return this.state();
   }
 
+  /** Where it listens now (undefined while it does not). */
+  address(): { host: string; port: number } | undefined {
+    return this.bound && { ...this.bound };
+  }
+
   async close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
     this.url = undefined;
+    this.bound = undefined;
     if (s) await new Promise<void>((r) => s.close(() => r()));
   }
 
@@ -266,6 +274,7 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       if (size > MAX_BODY) return;
       try {
         this.accept(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        this.lastReceivedAt = this.now();
         reply(200, 'ok');
       } catch (err) {
         reply(400, err instanceof z.ZodError ? `not an Alertmanager webhook payload: ${err.issues[0]?.path.join('.') ?? ''} ${err.issues[0]?.message ?? ''}` : 'not JSON');

@@ -45,7 +45,7 @@ export async function runTool(
     let stderr = '';
     out.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     err.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    (container.modem as { demuxStream: (s: NodeJS.ReadableStream, o: NodeJS.WritableStream, e: NodeJS.WritableStream) => void }).demuxStream(stream, out, err);
+    demux(container, stream, out, err);
     const ended = new Promise<void>((resolve) => stream.on('end', resolve));
     await container.start();
     if (opts.stdin !== undefined) stream.end(opts.stdin);
@@ -104,4 +104,30 @@ export async function filesIn(container: Docker.Container, targets: string[]): P
     });
   }
   return out;
+}
+
+/** Splits a non-TTY attach or exec stream into its stdout and stderr. */
+function demux(container: Docker.Container, stream: NodeJS.ReadableStream, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  (container.modem as { demuxStream: (s: NodeJS.ReadableStream, o: NodeJS.WritableStream, e: NodeJS.WritableStream) => void }).demuxStream(stream, out, err);
+}
+
+/** Runs `cmd` in a running container; resolves to its exit code and output (both streams), bounded in time. */
+export async function execIn(container: Docker.Container, cmd: string[], timeoutMs = 10_000): Promise<{ code: number; output: string }> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  demux(container, stream, sink, sink);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(new Error(`no answer from \`${cmd[0]}\` in the container within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    stream.on('end', () => { clearTimeout(timer); resolve(); });
+    stream.on('close', () => { clearTimeout(timer); resolve(); });
+    stream.on('error', (err: Error) => { clearTimeout(timer); reject(err); });
+  });
+  const info = await exec.inspect();
+  return { code: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8').trim() };
 }

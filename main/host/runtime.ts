@@ -9,7 +9,7 @@ import type { EngineStatus, EventName, Events, StackSnapshot } from '../contract
 import { discoverEngine } from '../engine/discover.js';
 import { parseSsh, PortForwards, sshConfig } from '../engine/ssh.js';
 import { importBundled } from '../images/images.js';
-import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
+import { AlertmanagerClient, type AmAlert, PrometheusClient } from '../prom/client.js';
 import { serviceBase } from '../stack/compose.js';
 import { loadSpec, type StackLocation } from '../stack/load.js';
 import { Stack, type Skipped } from '../stack/stack.js';
@@ -17,6 +17,7 @@ import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
 import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { TrafficRuns } from '../traffic/runs.js';
+import { verifyAlertPath } from './alert-path.js';
 import { fail } from './errors.js';
 import { StackLock } from './lock.js';
 import type { Emit } from './session.js';
@@ -319,26 +320,34 @@ export class Runtime {
   }
 
   private async listenForAlerts(docker: Docker, status: Reachable): Promise<void> {
-    if (this.forwards) {
-      // A remote engine's Alertmanager cannot reach a webhook on this machine: ask it instead.
-      this.receiver.pollingEveryS = 10;
-      const poll = async () => {
-        const am = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => undefined);
-        if (am) this.receiver.reconcile(am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck')));
-      };
-      const first = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => []);
-      this.receiver.seed(first.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck')));
-      this.alertPoll = setInterval(() => void poll(), 10_000);
-      this.alertPoll.unref();
-      return;
-    }
+    // A remote engine's Alertmanager cannot reach a webhook on this machine: ask it instead.
+    if (this.forwards || this.env.OBSDECK_ALERTS === 'poll') return this.pollAlerts();
     this.receiver.requireToken(this.loaded().auth.webhookToken);
     const port = Number(this.env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
     const state = await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
     // Alerts that began while the app was not listening count from the start (no notification).
     if (state.listening) {
+      // A stack already running: check (and correct) where its Alertmanager's notifications land.
+      await verifyAlertPath(this).catch(() => undefined);
       const am = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => []);
       this.receiver.seed(am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck')));
     }
+  }
+
+  /**
+   * Alerts by asking Alertmanager every 10 s rather than by its webhook: for a remote engine,
+   * or where the app cannot listen where the engine sends host.docker.internal.
+   */
+  async pollAlerts(): Promise<void> {
+    if (this.alertPoll) return;
+    await this.receiver.close();
+    this.receiver.pollingEveryS = 10;
+    const ours = (am: AmAlert[]) => am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck'));
+    const first = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => []);
+    this.receiver.seed(ours(first));
+    this.alertPoll = setInterval(() => {
+      void Promise.resolve().then(() => this.alertmanager().alerts()).then((am) => this.receiver.reconcile(ours(am)), () => undefined);
+    }, 10_000);
+    this.alertPoll.unref();
   }
 }

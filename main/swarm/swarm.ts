@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { parseDocument } from 'yaml';
-import { bridgeGateway } from '../alerts/receiver.js';
+import { bridgeGateway, probeHostGateway } from '../engine/host-gateway.js';
 import type { LogLine, StackEvent } from '../contract.js';
 import { serviceBase, type ServiceSpec, type StackSpec } from '../stack/compose.js';
 import type { LogSources } from '../stack/follow.js';
@@ -180,11 +180,15 @@ export class SwarmStack {
 
   /**
    * extra_hosts as Swarm takes them ("IP name"). Swarm writes them into /etc/hosts as they are,
-   * so `host-gateway` (which only `docker run` resolves) becomes the default bridge's gateway:
-   * the host's address that the app's alert webhook listens on, reachable from a task.
+   * so `host-gateway` (which only `docker run` resolves) becomes the address the engine itself
+   * gives host-gateway (asked with a throwaway container of the service's image; else the
+   * default bridge's gateway, as dockerd computes it): the host's address that the app's alert
+   * webhook listens on, reachable from a task.
    */
-  private async hosts(extra: string[]): Promise<string[]> {
-    const gateway = extra.some((e) => e.endsWith(':host-gateway')) ? await bridgeGateway(this.docker) : undefined;
+  private async hosts(extra: string[], image: string): Promise<string[]> {
+    const gateway = extra.some((e) => e.endsWith(':host-gateway'))
+      ? (await probeHostGateway(this.docker, image, ['--version'])) ?? (await bridgeGateway(this.docker))
+      : undefined;
     return extra.flatMap((e) => {
       const at = e.lastIndexOf(':');
       const [host, ip] = [e.slice(0, at), e.slice(at + 1)];
@@ -212,7 +216,7 @@ export class SwarmStack {
           Secrets,
           ...(h ? { Healthcheck: { Test: h.test, Interval: ns(h.intervalS), Timeout: ns(h.timeoutS), Retries: h.retries, StartPeriod: ns(h.startPeriodS) } } : {}),
           StopGracePeriod: ns(s.stopGraceS),
-          ...(s.extraHosts.length ? { Hosts: await this.hosts(s.extraHosts) } : {}),
+          ...(s.extraHosts.length ? { Hosts: await this.hosts(s.extraHosts, s.image) } : {}),
         },
         RestartPolicy: { Condition: s.restart === 'no' ? 'none' : s.restart === 'on-failure' ? 'on-failure' : 'any', Delay: 2e9 },
         // Prometheus keeps its TSDB on a node's volume: it runs on a manager, as the issue's deploy section says.

@@ -6,6 +6,7 @@ import type { AlertInfo } from '../../main/contract';
 import { useAction, useRequest } from '../client/useRequest';
 import { since } from '../lib/format';
 import type { PageProps } from '../pages';
+import { AlertPathStatus } from './alerts/AlertPathStatus';
 import { useClient } from '../state/app';
 
 type Matcher = { name: string; value: string; isRegex: boolean };
@@ -55,13 +56,7 @@ export function AlertsPage({ go }: PageProps) {
       )}
       {!snap && !error && <p>Loading alerts…</p>}
       {snap && !snap.alertmanager && <p role="status" className="bad">Alertmanager does not answer: silences cannot be shown or made.</p>}
-      {receiver && (
-        <p className={receiver.listening || receiver.pollingEveryS ? 'muted' : 'warn'} aria-label="Webhook receiver">
-          {receiver.pollingEveryS
-            ? `The Docker engine is on another machine, whose Alertmanager cannot reach a webhook here: Obsdeck asks it for its alerts every ${receiver.pollingEveryS} s instead.`
-            : receiver.listening ? `Alertmanager's notifications reach Obsdeck at ${receiver.listening}.` : `Notifications are off: ${receiver.error ?? 'the receiver starts with the Docker engine'}.`}
-        </p>
-      )}
+      {receiver && <AlertPathStatus receiver={receiver} />}
       {receiver?.refused && (
         <p role="status" className="warn" aria-label="Refused notifications">
           The receiver turned away {receiver.refused.count} {receiver.refused.count === 1 ? 'request' : 'requests'}; the last, at {new Date(receiver.refused.at).toLocaleTimeString()}: {receiver.refused.last}.

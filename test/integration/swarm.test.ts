@@ -4,12 +4,15 @@
 // a bad config is refused and the running one kept → a good one is live on Prometheus → down
 // leaves nothing of the project but its volumes.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplyRefused } from '../../main/config/change.js';
 import { ConfigHistory } from '../../main/config/store.js';
+import { hostsEntry } from '../../main/engine/host-gateway.js';
+import { filesIn } from '../../main/engine/run-tool.js';
 import { PrometheusClient } from '../../main/prom/client.js';
 import { serviceBase } from '../../main/stack/compose.js';
 import { loadSpec } from '../../main/stack/load.js';
@@ -77,10 +80,20 @@ describe('the stack on Docker Swarm', () => {
     expect(t.instances).toEqual(addresses);
     expect(api.tasks.filter((x) => x.state === 'running').map((x) => x.name).sort()).toEqual(['api_poc3.1', 'api_poc3.2', 'api_poc3.3']);
     expect(api.tasks.every((x) => x.node.length > 0)).toBe(true);
-    // Alertmanager reaches the app's webhook on the host: host-gateway resolved to the bridge's gateway.
-    const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM: { Config: { Gateway?: string }[] } };
+    // Alertmanager reaches the app's webhook on the host: host-gateway resolved to the address
+    // the engine itself gives it in a `docker run --add-host host.docker.internal:host-gateway`
+    // (whether or not its bridge inspect names a Gateway: a first-start dockerd's does not), and
+    // that address is one of this machine's, where the app can listen (os.networkInterfaces()
+    // leaves out docker0 while no container uses it: its link is down).
+    const plain = await docker.createContainer({ Image: testImages.alertmanager, Cmd: ['--version'], HostConfig: { NetworkMode: 'none', ExtraHosts: ['host.docker.internal:host-gateway'] } });
+    await plain.start();
+    const expected = hostsEntry((await filesIn(plain, ['/etc/hosts']))['/etc/hosts']!.toString('utf8'));
+    await plain.remove({ force: true });
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, expected, resolve));
+    server.close();
     const am = (await docker.listServices({ filters: { name: [swarm.serviceName('alertmanager')] } }))[0] as { Spec: { TaskTemplate: { ContainerSpec: { Hosts?: string[] } } } };
-    expect(am.Spec.TaskTemplate.ContainerSpec.Hosts).toEqual([`${bridge.IPAM.Config.find((c) => c.Gateway && !c.Gateway.includes(':'))!.Gateway} host.docker.internal`]);
+    expect(am.Spec.TaskTemplate.ContainerSpec.Hosts).toEqual([`${expected} host.docker.internal`]);
     // The gateway answers on 127.0.0.1 only, at the compose file's ports.
     const gw = await docker.getContainer(swarm.gatewayName).inspect();
     expect(Object.values(gw.HostConfig.PortBindings as Record<string, { HostIp: string }[]>).flat().every((b) => b.HostIp === '127.0.0.1')).toBe(true);

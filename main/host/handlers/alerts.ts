@@ -2,6 +2,7 @@
 // made and expired in Alertmanager (the notices of what a silence covers end at once).
 import { alertsOverview, silencedFingerprints } from '../../alerts/overview.js';
 import type { AmAlert } from '../../prom/client.js';
+import { deliveryHealth } from '../alert-path.js';
 import { fail } from '../errors.js';
 import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
@@ -13,8 +14,12 @@ export function alertsHandlers(rt: Runtime) {
   return {
     'alerts:list': async () => {
       const overview = await alertsOverview(() => rt.prometheus(), () => rt.alertmanager(), endSilenced);
-      const { listening, error, refused, pollingEveryS } = rt.receiver.state();
-      return { ...overview, receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}), ...(pollingEveryS ? { pollingEveryS } : {}) } };
+      const { listening, error, refused, pollingEveryS, path } = rt.receiver.state();
+      const delivery = pollingEveryS ? undefined : await deliveryHealth(rt).catch(() => undefined);
+      return {
+        ...overview,
+        receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}), ...(pollingEveryS ? { pollingEveryS } : {}), ...(path ? { path } : {}), ...(delivery ? { delivery } : {}) },
+      };
     },
     'alerts:notices': () => rt.receiver.state(),
     'silences:create': async ({ matchers, minutes, comment }) => {

@@ -3,6 +3,7 @@
 // containers or as Swarm services (Start on Swarm); down removes whichever runs.
 import type { StackEvent } from '../../contract.js';
 import type { Stack } from '../../stack/stack.js';
+import { verifyAlertPath } from '../alert-path.js';
 import { fail } from '../errors.js';
 import type { Work } from '../lock.js';
 import type { Handlers } from '../router.js';
@@ -17,6 +18,8 @@ export function stackHandlers(rt: Runtime) {
     } finally {
       await rt.refreshSwarm();
     }
+    // Where Alertmanager's notifications land is the engine's word, read once it runs.
+    if (kind === 'up' || kind === 'restart') await verifyAlertPath(rt).catch(() => undefined);
     return rt.snapshot();
   };
   const notOnSwarm = (what: string) => {
