@@ -95,6 +95,8 @@ export interface StackSnapshot {
   services: ServiceStatus[];
   /** What the stack is doing now, if anything: an `up`, `down`, `restart`, `stop` or config `apply` in progress. */
   busy?: 'up' | 'down' | 'restart' | 'stop' | 'apply' | 'images' | 'scale';
+  /** Another Obsdeck process (a terminal's `obsdeck apply`, the app) is changing the stack now: who, and what. */
+  busyBy?: string;
   /** Where the stack runs: plain containers, or Swarm services (then each service has replicas and tasks). */
   target: 'containers' | 'swarm';
   /** The engine's part in a swarm: Start on Swarm needs a manager, and offers to make an inactive engine a single-node swarm. */

@@ -2,6 +2,7 @@
 // and the current page (from the URL) behind its error boundary.
 import { useEffect, useMemo, useState } from 'react';
 import { contractClient } from './client/client';
+import { BusyBy } from './components/BusyBy';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { Notices } from './components/Notices';
 import { useRoute } from './lib/route';
@@ -50,6 +51,7 @@ export function App() {
           </nav>
           <span className="subtitle">POC3 Security observability stack</span>
           {!connected && <span role="status" className="bad">Reconnecting to Obsdeck…</span>}
+          <BusyBy />
           <Notices openAlerts={() => go({ view: 'alerts', params: {} })} />
         </header>
         <main>

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
-import { applyChange, restoreEntry, toolsOf } from '../config/change.js';
+import { applyChange, entryDrafts, restoreEntry, toolsOf } from '../config/change.js';
 import { formatProblem } from '../config/expressions.js';
 import { CONFIG_FILES, ConfigHistory, dataDir, diffLines } from '../config/store.js';
 import { validateConfigs } from '../config/validate.js';
@@ -13,6 +13,7 @@ import { defaultExportFile, exportImages, importImages, listImages, pullImage } 
 import { updateSettings } from '../images/settings.js';
 import { IMAGE_REF } from '../contract.js';
 import { Host } from '../host/host.js';
+import type { Work } from '../host/lock.js';
 import { PrometheusClient } from '../prom/client.js';
 import { serve } from '../server/serve.js';
 import { serviceBase } from '../stack/compose.js';
@@ -24,6 +25,7 @@ import { applyOnSwarm } from '../swarm/apply.js';
 import { SwarmStack } from '../swarm/swarm.js';
 import { k8sName, renderKubernetes, toYaml } from '../render/kubernetes.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
+import { NO_WAIT, underLock } from './lock.js';
 import { columns, dim, green, out, paint, printer, red, warn, yellow } from './output.js';
 import { UsageError, type Command, type Parsed } from './table.js';
 
@@ -31,12 +33,21 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 export class NoEngine extends Error {}
 
+/** The endpoint of the engine found (the stack's lock is keyed by it, as the app's is). */
+let endpoint = '';
+
 async function engine(): Promise<Docker> {
   const { status, docker } = await discoverEngine();
   if (!status.reachable || !docker) {
     throw new NoEngine(`no Docker engine is reachable. ${status.reachable ? '' : status.hint}\ntried:\n${status.reachable ? '' : status.tried.map((t) => `  ${t.endpoint}: ${t.error}`).join('\n')}`);
   }
+  endpoint = status.endpoint.split(' ')[0]!;
   return docker;
+}
+
+/** Runs a change to the stack holding the stack's lock, shared with the app and other terminals. */
+function locked<T>(stack: { spec: { project: string } }, work: Work, values: Parsed['values'], run: () => Promise<T>): Promise<T> {
+  return underLock({ dataDir: dataDir(), endpoint, project: stack.spec.project }, work, values, run);
 }
 
 async function openStack(): Promise<{ stack: Stack; configDir: string }> {
@@ -81,7 +92,7 @@ async function upSwarm(names: string[], values: Parsed['values']): Promise<numbe
     await swarm.initSingleNode();
     out('this engine is now a single-node swarm (advertising 127.0.0.1; `docker swarm leave --force` undoes it)');
   }
-  const { skipped } = await swarm.up(names, printer(), { replicas });
+  const { skipped } = await locked(swarm, 'up', values, () => swarm.up(names, printer(), { replicas }));
   for (const k of skipped) process.stderr.write(`${red('skipped')} ${k.service}: ${k.why}\n`);
   const st = await swarm.status();
   out(green(`on Swarm: ${st.map((x) => `${x.service} ${x.replicas.running}/${x.replicas.desired}`).join(', ')}`));
@@ -111,20 +122,25 @@ function positive(values: Parsed['values'], name: string, c: Command): number | 
   return n;
 }
 
-async function apply(restoreId?: string): Promise<number> {
+async function apply(values: Parsed['values'], restoreId?: string): Promise<number> {
   const { stack, configDir } = await openStack();
-  const swarm = restoreId ? undefined : await deployedSwarm(stack);
-  if (swarm) {
-    // On Swarm: every config file as it is in the config directory, as new versioned configs.
-    const drafts = Object.fromEntries(CONFIG_FILES.map((f) => [f, fs.readFileSync(path.join(configDir, f), 'utf8')]));
-    const entry = await applyOnSwarm({ swarm, configDir, history: new ConfigHistory(dataDir()), on: (s) => out(`${dim('…')} ${s.message}`) }, drafts);
-    out(green(`✓ applied on Swarm (${entry.note}); history entry ${entry.id}`));
+  const history = new ConfigHistory(dataDir());
+  const on = (s: { message: string }) => out(`${dim('…')} ${s.message}`);
+  return locked(stack, 'apply', values, async () => {
+    const swarm = await deployedSwarm(stack);
+    if (swarm) {
+      // On Swarm: every config file as it is in the config directory (or in the history entry
+      // restored), as new versioned configs, as the app's Apply and Restore do.
+      const drafts = restoreId ? entryDrafts(history, restoreId) : Object.fromEntries(CONFIG_FILES.map((f) => [f, fs.readFileSync(path.join(configDir, f), 'utf8')]));
+      const entry = await applyOnSwarm({ swarm, configDir, history, on }, drafts);
+      out(green(`✓ applied on Swarm (${entry.note}); history entry ${entry.id}`));
+      return 0;
+    }
+    const ctx = { stack, configDir, history, on };
+    const entry = restoreId ? await restoreEntry(ctx, restoreId) : await applyChange(ctx);
+    out(green(`✓ applied (${entry.note}); history entry ${entry.id}`));
     return 0;
-  }
-  const ctx = { stack, configDir, history: new ConfigHistory(dataDir()), on: (s: { message: string }) => out(`${dim('…')} ${s.message}`) };
-  const entry = restoreId ? await restoreEntry(ctx, restoreId) : await applyChange(ctx);
-  out(green(`✓ applied (${entry.note}); history entry ${entry.id}`));
-  return 0;
+  });
 }
 
 const stackCommands: Command[] = [
@@ -136,12 +152,14 @@ const stackCommands: Command[] = [
       swarm: { type: 'boolean', help: 'deploy on Docker Swarm instead of plain containers' },
       replicas: { type: 'string', value: 'SERVICE=N', multiple: true, help: 'with --swarm: how many replicas of SERVICE (again for another)' },
       init: { type: 'boolean', help: 'with --swarm: make this engine a single-node swarm first when it is not in one (advertises 127.0.0.1 only)' },
+      ...NO_WAIT,
     },
     run: async ({ positionals, values }) => {
       if (values.swarm === true) return upSwarm(positionals, values);
       if (values.replicas !== undefined || values.init === true) throw new UsageError('--replicas and --init go with --swarm');
       const { stack } = await openStack();
-      const { skipped } = await stack.up(positionals, printer(), { wait: values.wait === true });
+      // Under the lock: a second `obsdeck up` (or the app's Start) waits, then finds the stack up.
+      const { skipped } = await locked(stack, 'up', values, () => stack.up(positionals, printer(), { wait: values.wait === true }));
       if (skipped.length) {
         for (const k of skipped) process.stderr.write(`${red('skipped')} ${k.service}: ${k.why}\n`);
         out(yellow(`started all but ${skipped.map((k) => k.service).join(', ')}`));
@@ -154,13 +172,14 @@ const stackCommands: Command[] = [
   {
     name: 'scale', section: 'The stack', args: 'SERVICE=N',
     help: 'set how many replicas of a service run on Swarm, and wait until they do',
-    run: async ({ positionals }) => {
+    options: NO_WAIT,
+    run: async ({ positionals, values }) => {
       if (positionals.length !== 1) throw new UsageError('scale takes one SERVICE=N');
       const { stack } = await openStack();
       const [[service, n]] = Object.entries(replicaPairs(positionals, 'scale', stack.spec.services.map((x) => x.name))) as [[string, number]];
       const swarm = await deployedSwarm(stack);
       if (!swarm) throw new UsageError('the stack is not deployed on Swarm; `obsdeck up --swarm` first');
-      await swarm.scale(service, n, printer());
+      await locked(stack, 'scale', values, () => swarm.scale(service, n, printer()));
       out(green(`${service} runs ${n} replicas`));
       return 0;
     },
@@ -168,11 +187,13 @@ const stackCommands: Command[] = [
   {
     name: 'down', section: 'The stack',
     help: 'stop and remove the containers (the data stays in the volumes)',
-    options: { volumes: { type: 'boolean', short: 'v', help: 'delete the data volumes too' } },
+    options: { volumes: { type: 'boolean', short: 'v', help: 'delete the data volumes too' }, ...NO_WAIT },
     run: async ({ values }) => {
       const { stack } = await openStack();
-      await (await deployedSwarm(stack))?.down(printer(), { volumes: values.volumes === true });
-      await stack.down(printer(), { volumes: values.volumes === true });
+      await locked(stack, 'down', values, async () => {
+        await (await deployedSwarm(stack))?.down(printer(), { volumes: values.volumes === true });
+        await stack.down(printer(), { volumes: values.volumes === true });
+      });
       out(green(values.volumes ? 'the stack is down and its data deleted' : 'the stack is down; its data is kept in its volumes'));
       return 0;
     },
@@ -180,9 +201,10 @@ const stackCommands: Command[] = [
   {
     name: 'restart', section: 'The stack', args: '[SERVICE...]',
     help: 'restart services and wait until they are ready again',
-    run: async ({ positionals }) => {
+    options: NO_WAIT,
+    run: async ({ positionals, values }) => {
       const { stack } = await openStack();
-      await stack.restart(positionals, printer());
+      await locked(stack, 'restart', values, () => stack.restart(positionals, printer()));
       return 0;
     },
   },
@@ -323,7 +345,8 @@ const configCommands: Command[] = [
   {
     name: 'apply', section: 'Configuration',
     help: 'validate, copy into the running stack, reload, confirm; roll back on failure',
-    run: () => apply(),
+    options: NO_WAIT,
+    run: ({ values }) => apply(values),
   },
   {
     name: 'history', section: 'Configuration', args: '[ID]',
@@ -349,10 +372,11 @@ const configCommands: Command[] = [
   {
     name: 'restore', section: 'Configuration', args: 'ID',
     help: 'apply an earlier configuration again (the config files change only if it succeeds)',
-    run: async ({ positionals: [id] }) => {
+    options: NO_WAIT,
+    run: async ({ positionals: [id], values }) => {
       if (!id) throw new UsageError('restore needs a history entry (see `obsdeck history`)');
       new ConfigHistory(dataDir()).entry(id);
-      return apply(id);
+      return apply(values, id);
     },
   },
 ];

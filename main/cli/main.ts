@@ -5,6 +5,7 @@
 import { ApplyRefused, ApplyRolledBack } from '../config/change.js';
 import { PreflightError, ServiceFailed } from '../stack/stack.js';
 import { COMMANDS, NoEngine } from './commands.js';
+import { LockBusy } from './lock.js';
 import { red } from './output.js';
 import { commandUsage, parse, usage, UsageError } from './table.js';
 
@@ -38,6 +39,9 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof NoEngine) {
       process.stderr.write(`obsdeck: ${err.message}\n`);
       process.exitCode = 3;
+    } else if (err instanceof LockBusy) {
+      process.stderr.write(`obsdeck: ${err.message}\n`);
+      process.exitCode = 4;
     } else if (err instanceof PreflightError || err instanceof ServiceFailed || err instanceof ApplyRefused || err instanceof ApplyRolledBack) {
       process.stderr.write(`obsdeck: ${red(err.message)}\n`);
       process.exitCode = 1;

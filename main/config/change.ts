@@ -222,3 +222,15 @@ export async function runningFiles(stack: Stack | undefined): Promise<Partial<Re
 export function applyConfigs(stack: Stack, configDir: string, tools: ToolImages, history: ConfigHistory, on?: OnApplyStep): Promise<HistoryEntry> {
   return applyChange({ stack, configDir, history, tools, ...(on ? { on } : {}) });
 }
+
+/**
+ * The config files whose copy in the running services differs from the config directory: what
+ * an apply that was cut short (a crashed or killed process) left behind.
+ */
+export async function driftFromConfigDir(stack: Stack, configDir: string): Promise<ConfigFile[]> {
+  const running = await runningFiles(stack);
+  return (Object.keys(running) as ConfigFile[]).filter((f) => {
+    const onDisk = fs.existsSync(path.join(configDir, f)) ? fs.readFileSync(path.join(configDir, f), 'utf8') : undefined;
+    return onDisk !== undefined && running[f] !== onDisk;
+  });
+}

@@ -4,6 +4,7 @@
 // Handlers ask it for these; domain modules never see it.
 import type Docker from 'dockerode';
 import { AlertReceiver, DEFAULT_WEBHOOK_PORT, webhookHost } from '../alerts/receiver.js';
+import { driftFromConfigDir } from '../config/change.js';
 import { ConfigHistory, dataDir } from '../config/store.js';
 import type { EngineStatus, EventName, Events, StackSnapshot } from '../contract.js';
 import { discoverEngine } from '../engine/discover.js';
@@ -19,7 +20,8 @@ import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { TrafficRuns } from '../traffic/runs.js';
 import { verifyAlertPath } from './alert-path.js';
 import { fail } from './errors.js';
-import { StackLock } from './lock.js';
+import { describeHolder, FileLock, holderAlive, thisProcess, type LockOwner } from './file-lock.js';
+import { StackLock, type MachineLock, type Work } from './lock.js';
 import type { Emit } from './session.js';
 
 export interface RuntimeOptions extends StackLocation {
@@ -37,6 +39,8 @@ export interface RuntimeOptions extends StackLocation {
 }
 
 type Reachable = Extract<EngineStatus, { reachable: true }>;
+
+const WORKS = new Set<string>(['up', 'down', 'restart', 'stop', 'apply', 'images', 'scale']);
 
 export class Runtime {
   private engine: EngineStatus = { reachable: false, tried: [], hint: 'Looking for a Docker engine…' };
@@ -60,7 +64,11 @@ export class Runtime {
   /** A remote engine over SSH: the stack's published ports forwarded to this machine. */
   private forwards?: PortForwards;
   private alertPoll?: NodeJS.Timeout;
-  readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()));
+  readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()), () => this.machineLock(), (owner) => this.tookOverLock(owner));
+  /** The open stack's lock file, and another process holding it now (watched every second). */
+  private lockFile?: FileLock;
+  private otherHolder?: LockOwner;
+  private lockWatch?: NodeJS.Timeout;
   /** Alertmanager's webhook, hosted here: its notices go to every session as `alerts:notice`. */
   readonly receiver = new AlertReceiver();
   readonly traffic = new TrafficRuns((run) => this.emit('traffic:run', run));
@@ -85,6 +93,7 @@ export class Runtime {
     clearTimeout(this.discoverTimer);
     clearTimeout(this.swarmTimer);
     clearInterval(this.alertPoll);
+    clearInterval(this.lockWatch);
     this.forwards?.close();
     this.watcher?.stop();
     void this.receiver.close();
@@ -124,8 +133,9 @@ export class Runtime {
   }
 
   snapshot(): StackSnapshot {
-    const busy = this.lock.busy;
-    const role = this.swarmRole ? { swarm: this.swarmRole } : {};
+    const other = this.otherHolder;
+    const busy = this.lock.busy ?? (other && WORKS.has(other.work) ? (other.work as Work) : undefined);
+    const role = { ...(this.swarmRole ? { swarm: this.swarmRole } : {}), ...(other ? { busyBy: `${describeHolder(other)} is running ${other.work}` } : {}) };
     if (this.swarmStatus) {
       const byName = new Map(this.swarmStatus.map((x) => [x.service, x]));
       const services = this.specServices().map((name) => {
@@ -247,6 +257,48 @@ export class Runtime {
     }
   }
 
+  /** The lock file every Obsdeck process takes to change this stack on this engine. */
+  private machineLock(): MachineLock | undefined {
+    if (!this.opened || !this.reachable) return undefined;
+    const file = FileLock.for(this.dataDir(), this.reachable.endpoint.split(' ')[0]!, this.opened.spec.project);
+    if (this.lockFile?.file !== file.file) this.lockFile = file;
+    return { file: this.lockFile, command: thisProcess() };
+  }
+
+  /** Watches the lock file: while another process holds it, every session sees who and what. */
+  private watchLock(): void {
+    clearInterval(this.lockWatch);
+    const look = () => {
+      const m = this.machineLock();
+      let holder: LockOwner | undefined;
+      try {
+        holder = m?.file.holder();
+      } catch {
+        holder = undefined; // a damaged file is reported when a change tries to take it
+      }
+      const other = holder && holder.pid !== process.pid && holderAlive(holder) ? holder : undefined;
+      if (JSON.stringify(other) !== JSON.stringify(this.otherHolder)) {
+        this.otherHolder = other;
+        this.emit('stack:snapshot', this.snapshot());
+      }
+    };
+    look();
+    this.lockWatch = setInterval(look, 1000);
+    this.lockWatch.unref();
+  }
+
+  /** A lock left by a process that is gone: say so, and what its cut-short change left running. */
+  private async tookOverLock(owner: LockOwner): Promise<void> {
+    const stack = this.opened;
+    const drift = stack ? await driftFromConfigDir(stack, this.loaded().configDir).catch(() => []) : [];
+    const left = drift.length
+      ? `${drift.join(', ')} in the running services differ from the config directory (it was cut short; Apply or Restore sets them right)`
+      : 'what runs matches the config directory';
+    const message = `took over the stack's lock from ${describeHolder(owner)}, which ended while running ${owner.work}: ${left}`;
+    console.warn(`[obsdeck] ${message}`);
+    this.emit('stack:progress', { step: 'preflight', state: drift.length ? 'failed' : 'done', message });
+  }
+
   /** Opens the stack (again) with a fresh status watcher. */
   private async open(docker: Docker, status: Reachable): Promise<void> {
     this.watcher?.stop();
@@ -270,6 +322,7 @@ export class Runtime {
       }
     });
     await this.watcher.start();
+    this.watchLock();
     await this.refreshSwarm();
   }
 
