@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ServiceSpec } from './compose.js';
+import { STAND_INS } from './stand-ins.js';
 import { containerHolding, nextFreePort, portFree, processHolding } from './ports.js';
 import type { Stack } from './stack.js';
 
@@ -44,10 +45,21 @@ export async function preflightProblems(stack: Pick<Stack, 'docker' | 'container
     }
     const pullable = await stack.docker.getImage(s.image).distribution().then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]);
     if (pullable !== undefined) {
-      problems.push(`image ${s.image} for ${s.name} is not on the engine and cannot be pulled (${pullable.slice(0, 200)}); offline, build a stand-in with \`npm run images:local\` and point the service's image variable at it`);
+      problems.push(`image ${s.image} for ${s.name} is not on the engine and cannot be pulled (${pullable.slice(0, 200)}); ${remedy(s.name)}`);
     }
   }
   return problems;
+}
+
+/**
+ * What to do about a missing image: `npm run images:local` builds stand-ins only for the services
+ * that have one (Prometheus, Alertmanager); for the others (Grafana), import a tarball or choose
+ * an image that is on the engine.
+ */
+export function remedy(service: string): string {
+  return STAND_INS[service]
+    ? 'import it (Images → Import), or build a stand-in with `npm run images:local`'
+    : 'import a tarball of it (Images → Import), or choose an image that is on the engine (Images → Change)';
 }
 
 /** A service Start left out: its image cannot be had (or a service it needs is left out). */
@@ -61,7 +73,7 @@ export function unavailable(services: ServiceSpec[], problems: string[]): Skippe
     if (!m) continue;
     const why = m[3]!.startsWith('missing')
       ? `image unavailable: ${m[1]!} is not built and its build context is incomplete; run \`npm run api:image\``
-      : `image unavailable: ${m[1]!} is not on the engine and cannot be pulled; import it (Images) or build a stand-in with \`npm run images:local\``;
+      : `image unavailable: ${m[1]!} is not on the engine and cannot be pulled; ${remedy(m[2]!)}`;
     out.push({ service: m[2]!, why, details: p });
   }
   let grew = true;

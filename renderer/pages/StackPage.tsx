@@ -134,7 +134,7 @@ export function StackPage(): React.JSX.Element {
         <div role="alert" className="card callout" data-code={error.code}>
           <p className="bad">{error.code === 'PORT_IN_USE' ? 'A port the stack needs is taken' : error.code === 'IMAGE_MISSING' ? 'An image is missing' : 'That did not work'}</p>
           <p>{error.message}</p>
-          {error.details.length > 0 && error.code === 'SERVICE_FAILED' && <pre className="logs">{error.details.join('\n')}</pre>}
+          {error.details.length > 0 && error.code === 'SERVICE_FAILED' && <pre className="logs" tabIndex={0}>{error.details.join('\n')}</pre>}
         </div>
       )}
 
@@ -160,10 +160,10 @@ export function StackPage(): React.JSX.Element {
               {s.unavailable && (
                 <div className="bad" aria-label="unavailable">
                   <p>{s.unavailable.why}</p>
-                  <details><summary>details</summary><pre className="logs">{s.unavailable.details}</pre></details>
+                  <details><summary>details</summary><pre className="logs" tabIndex={0}>{s.unavailable.details}</pre></details>
                 </div>
               )}
-              {s.lastLogs && s.lastLogs.length > 0 && s.state !== 'unknown' && <pre className="logs" aria-label="last log lines">{s.lastLogs.slice(-5).join('\n')}</pre>}
+              {s.lastLogs && s.lastLogs.length > 0 && s.state !== 'unknown' && <pre className="logs" aria-label="last log lines" tabIndex={0}>{s.lastLogs.slice(-5).join('\n')}</pre>}
               {s.tasks && s.tasks.length > 0 && <Tasks s={s} now={now} />}
               {onSwarm ? (
                 s.replicas && <Scale service={s.service} current={s.replicas.desired} disabled={!engineUp || busy !== undefined} onScale={(n) => run(() => client.request('stack:scale', { service: s.service, replicas: n }))} />
@@ -180,7 +180,8 @@ export function StackPage(): React.JSX.Element {
       {steps.length > 0 && (
         <section className="card steps" aria-label="Progress">
           <h2>{busy === 'up' ? 'Starting the stack' : busy === 'down' ? 'Stopping the stack' : busy === 'scale' ? 'Scaling' : 'Last run'}</h2>
-          <ol>
+          {/* Scrolls past 320 px: focusable, so a keyboard can scroll it too. */}
+          <ol tabIndex={0} aria-label="Steps">
             {steps.map((e, i) => (
               <li key={i} className={e.state} ref={i === steps.length - 1 ? stepsEnd : undefined}>
                 <span className="mark">{{ started: '…', progress: '…', done: '✓', skipped: '·', failed: '✗' }[e.state]}</span>{' '}

@@ -58,7 +58,7 @@ describe('the first Start on a machine without a registry', () => {
     if (offline) expect(by('prometheus').standInFor).toBe(upstream);
     if (grafanaMissing) {
       expect(by('grafana').state).toBe('missing');
-      expect(by('grafana').unavailable?.why).toMatch(/^image unavailable: \S*grafana\S* is not on the engine and cannot be pulled; import it \(Images\) or build a stand-in with `npm run images:local`$/);
+      expect(by('grafana').unavailable?.why).toMatch(/^image unavailable: \S*grafana\S* is not on the engine and cannot be pulled; import a tarball of it \(Images → Import\), or choose an image that is on the engine \(Images → Change\)$/);
       expect(by('grafana').unavailable?.details).toMatch(/cannot be pulled \(/); // the engine's own words, behind "details"
     }
   }, 180_000);

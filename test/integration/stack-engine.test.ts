@@ -97,12 +97,12 @@ describe('pre-flight: nothing is created when the stack cannot start', () => {
       // Alone, it cannot start at all: refused with the reason, and nothing is created.
       const err = await s.up(['alertmanager']).then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(PreflightError);
-      expect((err as Error).message).toMatch(/image obsdeck-missing\/alertmanager:none for alertmanager is not on the engine and cannot be pulled \(.+\); offline, build a stand-in with `npm run images:local`/);
+      expect((err as Error).message).toMatch(/image obsdeck-missing\/alertmanager:none for alertmanager is not on the engine and cannot be pulled \(.+\); import it \(Images → Import\), or build a stand-in with `npm run images:local`/);
       expect(await leftovers(other)).toEqual([]);
       // With the others: Alertmanager and Prometheus (which needs it) are skipped, the API starts.
       const { skipped } = await s.up(SERVICES, undefined, { wait: true });
       expect(skipped.map((k) => `${k.service}: ${k.why}`)).toEqual([
-        'alertmanager: image unavailable: obsdeck-missing/alertmanager:none is not on the engine and cannot be pulled; import it (Images) or build a stand-in with `npm run images:local`',
+        'alertmanager: image unavailable: obsdeck-missing/alertmanager:none is not on the engine and cannot be pulled; import it (Images → Import), or build a stand-in with `npm run images:local`',
         'prometheus: needs alertmanager, which cannot start',
       ]);
       const containers = (await leftovers(other)).filter((n) => n.startsWith('/'));
