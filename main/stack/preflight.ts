@@ -38,8 +38,20 @@ export async function preflightProblems(stack: Pick<Stack, 'docker' | 'container
     const haveImage = await stack.docker.getImage(s.image).inspect().then(() => true, () => false);
     if (haveImage) continue;
     if (s.build) {
-      if (!fs.existsSync(path.join(s.build.context, s.build.dockerfile ?? 'Dockerfile'))) {
+      const dockerfile = path.join(s.build.context, s.build.dockerfile ?? 'Dockerfile');
+      if (!fs.existsSync(dockerfile)) {
         problems.push(`image ${s.image} for ${s.name} is missing and its build context ${s.build.context} has no ${s.build.dockerfile ?? 'Dockerfile'}`);
+        continue;
+      }
+      const { sources, base } = dockerfileNeeds(fs.readFileSync(dockerfile, 'utf8'), s.build.args ?? {});
+      const absent = sources.filter((src) => !fs.existsSync(path.join(s.build!.context, src)));
+      if (absent.length) {
+        problems.push(`image ${s.image} for ${s.name} is missing and its build context ${s.build.context} is not staged (${absent.join(', ')} not there)`);
+        continue;
+      }
+      if (base && !(await stack.docker.getImage(base).inspect().then(() => true, () => false))) {
+        const why = await stack.docker.getImage(base).distribution().then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]);
+        if (why !== undefined) problems.push(`image ${s.image} for ${s.name} is missing and its build context's base image ${base} is not on the engine and cannot be pulled (${why.slice(0, 200)})`);
       }
       continue;
     }
@@ -62,6 +74,30 @@ export function remedy(service: string): string {
     : 'import a tarball of it (Images → Import), or choose an image that is on the engine (Images → Change)';
 }
 
+/**
+ * What a Dockerfile needs from outside: the context paths its COPY/ADD read (not `--from` a
+ * stage), and its first FROM image with ARG defaults and build args filled in.
+ */
+export function dockerfileNeeds(text: string, args: Record<string, string>): { sources: string[]; base?: string } {
+  const vars: Record<string, string> = {};
+  const sources: string[] = [];
+  let base: string | undefined;
+  const fill = (v: string) => v.replace(/\$\{?(\w+)\}?/g, (_m, k: string) => args[k] ?? vars[k] ?? '');
+  for (const raw of text.replace(/\\\n/g, ' ').split('\n')) {
+    const line = raw.trim();
+    const arg = /^ARG\s+(\w+)(?:=(\S*))?/i.exec(line);
+    if (arg) vars[arg[1]!] = args[arg[1]!] ?? arg[2] ?? '';
+    const from = /^FROM\s+(?:--\S+\s+)*(\S+)/i.exec(line);
+    if (from && base === undefined) base = fill(from[1]!);
+    const copy = /^(?:COPY|ADD)\s+(.*)$/i.exec(line);
+    if (copy && !/--from=/i.test(copy[1]!)) {
+      const words = copy[1]!.split(/\s+/).filter((w) => !w.startsWith('--'));
+      sources.push(...words.slice(0, -1).filter((w) => !/^https?:/.test(w)).map(fill));
+    }
+  }
+  return { sources, ...(base && base !== 'scratch' ? { base } : {}) };
+}
+
 /** A service Start left out: its image cannot be had (or a service it needs is left out). */
 export interface Skipped { service: string; why: string; details: string }
 
@@ -72,7 +108,7 @@ export function unavailable(services: ServiceSpec[], problems: string[]): Skippe
     const m = /^image (\S+) for (\S+) is (not on the engine and cannot be pulled|missing and its build context)/.exec(p);
     if (!m) continue;
     const why = m[3]!.startsWith('missing')
-      ? `image unavailable: ${m[1]!} is not built and its build context is incomplete; run \`npm run api:image\``
+      ? `image unavailable: ${m[1]!} is not built here and cannot be built yet; run \`npm run api:image\` against this engine (offline: \`npm run images:local\` first, then \`NODE_IMAGE=obsdeck-local/node:latest npm run api:image\`)`
       : `image unavailable: ${m[1]!} is not on the engine and cannot be pulled; ${remedy(m[2]!)}`;
     out.push({ service: m[2]!, why, details: p });
   }
