@@ -168,13 +168,25 @@ export interface AlertsSnapshot {
   alertmanager: boolean;
   groups: AlertGroupInfo[];
   /** The app's webhook receiver: where it listens (or why not) and what it turned away. */
-  receiver?: Pick<NoticesState, 'listening' | 'error' | 'refused' | 'pollingEveryS' | 'path'> & {
+  receiver?: Pick<NoticesState, 'listening' | 'error' | 'refused' | 'pollingEveryS' | 'path' | 'heartbeat'> & {
     /**
      * Alertmanager's webhook deliveries (its own counters) and its last delivery error. `failing`:
      * that error came after the last notification this app received, so the path is down now.
      */
     delivery?: { sent: number; failed: number; lastError?: { at: string; message: string }; failing: boolean };
   };
+}
+
+/** The alert path test: each hop with how long after the start it was reached, and what failed. */
+export interface PathTestResult {
+  run: string;
+  alertname: string;
+  ok: boolean;
+  hops: { hop: 'routes checked' | 'accepted' | 'routed' | 'delivered' | 'resolved'; ok: boolean; afterMs: number; message: string }[];
+  /** The failed hop and why, in one line. */
+  problem?: string;
+  /** Alertmanager's or the engine's own words behind the problem. */
+  details?: string;
 }
 
 /** One change of an alert, as Alertmanager's webhook told the app (or the app silenced it). */
@@ -208,6 +220,11 @@ export interface NoticesState {
    * stack's network got here, and what is wrong when something is.
    */
   path?: { checkedAt: string; hostGateway?: string; reached?: boolean; problem?: string };
+  /**
+   * The Watchdog rule's heartbeat (it always fires; Alertmanager repeats it every minute): when
+   * it last arrived. `stale`: none for 5 minutes while the receiver listens, so the path is down.
+   */
+  heartbeat?: { lastAt?: string; stale: boolean };
   firing: AlertNotice[];
   resolved: AlertNotice[];
 }
@@ -296,6 +313,8 @@ export const requestSchemas = {
   'alerts:list': z.strictObject({}),
   /** What Alertmanager's webhook has told the app: the alerts firing now and the recently resolved. */
   'alerts:notices': z.strictObject({}),
+  /** Sends a synthetic alert through Alertmanager to the app's receiver and back, hop by hop. */
+  'alerts:test': z.strictObject({}),
   'config:get': z.strictObject({}),
   /** Checks a draft (not saved): in-process at once, then promtool/amtool of the stack's images. */
   'config:validate': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
@@ -376,6 +395,7 @@ export interface Replies {
   'metrics:range': RangeResult[];
   'silences:create': { id: string };
   'silences:expire': { id: string };
+  'alerts:test': PathTestResult;
   'traffic:status': TrafficState;
   'traffic:start': TrafficState;
   'traffic:stop': TrafficState;

@@ -4,6 +4,7 @@
 import type { AlertsSnapshot } from '../contract.js';
 import type { Alert, AlertmanagerClient, AmAlert, PrometheusClient, Silence } from '../prom/client.js';
 import { PrometheusUnreachable } from '../prom/read.js';
+import { WATCHDOG } from './receiver.js';
 
 /** The compose service of a scrape target's instance ("api_poc3:8083"; Prometheus scrapes itself as localhost). */
 export function serviceOfInstance(instance: string): string {
@@ -21,7 +22,8 @@ export async function alertsOverview(prometheus: () => PrometheusClient, alertma
   try {
     const client = prometheus();
     const [{ groups }, { activeTargets }] = await Promise.all([client.rules(), client.targets('active')]);
-    prom = groups.flatMap((g) => g.rules.flatMap((r) => (r.type === 'alerting' ? r.alerts.map((a) => ({ ...a, expr: r.query })) : [])));
+    // The Watchdog is the alert path's heartbeat (always firing): shown as such, not as an alert.
+    prom = groups.flatMap((g) => g.rules.flatMap((r) => (r.type === 'alerting' && r.name !== WATCHDOG ? r.alerts.map((a) => ({ ...a, expr: r.query })) : [])));
     for (const t of activeTargets) if (t.labels.job && t.labels.instance) services.set(t.labels.job, serviceOfInstance(t.labels.instance));
   } catch (err) {
     throw new PrometheusUnreachable(err instanceof Error ? err.message : String(err), { cause: err });

@@ -65,3 +65,21 @@ export function lastDeliveryError(log: string): { at: string; message: string } 
   const err = /\berr="((?:[^"\\]|\\.)*)"/.exec(last)?.[1]?.replace(/\\"/g, '"') ?? last;
   return { at, message: err };
 }
+
+/** Alertmanager's last delivery error, from the tail of its container's log. */
+export async function lastDeliveryErrorIn(container: Docker.Container): Promise<{ at: string; message: string } | undefined> {
+  const log = await container.logs({ stdout: true, stderr: true, tail: 500, follow: false });
+  return lastDeliveryError(demuxed(log));
+}
+
+/** The text of a non-TTY container's log (8-byte frame headers stripped). */
+function demuxed(buf: Buffer): string {
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(out).toString('utf8');
+}

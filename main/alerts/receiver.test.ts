@@ -161,4 +161,26 @@ describe('the Alertmanager webhook receiver', () => {
     expect(ok.status).toBe(200); // still up, and still taking real notifications
     expect(receiver.state().firing.length).toBeLessThanOrEqual(MAX_FIRING);
   });
+
+  it('keeps the alert path\'s own alerts (a path test, the Watchdog) out of the notices, and tells a path test what arrived', async () => {
+    receiver = new AlertReceiver();
+    receiver.requireToken(TOKEN);
+    const seen: AlertNotice[] = [];
+    receiver.on('notice', (n) => seen.push(n));
+    const { listening } = await receiver.listen('127.0.0.1', 0);
+    const test = (status: 'firing' | 'resolved') => ({ ...alert(status, 'ee05', 'ObsdeckPathTest_ab12'), labels: { alertname: 'ObsdeckPathTest_ab12', severity: 'none', job: '', obsdeck_path_test: 'true' } });
+    const post = (body: unknown) => fetch(listening!, { method: 'POST', headers: signed, body: JSON.stringify(body) });
+    expect((await post(payload(test('firing'), alert('firing', 'dd04', 'Watchdog')))).status).toBe(200);
+    expect(receiver.lastHeartbeatAt).toBeGreaterThan(0);
+    const ask = (fp: string, auth = `Bearer ${TOKEN}`) => fetch(`${listening!}/path-test/${fp}`, { headers: { authorization: auth } });
+    expect(await (await ask('ee05')).json()).toEqual({ firing: expect.any(String) as unknown });
+    await post(payload(test('resolved')));
+    expect(await (await ask('ee05')).json()).toEqual({ firing: expect.any(String) as unknown, resolved: expect.any(String) as unknown });
+    expect(await (await ask('ffff')).json()).toEqual({});
+    expect((await ask('ee05', 'Bearer wrong')).status).toBe(401); // another install's process learns nothing
+    expect(seen).toEqual([]);
+    expect(receiver.state().firing).toEqual([]);
+    receiver.seed([{ fingerprint: 'dd04', labels: { alertname: 'Watchdog' }, annotations: {}, startsAt: '2026-11-25T10:00:00Z' }]);
+    expect(receiver.state().firing).toEqual([]);
+  });
 });

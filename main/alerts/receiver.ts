@@ -22,6 +22,12 @@ import { bridgeGateway } from '../engine/host-gateway.js';
 import type { AlertNotice, NoticesState } from '../contract.js';
 
 export const WEBHOOK_PATH = '/alertmanager';
+/** GET <this>/<fingerprint> (with the token): whether a path test's alert arrived; `obsdeck alerts test` asks the app's receiver this. */
+export const PATH_TEST_PATH = '/alertmanager/path-test/';
+/** The label of a path test's synthetic alerts (observability/alertmanager.yml routes them to obsdeck only). */
+export const PATH_TEST_LABEL = 'obsdeck_path_test';
+/** The rule that always fires: its repeated notifications are the alert path's heartbeat. */
+export const WATCHDOG = 'Watchdog';
 export const DEFAULT_WEBHOOK_PORT = 5001;
 const MAX_BODY = 1 << 20;
 /** Resolved alerts kept for the "recent" list. */
@@ -65,6 +71,10 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
   private bound?: { host: string; port: number };
   /** When the last notification from Alertmanager was taken (ms since the epoch). */
   lastReceivedAt?: number;
+  /** When the Watchdog's heartbeat last arrived, and since when the receiver listens (ms since the epoch). */
+  lastHeartbeatAt?: number;
+  listeningSince?: number;
+  private readonly pathTests = new Map<string, { firing?: string; resolved?: string }>();
   /** The last check of the path from the stack's network to this receiver (set by the host). */
   path?: NonNullable<NoticesState['path']>;
   private failure?: string;
@@ -119,6 +129,7 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
     const payload = Payload.parse(body);
     const out: AlertNotice[] = [];
     for (const a of payload.alerts) {
+      if (this.infrastructure(a, now)) continue;
       const notice: AlertNotice = {
         fingerprint: a.fingerprint,
         status: a.status,
@@ -150,10 +161,36 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
   }
 
   /**
+   * The alert path's own alerts, which are not news for the user: a path test's synthetic alert
+   * (recorded by fingerprint for the test to find) and the Watchdog's heartbeat. True when `a` was one.
+   */
+  private infrastructure(a: { status: string; labels: Record<string, string>; fingerprint: string }, now: Date): boolean {
+    if (a.labels[PATH_TEST_LABEL] === 'true') {
+      const seen = this.pathTests.get(a.fingerprint) ?? {};
+      seen[a.status === 'resolved' ? 'resolved' : 'firing'] ??= now.toISOString();
+      this.pathTests.set(a.fingerprint, seen);
+      while (this.pathTests.size > 100) this.pathTests.delete(this.pathTests.keys().next().value!);
+      return true;
+    }
+    if (a.labels.alertname === WATCHDOG) {
+      this.lastHeartbeatAt = now.getTime();
+      return true;
+    }
+    return false;
+  }
+
+  /** When this receiver saw a path test's alert (by Alertmanager's fingerprint) firing and resolved. */
+  pathTestSeen(fingerprint: string): { firing?: string; resolved?: string } | undefined {
+    const seen = this.pathTests.get(fingerprint);
+    return seen && { ...seen };
+  }
+
+  /**
    * Polling instead of the webhook: Alertmanager's active alerts for the app's receiver, now.
    * A new one is a firing notice; one that was firing and is no longer listed is resolved.
    */
   reconcile(active: { fingerprint: string; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string }[], now = new Date()): AlertNotice[] {
+    active = active.filter((a) => !this.infrastructure({ ...a, status: 'firing' }, now));
     const listed = new Set(active.map((a) => a.fingerprint));
     const alerts = [
       ...active.filter((a) => !this.firing.has(a.fingerprint)).map((a) => ({ ...a, status: 'firing' as const })),
@@ -171,7 +208,7 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
    */
   seed(alerts: { fingerprint: string; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string }[], now = new Date()): void {
     for (const a of alerts) {
-      if (this.firing.has(a.fingerprint)) continue;
+      if (this.firing.has(a.fingerprint) || this.infrastructure({ ...a, status: 'firing' }, now)) continue;
       this.firing.set(a.fingerprint, {
         fingerprint: a.fingerprint, status: 'firing', alertname: a.labels.alertname ?? '(no alertname)', labels: a.labels, startsAt: a.startsAt, receivedAt: now.toISOString(),
         ...(a.labels.severity ? { severity: a.labels.severity } : {}),
@@ -216,6 +253,7 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       const addr = server.address() as { port: number };
       this.url = `http://${host}:${addr.port}${WEBHOOK_PATH}`;
       this.bound = { host, port: addr.port };
+      this.listeningSince = this.now();
       this.failure = undefined;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -246,13 +284,21 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(message);
     };
-    if (req.url !== WEBHOOK_PATH) return reply(404, `the webhook is at ${WEBHOOK_PATH}`);
-    if (req.method !== 'POST') return reply(405, 'POST only');
+    const pathTest = req.url?.startsWith(PATH_TEST_PATH) ? req.url.slice(PATH_TEST_PATH.length) : undefined;
+    if (req.url !== WEBHOOK_PATH && pathTest === undefined) return reply(404, `the webhook is at ${WEBHOOK_PATH}`);
+    if (pathTest === undefined && req.method !== 'POST') return reply(405, 'POST only');
+    if (pathTest !== undefined && req.method !== 'GET') return reply(405, 'GET only');
     const given = Buffer.from(req.headers.authorization ?? '');
     if (!this.token || given.length !== this.token.length || !crypto.timingSafeEqual(given, this.token)) {
       this.refuse('a notification without this install\'s token (not from the stack\'s Alertmanager)');
       req.resume();
       return reply(401, 'this receiver takes notifications from its own Alertmanager only');
+    }
+    if (pathTest !== undefined) {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(/^[0-9a-f]{1,32}$/.test(pathTest) ? this.pathTestSeen(pathTest) ?? {} : {}));
+      return;
     }
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       this.refuse(`a notification that is not application/json (${(req.headers['content-type'] ?? 'no type').slice(0, 40)})`);

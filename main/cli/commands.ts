@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
 import { applyChange, entryDrafts, restoreEntry, toolsOf } from '../config/change.js';
 import { formatProblem } from '../config/expressions.js';
 import { CONFIG_FILES, ConfigHistory, dataDir, diffLines } from '../config/store.js';
@@ -13,64 +12,22 @@ import { defaultExportFile, exportImages, importImages, listImages, pullImage } 
 import { updateSettings } from '../images/settings.js';
 import { IMAGE_REF } from '../contract.js';
 import { Host } from '../host/host.js';
-import type { Work } from '../host/lock.js';
 import { PrometheusClient } from '../prom/client.js';
 import { serve } from '../server/serve.js';
 import { serviceBase } from '../stack/compose.js';
 import { loadSpec } from '../stack/load.js';
 import { containerLines, mergeLines, type LogLine } from '../stack/logs.js';
 import { Stack } from '../stack/stack.js';
-import { useStandIns } from '../stack/stand-ins.js';
 import { applyOnSwarm } from '../swarm/apply.js';
-import { SwarmStack } from '../swarm/swarm.js';
 import { k8sName, renderKubernetes, toYaml } from '../render/kubernetes.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
-import { NO_WAIT, underLock } from './lock.js';
+import { NO_WAIT } from './lock.js';
+import { alertsCommand } from './alerts.js';
+import { deployedSwarm, engine, locked, NoEngine, openStack, openSwarm } from './context.js';
 import { columns, dim, green, out, paint, printer, red, warn, yellow } from './output.js';
 import { UsageError, type Command, type Parsed } from './table.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-export class NoEngine extends Error {}
-
-/** The endpoint of the engine found (the stack's lock is keyed by it, as the app's is). */
-let endpoint = '';
-
-async function engine(): Promise<Docker> {
-  const { status, docker } = await discoverEngine();
-  if (!status.reachable || !docker) {
-    throw new NoEngine(`no Docker engine is reachable. ${status.reachable ? '' : status.hint}\ntried:\n${status.reachable ? '' : status.tried.map((t) => `  ${t.endpoint}: ${t.error}`).join('\n')}`);
-  }
-  endpoint = status.endpoint.split(' ')[0]!;
-  return docker;
-}
-
-/** Runs a change to the stack holding the stack's lock, shared with the app and other terminals. */
-function locked<T>(stack: { spec: { project: string } }, work: Work, values: Parsed['values'], run: () => Promise<T>): Promise<T> {
-  return underLock({ dataDir: dataDir(), endpoint, project: stack.spec.project }, work, values, run);
-}
-
-async function openStack(): Promise<{ stack: Stack; configDir: string }> {
-  const docker = await engine();
-  const { spec, configDir } = loadSpec();
-  for (const w of spec.warnings) warn(w);
-  for (const name of await useStandIns(docker, spec)) {
-    const s = spec.services.find((x) => x.name === name)!;
-    warn(`offline: ${name} runs the stand-in ${s.image} (${s.standInFor ?? ''} is not here and cannot be pulled)`);
-  }
-  return { stack: new Stack(docker, spec), configDir };
-}
-
-async function openSwarm(): Promise<SwarmStack> {
-  const { stack } = await openStack();
-  return new SwarmStack(stack.docker, stack.spec);
-}
-
-/** The stack's Swarm services, when the stack runs on Swarm now (the commands that work on both targets ask this first). */
-async function deployedSwarm(stack: Stack): Promise<SwarmStack | undefined> {
-  const swarm = new SwarmStack(stack.docker, stack.spec);
-  return (await swarm.deployed().catch(() => false)) ? swarm : undefined;
-}
 
 /** SERVICE=N pairs (--replicas, scale), each SERVICE one of `services`. */
 function replicaPairs(list: string[], what: string, services: string[]): Record<string, number> {
@@ -589,4 +546,6 @@ const otherCommands: Command[] = [
   },
 ];
 
-export const COMMANDS: Command[] = [...stackCommands, images, ...configCommands, traffic, ...promCommands, render, ...otherCommands];
+export { NoEngine } from './context.js';
+
+export const COMMANDS: Command[] = [...stackCommands, images, ...configCommands, traffic, ...promCommands, alertsCommand, render, ...otherCommands];

@@ -4,13 +4,15 @@
 // from Alertmanager's own counters and log. The checks live in alerts/path.ts; this file only
 // finds the containers and the receiver they concern.
 import type Docker from 'dockerode';
-import { checkPath, lastDeliveryError, webhookCounters } from '../alerts/path.js';
-import { WEBHOOK_PATH } from '../alerts/receiver.js';
+import { checkPath, lastDeliveryErrorIn, webhookCounters } from '../alerts/path.js';
+import { amtoolRoutes, runPathTest } from '../alerts/path-test.js';
+import { WATCHDOG, WEBHOOK_PATH } from '../alerts/receiver.js';
 import { fetchWithin } from '../prom/fetch.js';
+import type { AlertNotice, PathTestResult } from '../contract.js';
 import type { Runtime } from './runtime.js';
 
 /** A running container of `service` in the open stack, on either target. */
-async function runningContainer(rt: Runtime, service: string): Promise<Docker.Container | undefined> {
+export async function runningContainer(rt: Runtime, service: string): Promise<Docker.Container | undefined> {
   const stack = rt.maybeStack();
   if (!stack) return undefined;
   if (rt.onSwarm) {
@@ -52,21 +54,69 @@ export async function deliveryHealth(rt: Runtime): Promise<{ sent: number; faile
   if (!res?.ok) return undefined;
   const counters = webhookCounters(await res.text());
   const am = await runningContainer(rt, 'alertmanager').catch(() => undefined);
-  const log = am ? await am.logs({ stdout: true, stderr: true, tail: 500, follow: false }).then((b) => demuxed(b)).catch(() => '') : '';
-  const lastError = counters.failed > 0 ? lastDeliveryError(log) : undefined;
+  const lastError = counters.failed > 0 && am ? await lastDeliveryErrorIn(am).catch(() => undefined) : undefined;
   const errorAt = lastError ? Date.parse(lastError.at) : NaN;
   const failing = lastError !== undefined && (rt.receiver.lastReceivedAt === undefined || (Number.isFinite(errorAt) && errorAt > rt.receiver.lastReceivedAt));
   return { ...counters, ...(lastError ? { lastError } : {}), failing };
 }
 
-/** The text of a non-TTY container's log (8-byte frame headers stripped). */
-function demuxed(buf: Buffer): string {
-  const out: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const size = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
-  }
-  return Buffer.concat(out).toString('utf8');
+/** The alert path test from the app: its own receiver, or Alertmanager's list where the app polls. */
+export async function testAlertPath(rt: Runtime): Promise<PathTestResult> {
+  const stack = rt.stack();
+  const am = rt.alertmanager();
+  const polling = rt.receiver.pollingEveryS !== undefined;
+  return runPathTest({
+    alertmanager: am,
+    routes: async (labels) => amtoolRoutes(stack.docker, stack.service('alertmanager').image, (await am.status()).config.original, labels),
+    seen: async (fp) => {
+      if (!polling) return rt.receiver.pathTestSeen(fp);
+      const listed = (await am.alerts()).find((a) => a.fingerprint === fp && a.status.state === 'active');
+      return listed ? { firing: new Date().toISOString() } : { resolved: new Date().toISOString() };
+    },
+    lastError: async () => {
+      const c = await runningContainer(rt, 'alertmanager');
+      return c ? (await lastDeliveryErrorIn(c))?.message : undefined;
+    },
+  });
+}
+
+/** No heartbeat for this long (Alertmanager repeats the Watchdog every minute) means the path is down. */
+export const HEARTBEAT_STALE_MS = 5 * 60_000;
+
+/**
+ * The Watchdog's heartbeat as the Alerts view shows it: stale when Prometheus has the Watchdog
+ * firing (the rule exists and runs) for longer than HEARTBEAT_STALE_MS and no notification of it
+ * reached the receiver for as long. Undefined where it says nothing (no webhook, no Watchdog).
+ */
+export async function heartbeat(rt: Runtime, now = Date.now()): Promise<{ lastAt?: string; stale: boolean } | undefined> {
+  const r = rt.receiver;
+  if (r.pollingEveryS || !r.address()) return undefined;
+  const { alerts } = await rt.prometheus().alerts();
+  const watchdog = alerts.find((a) => a.labels.alertname === WATCHDOG && a.state === 'firing');
+  if (!watchdog) return undefined;
+  const since = Math.max(r.lastHeartbeatAt ?? 0, r.listeningSince ?? 0, Date.parse(watchdog.activeAt ?? '') || 0);
+  return { ...(r.lastHeartbeatAt ? { lastAt: new Date(r.lastHeartbeatAt).toISOString() } : {}), stale: now - since > HEARTBEAT_STALE_MS };
+}
+
+/**
+ * Checks the heartbeat every 30 s; when it goes stale, every session gets an AlertPathDown notice
+ * (a desktop notification in the app), and a resolved one when it comes back.
+ */
+export function watchHeartbeat(rt: Runtime): NodeJS.Timeout {
+  let down = false;
+  const notice = (status: 'firing' | 'resolved'): AlertNotice => ({
+    fingerprint: 'obsdeck-alert-path', status, alertname: 'AlertPathDown', severity: 'critical', labels: { alertname: 'AlertPathDown', severity: 'critical' },
+    summary: status === 'firing' ? 'Alert notifications no longer reach Obsdeck' : 'Alert notifications reach Obsdeck again',
+    description: 'The Watchdog rule always fires and Alertmanager repeats it every minute; for 5 minutes none of its notifications arrived. The Alerts view says which hop fails.',
+    startsAt: new Date().toISOString(), receivedAt: new Date().toISOString(),
+  });
+  const timer = setInterval(() => {
+    void heartbeat(rt).then((h) => {
+      const stale = h?.stale === true;
+      if (stale !== down) rt.emit('alerts:notice', notice(stale ? 'firing' : 'resolved'));
+      down = stale;
+    }, () => undefined);
+  }, 30_000);
+  timer.unref();
+  return timer;
 }

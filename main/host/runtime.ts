@@ -18,7 +18,7 @@ import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
 import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { TrafficRuns } from '../traffic/runs.js';
-import { verifyAlertPath } from './alert-path.js';
+import { verifyAlertPath, watchHeartbeat } from './alert-path.js';
 import { fail } from './errors.js';
 import { describeHolder, FileLock, holderAlive, thisProcess, type LockOwner } from './file-lock.js';
 import { StackLock, type MachineLock, type Work } from './lock.js';
@@ -69,6 +69,7 @@ export class Runtime {
   private lockFile?: FileLock;
   private otherHolder?: LockOwner;
   private lockWatch?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
   /** Alertmanager's webhook, hosted here: its notices go to every session as `alerts:notice`. */
   readonly receiver = new AlertReceiver();
   readonly traffic = new TrafficRuns((run) => this.emit('traffic:run', run));
@@ -94,6 +95,7 @@ export class Runtime {
     clearTimeout(this.swarmTimer);
     clearInterval(this.alertPoll);
     clearInterval(this.lockWatch);
+    clearInterval(this.heartbeatTimer);
     this.forwards?.close();
     this.watcher?.stop();
     void this.receiver.close();
@@ -268,6 +270,7 @@ export class Runtime {
   /** Watches the lock file: while another process holds it, every session sees who and what. */
   private watchLock(): void {
     clearInterval(this.lockWatch);
+    clearInterval(this.heartbeatTimer);
     const look = () => {
       const m = this.machineLock();
       let holder: LockOwner | undefined;
@@ -379,6 +382,7 @@ export class Runtime {
     const port = Number(this.env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
     const state = await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
     // Alerts that began while the app was not listening count from the start (no notification).
+    this.heartbeatTimer ??= watchHeartbeat(this);
     if (state.listening) {
       // A stack already running: check (and correct) where its Alertmanager's notifications land.
       await verifyAlertPath(this).catch(() => undefined);

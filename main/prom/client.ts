@@ -180,6 +180,11 @@ export class AlertmanagerClient {
     return request(this.base, 'alertmanager alerts', `/api/v2/alerts${filter.length ? `?${qs.toString()}` : ''}`);
   }
 
+  /** POST /api/v2/alerts: as Prometheus sends them (an `endsAt` in the past resolves them). */
+  async postAlerts(alerts: { labels: Labels; annotations: Labels; startsAt: string; endsAt: string }[]): Promise<void> {
+    await request(this.base, 'post alerts', '/api/v2/alerts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+  }
+
   groups(): Promise<{ labels: Labels; receiver: { name: string }; alerts: AmAlert[] }[]> {
     return request(this.base, 'alertmanager groups', '/api/v2/alerts/groups');
   }

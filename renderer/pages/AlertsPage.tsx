@@ -7,6 +7,7 @@ import { useAction, useRequest } from '../client/useRequest';
 import { since } from '../lib/format';
 import type { PageProps } from '../pages';
 import { AlertPathStatus } from './alerts/AlertPathStatus';
+import { AlertPathTest } from './alerts/AlertPathTest';
 import { useClient } from '../state/app';
 
 type Matcher = { name: string; value: string; isRegex: boolean };
@@ -57,6 +58,7 @@ export function AlertsPage({ go }: PageProps) {
       {!snap && !error && <p>Loading alerts…</p>}
       {snap && !snap.alertmanager && <p role="status" className="bad">Alertmanager does not answer: silences cannot be shown or made.</p>}
       {receiver && <AlertPathStatus receiver={receiver} />}
+      <AlertPathTest disabled={!snap?.alertmanager} />
       {receiver?.refused && (
         <p role="status" className="warn" aria-label="Refused notifications">
           The receiver turned away {receiver.refused.count} {receiver.refused.count === 1 ? 'request' : 'requests'}; the last, at {new Date(receiver.refused.at).toLocaleTimeString()}: {receiver.refused.last}.

@@ -2,7 +2,7 @@
 // made and expired in Alertmanager (the notices of what a silence covers end at once).
 import { alertsOverview, silencedFingerprints } from '../../alerts/overview.js';
 import type { AmAlert } from '../../prom/client.js';
-import { deliveryHealth } from '../alert-path.js';
+import { deliveryHealth, heartbeat, testAlertPath } from '../alert-path.js';
 import { fail } from '../errors.js';
 import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
@@ -16,12 +16,14 @@ export function alertsHandlers(rt: Runtime) {
       const overview = await alertsOverview(() => rt.prometheus(), () => rt.alertmanager(), endSilenced);
       const { listening, error, refused, pollingEveryS, path } = rt.receiver.state();
       const delivery = pollingEveryS ? undefined : await deliveryHealth(rt).catch(() => undefined);
+      const beat = await heartbeat(rt).catch(() => undefined);
       return {
         ...overview,
-        receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}), ...(pollingEveryS ? { pollingEveryS } : {}), ...(path ? { path } : {}), ...(delivery ? { delivery } : {}) },
+        receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}), ...(pollingEveryS ? { pollingEveryS } : {}), ...(path ? { path } : {}), ...(delivery ? { delivery } : {}), ...(beat ? { heartbeat: beat } : {}) },
       };
     },
     'alerts:notices': () => rt.receiver.state(),
+    'alerts:test': () => testAlertPath(rt).catch((err: unknown) => unreachable(err)),
     'silences:create': async ({ matchers, minutes, comment }) => {
       const id = await rt.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment }).catch(unreachable);
       endSilenced(await rt.alertmanager().alerts().catch(() => [])); // Alertmanager decides what the silence covers

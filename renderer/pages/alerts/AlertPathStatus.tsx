@@ -11,6 +11,9 @@ export function pathProblem(r: Receiver): string | undefined {
   if (r.pollingEveryS) return undefined;
   if (!r.listening) return `Notifications are off: ${r.error ?? 'the receiver starts with the Docker engine'}.`;
   if (r.path?.problem) return `Alertmanager's notifications do not reach Obsdeck: ${r.path.problem}.`;
+  if (r.heartbeat?.stale) {
+    return `The alert path is down: the Watchdog's heartbeat has not arrived ${r.heartbeat.lastAt ? `since ${new Date(r.heartbeat.lastAt).toLocaleTimeString()}` : 'since the app began listening'} (Alertmanager repeats it every minute).`;
+  }
   if (r.delivery?.failing) {
     return `Alertmanager cannot deliver to Obsdeck (${r.delivery.failed} of ${r.delivery.sent} webhook notifications failed): ${r.delivery.lastError?.message ?? 'no error logged'}.`;
   }
@@ -37,9 +40,10 @@ export function AlertPathStatus({ receiver }: { receiver: Receiver }) {
   }
   const proven = receiver.path?.reached ? `; a request from the stack's network reached it at ${new Date(receiver.path.checkedAt).toLocaleTimeString()}` : '';
   const counted = receiver.delivery ? ` Alertmanager has sent ${receiver.delivery.sent} webhook notifications, ${receiver.delivery.failed} failed.` : '';
+  const beat = receiver.heartbeat?.lastAt ? ` Heartbeat at ${new Date(receiver.heartbeat.lastAt).toLocaleTimeString()}.` : '';
   return (
     <p className="muted" aria-label="Webhook receiver">
-      Alertmanager's notifications reach Obsdeck at {receiver.listening}{proven}.{counted}
+      Alertmanager's notifications reach Obsdeck at {receiver.listening}{proven}.{counted}{beat}
     </p>
   );
 }

@@ -1,0 +1,64 @@
+// `obsdeck alerts test`: the alert path test of the Alerts view, from a terminal. The app's
+// receiver is where Alertmanager delivers; when the app (or `obsdeck serve`) holds it, this
+// asks that process whether the test's alert arrived (with the install's webhook token); when
+// nothing holds it, this process listens there itself for the length of the test.
+import { hostGatewayIn } from '../engine/host-gateway.js';
+import { lastDeliveryErrorIn } from '../alerts/path.js';
+import { amtoolRoutes, runPathTest } from '../alerts/path-test.js';
+import { AlertReceiver, DEFAULT_WEBHOOK_PORT, PATH_TEST_PATH, webhookHost } from '../alerts/receiver.js';
+import { AlertmanagerClient } from '../prom/client.js';
+import { fetchWithin } from '../prom/fetch.js';
+import { serviceBase } from '../stack/compose.js';
+import { loadSpec } from '../stack/load.js';
+import { engineEndpoint, openStack } from './context.js';
+import { dim, green, out, red } from './output.js';
+import { UsageError, type Command } from './table.js';
+
+export const alertsCommand: Command = {
+  name: 'alerts', section: 'Prometheus', args: 'test',
+  help: 'test the alert path: a synthetic alert through Alertmanager to Obsdeck\'s receiver and resolved, hop by hop\nNothing is sent unless Alertmanager routes the test to the obsdeck receiver alone; exit 1 when a hop fails.',
+  options: { json: { type: 'boolean', help: 'print JSON' } },
+  run: async ({ positionals, values }) => {
+    if (positionals[0] !== 'test' || positionals.length !== 1) throw new UsageError('alerts takes one action: test');
+    const { stack } = await openStack();
+    const { auth } = loadSpec();
+    const amService = stack.service('alertmanager');
+    const base = serviceBase(amService);
+    if (!base) throw new Error('the stack publishes no Alertmanager port');
+    const am = new AlertmanagerClient(base);
+    const info = (await stack.containers()).get('alertmanager');
+    const container = info?.State === 'running' ? stack.docker.getContainer(info.Id) : undefined;
+    if (!container) throw new Error('Alertmanager is not running: `obsdeck up` first');
+    // Where Alertmanager delivers: the engine's word for host.docker.internal, else the app's guess.
+    const host = (await hostGatewayIn(container).catch(() => undefined)) ?? (await webhookHost(stack.docker, process.platform, engineEndpoint()));
+    const port = Number(process.env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
+    const own = new AlertReceiver();
+    own.on('error', () => undefined);
+    own.requireToken(auth.webhookToken);
+    const listening = (await own.listen(host, port)).listening !== undefined;
+    if (!values.json) out(dim(listening ? `listening for the test on ${host}:${port} (no Obsdeck app holds the receiver)` : `asking the Obsdeck process that holds the receiver on ${host}:${port}`));
+    const askHolder = async (fp: string) => {
+      const res = await fetchWithin(`http://${host}:${port}${PATH_TEST_PATH}${fp}`, 5000, { headers: { authorization: `Bearer ${auth.webhookToken}` } });
+      if (!res.ok) throw new Error(`the process on ${host}:${port} answered HTTP ${res.status}`);
+      return (await res.json()) as { firing?: string; resolved?: string };
+    };
+    try {
+      const result = await runPathTest({
+        alertmanager: am,
+        routes: async (labels) => amtoolRoutes(stack.docker, amService.image, (await am.status()).config.original, labels),
+        seen: (fp) => (listening ? Promise.resolve(own.pathTestSeen(fp)) : askHolder(fp)),
+        lastError: async () => (await lastDeliveryErrorIn(container))?.message,
+      });
+      if (values.json) {
+        out(JSON.stringify(result, null, 2));
+      } else {
+        for (const h of result.hops) out(`${h.ok ? green('✓') : red('✗')} ${h.hop.padEnd(15)} ${dim(`+${(h.afterMs / 1000).toFixed(1)} s`.padStart(8))}  ${h.message}`);
+        out(result.ok ? green(`the alert path works (${result.alertname})`) : red(`the alert path test failed at ${result.problem ?? 'a hop'}`));
+        if (result.details) out(dim(`details: ${result.details}`));
+      }
+      return result.ok ? 0 : 1;
+    } finally {
+      await own.close();
+    }
+  },
+};

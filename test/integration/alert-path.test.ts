@@ -1,0 +1,96 @@
+// The alert path on the real engine, as the app runs it (webhook on): after Start the receiver
+// listens where the engine put host.docker.internal for Alertmanager (read from its /etc/hosts)
+// and a request from the stack's network reached it; the Watchdog's heartbeat arrives; the
+// path test passes hop by hop from the app and from `obsdeck alerts test` (which asks the app);
+// Alertmanager's webhook failures stay 0. Then the receiver is made unreachable: the test names
+// the failed hop in Alertmanager's words, and the Alerts view's line turns red.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertsSnapshot, PathTestResult } from '../../main/contract.js';
+import { hostsEntry } from '../../main/engine/host-gateway.js';
+import { filesIn } from '../../main/engine/run-tool.js';
+import { Host, type Session } from '../../main/host/host.js';
+import { waitFor } from '../helpers/http.js';
+import { requireImages, testImages } from '../helpers/images.js';
+import { removeStack, stackEnv } from '../helpers/stack.js';
+
+const docker = new Docker();
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-alertpath-'));
+const project = `obsdeck-alertpath-${process.pid}`;
+let host: Host;
+let session: Session;
+let env: NodeJS.ProcessEnv;
+
+const list = async () => (await host.handle('alerts:list', {}, session)) as AlertsSnapshot;
+
+beforeAll(async () => {
+  await requireImages(docker, [testImages.api, testImages.prometheus, testImages.alertmanager]);
+  env = await stackEnv(project, home);
+  host = new Host({ env, data: home });
+  await host.start();
+  session = host.connect(() => undefined);
+  await host.handle('stack:up', { services: ['api_poc3', 'prometheus', 'alertmanager'] }, session);
+}, 180_000);
+
+afterAll(async () => {
+  host.close();
+  await removeStack(host.runtime.maybeStack(), home);
+}, 120_000);
+
+describe('the alert path', () => {
+  it('listens where the engine sends host.docker.internal, proven by a request from the stack\'s network', async () => {
+    const am = docker.getContainer(`${project}-alertmanager-1`);
+    const fromEngine = hostsEntry((await filesIn(am, ['/etc/hosts']))['/etc/hosts']!.toString('utf8'));
+    expect(fromEngine).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const state = host.runtime.receiver.state();
+    expect(state.listening).toBe(`http://${fromEngine}:5001/alertmanager`);
+    expect(state.path).toMatchObject({ hostGateway: fromEngine, reached: true });
+    expect(state.path?.problem).toBeUndefined();
+  });
+
+  it('the Watchdog\'s heartbeat arrives, and no notification has failed', async () => {
+    const snap = await waitFor('the first heartbeat', async () => {
+      const s = await list();
+      return s.receiver?.heartbeat?.lastAt ? s : undefined;
+    }, 120_000, 2000);
+    expect(snap.receiver?.heartbeat?.stale).toBe(false);
+    expect(snap.alerts.map((a) => a.name)).not.toContain('Watchdog'); // a heartbeat, not an alert
+    expect(snap.receiver?.delivery).toMatchObject({ failed: 0, failing: false });
+    expect(snap.receiver!.delivery!.sent).toBeGreaterThan(0);
+    expect(host.runtime.receiver.state().firing.map((n) => n.alertname)).not.toContain('Watchdog');
+  }, 150_000);
+
+  it('passes the path test from the app, hop by hop, leaving nothing firing', async () => {
+    const r = (await host.handle('alerts:test', {}, session)) as PathTestResult;
+    expect(r.problem).toBeUndefined();
+    expect(r.hops.map((h) => `${h.hop} ${h.ok}`)).toEqual(['routes checked true', 'accepted true', 'routed true', 'delivered true', 'resolved true']);
+    expect(host.runtime.receiver.state().firing.map((n) => n.alertname)).not.toContain(r.alertname); // not a notice
+    const am = host.runtime.alertmanager();
+    expect((await am.alerts([`alertname="${r.alertname}"`])).filter((a) => a.status.state === 'active')).toEqual([]);
+  }, 90_000);
+
+  it('`obsdeck alerts test` asks the app that holds the receiver, and passes', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [path.resolve('bin', 'obsdeck.js'), 'alerts', 'test'], { env: { ...env, NO_COLOR: '1' } });
+    expect(stdout).toMatch(/asking the Obsdeck process that holds the receiver on [\d.]+:5001/);
+    for (const hop of ['routes checked', 'accepted', 'routed', 'delivered', 'resolved']) expect(stdout).toMatch(new RegExp(`✓ ${hop}\\s+\\+\\d+\\.\\d s`));
+    expect(stdout).toMatch(/the alert path works \(ObsdeckPathTest_[0-9a-f]{8}\)/);
+    expect((await list()).receiver?.delivery?.failed).toBe(0);
+  }, 90_000);
+
+  it('with the receiver unreachable, the test fails at "delivered" in Alertmanager\'s words and the Alerts view says so', async () => {
+    await host.runtime.receiver.close();
+    const r = (await host.handle('alerts:test', {}, session)) as PathTestResult;
+    expect(r.ok).toBe(false);
+    expect(r.hops.at(-1)).toMatchObject({ hop: 'delivered', ok: false });
+    expect(r.problem).toMatch(/^delivered: Alertmanager could not deliver it to the app: .*connect: connection refused/);
+    const snap = await list();
+    expect(snap.receiver?.delivery).toMatchObject({ failing: true });
+    expect(snap.receiver!.delivery!.failed).toBeGreaterThan(0);
+    expect(snap.receiver?.delivery?.lastError?.message).toMatch(/connection refused/);
+  }, 90_000);
+});
