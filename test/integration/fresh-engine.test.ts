@@ -43,7 +43,9 @@ describe.skipIf(why !== undefined)('a freshly started engine (no bridge Gateway)
     // The engine is as a first start leaves it: a subnet, no Gateway.
     expect(seen.bridgeIpam).toEqual([{ Subnet: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/\d+$/) as unknown }]);
     // The app listens where the engine sends host.docker.internal, proven from the stack's network.
+    // (Before: the receiver fell back to 127.0.0.1, where no container reaches it.)
     expect(seen.receiver.listening).toMatch(/^http:\/\/\d+\.\d+\.\d+\.1:5001\/alertmanager$/);
+    expect(seen.receiver.listening).not.toContain('127.0.0.1');
     expect(seen.receiver.path).toMatchObject({ reached: true });
     expect(seen.notices).toContain('NoActiveTokens firing');
     expect(seen.delivery.sent).toBeGreaterThan(0);
