@@ -27,6 +27,7 @@ describe('the contract', () => {
       'logs:stop': [],
       'alerts:list': [],
       'alerts:notices': [],
+      'alerts:test': [],
       'metrics:range': ['exprs:array', 'start:number', 'end:number', 'step:number'],
       'config:get': [],
       'config:validate': ['file:string', 'text:string'],
