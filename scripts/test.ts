@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     await step('Electronegativity (no high-severity finding in the Electron layer)', 'npm', ['run', '--silent', 'electronegativity']);
   }
   if (!only || only === 'unit') await vitest('unit tests', ['--project', 'unit']);
+  // Node 20 is past its end of life: the same install and unit tests on Node 24 (the active LTS).
+  if (!only || only === 'node24') await step('Node 24: a fresh install, the unit and API tests, obsdeck --help, obsdeck serve', 'npx', ['tsx', 'scripts/node24.ts']);
   if (!only || only === 'integration') {
     heading('prerequisites of the integration tests');
     try {
