@@ -10,6 +10,7 @@ import { TimeoutError } from '../engine/timeout.js';
 import { StackLock } from './lock.js';
 import { loadCompose } from '../stack/compose.js';
 import { Stack } from '../stack/stack.js';
+import { SwarmStack } from '../swarm/swarm.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-hung-'));
 const socket = path.join(dir, 'docker.sock');
@@ -42,6 +43,22 @@ describe('a hung Docker engine', () => {
     expect(lock.busy).toBeUndefined();
     await expect(lock.run('stop', () => stack().stop(['web']))).rejects.toBeInstanceOf(TimeoutError);
     await expect(stack().status()).rejects.toBeInstanceOf(TimeoutError);
+    expect(lock.busy).toBeUndefined();
+  });
+
+  it('fails a Swarm scale, deploy and status in time, naming the call, and the lock is free again', async () => {
+    const spec = loadCompose(compose, { file: path.join(dir, 'c.yml'), project: 'hung', env: {} });
+    const swarm = new SwarmStack(new Docker({ socketPath: socket }), spec, { engineTimeoutMs: 300 });
+    const lock = new StackLock(() => undefined);
+    const started = Date.now();
+    const scale = await lock.run('scale', () => swarm.scale('web', 3)).then(() => undefined, (e: unknown) => e);
+    expect(scale).toBeInstanceOf(TimeoutError);
+    expect((scale as Error).message).toBe('the Docker engine did not answer within 300 ms (docker listServices); it may be hung or overloaded');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(lock.busy).toBeUndefined();
+    await expect(lock.run('up', () => swarm.up(['web']))).rejects.toBeInstanceOf(TimeoutError);
+    await expect(swarm.status()).rejects.toBeInstanceOf(TimeoutError);
+    await expect(swarm.role()).rejects.toThrow(/docker info/);
     expect(lock.busy).toBeUndefined();
   });
 });

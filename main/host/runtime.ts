@@ -163,7 +163,7 @@ export class Runtime {
   /** The stack as Swarm services on this engine (whether or not deployed). */
   swarm(): SwarmStack {
     const stack = this.stack();
-    if (this.swarmStack?.spec !== stack.spec) this.swarmStack = new SwarmStack(stack.docker, stack.spec);
+    if (this.swarmStack?.spec !== stack.spec) this.swarmStack = new SwarmStack(stack.docker, stack.spec, { remote: this.forwards !== undefined });
     return this.swarmStack;
   }
 

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { parseDocument } from 'yaml';
+import { engineDeadlineMs, withDeadlines } from '../engine/deadline.js';
 import { bridgeGateway, probeHostGateway } from '../engine/host-gateway.js';
 import type { LogLine, StackEvent } from '../contract.js';
 import { serviceBase, type ServiceSpec, type StackSpec } from '../stack/compose.js';
@@ -81,8 +82,12 @@ export class SwarmStack {
   readonly local: Stack;
   readonly project: string;
 
-  constructor(readonly docker: Docker, readonly spec: StackSpec, private readonly opts: { readyTimeoutMs?: number } = {}) {
-    this.local = new Stack(docker, spec);
+  /** The engine, every call with a deadline (engine/deadline.ts): a hung daemon fails the step, never holds the lock. */
+  readonly docker: Docker;
+
+  constructor(docker: Docker, readonly spec: StackSpec, private readonly opts: { readyTimeoutMs?: number; engineTimeoutMs?: number; remote?: boolean } = {}) {
+    this.docker = withDeadlines(docker, engineDeadlineMs(opts.remote, opts.engineTimeoutMs));
+    this.local = new Stack(docker, spec, { ...(opts.engineTimeoutMs ? { engineTimeoutMs: opts.engineTimeoutMs } : {}), ...(opts.remote ? { remote: true } : {}) });
     this.project = spec.project;
   }
 
