@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyChange, entryDrafts, restoreEntry, toolsOf } from '../config/change.js';
+import { applyChange, restoreEntry, toolsOf } from '../config/change.js';
 import { formatProblem } from '../config/expressions.js';
 import { CONFIG_FILES, ConfigHistory, dataDir, diffLines } from '../config/store.js';
 import { validateConfigs } from '../config/validate.js';
@@ -18,7 +18,7 @@ import { serviceBase } from '../stack/compose.js';
 import { loadSpec } from '../stack/load.js';
 import { containerLines, mergeLines, type LogLine } from '../stack/logs.js';
 import { Stack } from '../stack/stack.js';
-import { applyOnSwarm } from '../swarm/apply.js';
+import { ensureCan, targetFor } from '../target/target.js';
 import { k8sName, renderKubernetes, toYaml } from '../render/kubernetes.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
 import { NO_WAIT } from './lock.js';
@@ -84,16 +84,8 @@ async function apply(values: Parsed['values'], restoreId?: string): Promise<numb
   const history = new ConfigHistory(dataDir());
   const on = (s: { message: string }) => out(`${dim('…')} ${s.message}`);
   return locked(stack, 'apply', values, async () => {
-    const swarm = await deployedSwarm(stack);
-    if (swarm) {
-      // On Swarm: every config file as it is in the config directory (or in the history entry
-      // restored), as new versioned configs, as the app's Apply and Restore do.
-      const drafts = restoreId ? entryDrafts(history, restoreId) : Object.fromEntries(CONFIG_FILES.map((f) => [f, fs.readFileSync(path.join(configDir, f), 'utf8')]));
-      const entry = await applyOnSwarm({ swarm, configDir, history, on }, drafts);
-      out(green(`✓ applied on Swarm (${entry.note}); history entry ${entry.id}`));
-      return 0;
-    }
-    const ctx = { stack, configDir, history, on };
+    // The same path as the app's Apply and Restore, on whichever target runs the stack.
+    const ctx = { target: targetFor(stack, await deployedSwarm(stack)).config(), configDir, history, on };
     const entry = restoreId ? await restoreEntry(ctx, restoreId) : await applyChange(ctx);
     out(green(`✓ applied (${entry.note}); history entry ${entry.id}`));
     return 0;
@@ -134,9 +126,9 @@ const stackCommands: Command[] = [
       if (positionals.length !== 1) throw new UsageError('scale takes one SERVICE=N');
       const { stack } = await openStack();
       const [[service, n]] = Object.entries(replicaPairs(positionals, 'scale', stack.spec.services.map((x) => x.name))) as [[string, number]];
-      const swarm = await deployedSwarm(stack);
-      if (!swarm) throw new UsageError('the stack is not deployed on Swarm; `obsdeck up --swarm` first');
-      await locked(stack, 'scale', values, () => swarm.scale(service, n, printer()));
+      const target = targetFor(stack, await deployedSwarm(stack));
+      ensureCan(target, 'scale');
+      await locked(stack, 'scale', values, () => target.scale(service, n, printer()));
       out(green(`${service} runs ${n} replicas`));
       return 0;
     },
@@ -147,10 +139,7 @@ const stackCommands: Command[] = [
     options: { volumes: { type: 'boolean', short: 'v', help: 'delete the data volumes too' }, ...NO_WAIT },
     run: async ({ values }) => {
       const { stack } = await openStack();
-      await locked(stack, 'down', values, async () => {
-        await (await deployedSwarm(stack))?.down(printer(), { volumes: values.volumes === true });
-        await stack.down(printer(), { volumes: values.volumes === true });
-      });
+      await locked(stack, 'down', values, async () => targetFor(stack, await deployedSwarm(stack)).down(printer(), { volumes: values.volumes === true }));
       out(green(values.volumes ? 'the stack is down and its data deleted' : 'the stack is down; its data is kept in its volumes'));
       return 0;
     },
@@ -161,7 +150,9 @@ const stackCommands: Command[] = [
     options: NO_WAIT,
     run: async ({ positionals, values }) => {
       const { stack } = await openStack();
-      await locked(stack, 'restart', values, () => stack.restart(positionals, printer()));
+      const target = targetFor(stack, await deployedSwarm(stack));
+      ensureCan(target, 'restart a service');
+      await locked(stack, 'restart', values, () => target.restart(positionals, printer()));
       return 0;
     },
   },

@@ -6,6 +6,7 @@ import { ApplyRefused, ApplyRolledBack } from '../config/change.js';
 import { PreflightError, ServiceFailed } from '../stack/stack.js';
 import { COMMANDS, NoEngine } from './commands.js';
 import { LockBusy } from './lock.js';
+import { Unsupported } from '../target/target.js';
 import { red } from './output.js';
 import { commandUsage, parse, usage, UsageError } from './table.js';
 
@@ -39,6 +40,9 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof NoEngine) {
       process.stderr.write(`obsdeck: ${err.message}\n`);
       process.exitCode = 3;
+    } else if (err instanceof Unsupported) {
+      process.stderr.write(`obsdeck: ${err.message}\n`);
+      process.exitCode = 2;
     } else if (err instanceof LockBusy) {
       process.stderr.write(`obsdeck: ${err.message}\n`);
       process.exitCode = 4;

@@ -10,7 +10,7 @@ import type { ConfigStep } from '../contract.js';
 import { filesIn } from '../engine/run-tool.js';
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { fetchWithin } from '../prom/fetch.js';
-import { serviceBase, type ServiceSpec } from '../stack/compose.js';
+import { serviceBase } from '../stack/compose.js';
 import type { Stack } from '../stack/stack.js';
 import { formatProblem, type Problem } from './expressions.js';
 import { CONFIG_FILES, type ConfigFile, type ConfigHistory, type HistoryEntry } from './store.js';
@@ -107,52 +107,105 @@ async function confirmReload(base: string, prefix: 'prometheus' | 'alertmanager'
   }
 }
 
-interface Target { service: ServiceSpec; container: Docker.Container; reload: () => Promise<void> }
+/**
+ * Where config files go, for the target the stack runs on: what validates them (the stack's own
+ * promtool and amtool), which running services get which changed files (each with how to deliver
+ * them and how to undo that), and the files the services run now (the Config view's diff). The
+ * containers target copies and hot-reloads (containersConfig below); the Swarm target makes new
+ * versioned configs and updates the service (swarm/swarm.ts).
+ */
+export interface ConfigTarget {
+  docker: Docker;
+  images: ToolImages;
+  /** The running services that mount any of `changed` (config-directory paths). */
+  deliveries(changed: string[]): Promise<ConfigDelivery[]>;
+  runningFiles(): Promise<Partial<Record<ConfigFile, string>>>;
+  /** How the history names what was done: "applied to prometheus and alertmanager". */
+  noteFor(services: string[]): string;
+  /** What "the previous one was restored" adds for this target (" and reloaded"). */
+  restoredHow: string;
+}
 
-/** The running Prometheus and Alertmanager, each with how to reload and confirm it. */
-async function runningTargets(stack: Stack): Promise<Target[]> {
-  const existing = await stack.containers();
-  const targets: Target[] = [];
-  for (const name of ['prometheus', 'alertmanager'] as const) {
-    const service = stack.service(name);
-    const info = existing.get(name);
-    if (!info || info.State !== 'running') continue; // it gets the files when it starts
-    const base = serviceBase(service);
-    if (!base) throw new Error(`${name} publishes no port to reach it on`);
-    const client = name === 'prometheus' ? new PrometheusClient(base) : new AlertmanagerClient(base);
-    targets.push({ service, container: stack.docker.getContainer(info.Id), reload: async () => {
-      const since = Date.now();
-      await client.reload();
-      await confirmReload(base, name, since);
-    } });
-  }
-  return targets;
+export interface ConfigDelivery {
+  service: string;
+  /** Puts `replace` (config-directory path → content) into the service and confirms it runs it. */
+  deliver(replace: Record<string, Buffer>, on: OnApplyStep): Promise<void>;
+  /** Puts back what the service ran before deliver(). */
+  undo(on: OnApplyStep): Promise<void>;
+}
+
+/** The containers target's config delivery: copy into the running container, reload, confirm. */
+export function containersConfig(stack: Stack, tools?: ToolImages): ConfigTarget {
+  return {
+    docker: stack.docker,
+    images: tools ?? { prometheus: stack.service('prometheus').image, alertmanager: stack.service('alertmanager').image },
+    noteFor: (services) => `applied to ${services.join(' and ') || 'no running service (used at next start)'}`,
+    restoredHow: ' and reloaded',
+    runningFiles: () => runningFiles(stack),
+    deliveries: async () => {
+      const existing = await stack.containers();
+      const out: ConfigDelivery[] = [];
+      for (const name of ['prometheus', 'alertmanager'] as const) {
+        const service = stack.service(name);
+        const info = existing.get(name);
+        if (!info || info.State !== 'running') continue; // it gets the files when it starts
+        const base = serviceBase(service);
+        if (!base) throw new Error(`${name} publishes no port to reach it on`);
+        const client = name === 'prometheus' ? new PrometheusClient(base) : new AlertmanagerClient(base);
+        const container = stack.docker.getContainer(info.Id);
+        const reload = async () => {
+          const since = Date.now();
+          await client.reload();
+          await confirmReload(base, name, since);
+        };
+        const mounted = service.mounts.filter((m) => m.type === 'bind').map((m) => m.target);
+        let before: Record<string, Buffer> | undefined;
+        out.push({
+          service: name,
+          deliver: async (replace, on) => {
+            before = await filesIn(container, mounted);
+            on({ step: 'copy', service: name, message: `copying ${mounted.map((m) => path.posix.basename(m)).join(', ')} into ${name}` });
+            await stack.copyConfigs(container, service, { replace });
+            on({ step: 'reload', service: name, message: `reloading ${name}` });
+            await reload();
+            on({ step: 'confirm', service: name, message: `${name} runs the new configuration` });
+          },
+          undo: async (on) => {
+            if (!before) return;
+            on({ step: 'rollback', service: name, message: `restoring ${name}'s previous configuration` });
+            await stack.putFiles(container, service, before);
+            await reload().catch(() => undefined);
+          },
+        });
+      }
+      return out;
+    },
+  };
 }
 
 export interface ChangeContext {
-  stack: Stack;
+  /** Where the files go: containersConfig(stack), or the Swarm stack's config target. */
+  target: ConfigTarget;
   configDir: string;
   history: ConfigHistory;
   on?: OnApplyStep;
-  /** The tools' images (default: the stack's own Prometheus and Alertmanager images). */
-  tools?: ToolImages;
 }
 
 /**
- * Applies the config directory with `drafts` laid over it. Returns the history entry of what now
- * runs. Throws ApplyRefused (invalid: nothing changed) or ApplyRolledBack (a step failed:
- * everything put back, the config directory and history included).
+ * Applies the config directory with `drafts` laid over it, on whichever target the stack runs.
+ * Returns the history entry of what now runs. Throws ApplyRefused (invalid: nothing changed) or
+ * ApplyRolledBack (a step failed: everything put back, the config directory and history included).
  */
 export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Promise<HistoryEntry> {
-  const { stack, configDir, history } = ctx;
+  const { target, configDir, history } = ctx;
   const on = ctx.on ?? (() => undefined);
-  const tools = ctx.tools ?? { prometheus: stack.service('prometheus').image, alertmanager: stack.service('alertmanager').image };
   on({ step: 'validate', message: 'validating with the stack\'s own promtool and amtool' });
   const texts = textsOf(configDir, drafts);
-  const problems = (await validateTexts(texts, configDir, { docker: stack.docker, images: tools })).filter((p) => p.severity === 'error');
+  const problems = (await validateTexts(texts, configDir, { docker: target.docker, images: target.images })).filter((p) => p.severity === 'error');
   if (problems.length) throw new ApplyRefused(problems);
-  const targets = await runningTargets(stack);
-  const note = `applied to ${targets.map((t) => t.service.name).join(' and ') || 'no running service (used at next start)'}`;
+  const replace = Object.fromEntries(Object.entries(texts).map(([f, t]) => [path.join(configDir, f), Buffer.from(t)]));
+  const deliveries = await target.deliveries(Object.keys(drafts).length ? Object.keys(drafts).map((f) => path.join(configDir, f)) : Object.keys(replace));
+  const note = target.noteFor(deliveries.map((d) => d.service));
   let touched = false;
   return withRollback(async (undo) => {
     // Staged first: a directory that cannot be written refuses the change before any service sees it.
@@ -160,21 +213,10 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
     undo(() => staged.forEach((s) => fs.rmSync(s.staged, { force: true })));
     const entry = history.stage(texts, note);
     undo(() => entry.discard());
-    const replace = Object.fromEntries(Object.entries(texts).map(([f, t]) => [path.join(configDir, f), Buffer.from(t)]));
-    for (const t of targets) {
-      const mounted = t.service.mounts.filter((m) => m.type === 'bind').map((m) => m.target);
-      const before = await filesIn(t.container, mounted);
-      on({ step: 'copy', service: t.service.name, message: `copying ${mounted.map((m) => path.posix.basename(m)).join(', ')} into ${t.service.name}` });
-      undo(async () => {
-        on({ step: 'rollback', service: t.service.name, message: `restoring ${t.service.name}'s previous configuration` });
-        await stack.putFiles(t.container, t.service, before);
-        await t.reload().catch(() => undefined);
-      });
+    for (const d of deliveries) {
+      undo(() => d.undo(on));
       touched = true;
-      await stack.copyConfigs(t.container, t.service, { replace });
-      on({ step: 'reload', service: t.service.name, message: `reloading ${t.service.name}` });
-      await t.reload();
-      on({ step: 'confirm', service: t.service.name, message: `${t.service.name} runs the new configuration` });
+      await d.deliver(replace, on);
     }
     const committed = entry.commit();
     for (const s of staged) {
@@ -185,7 +227,7 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
     on({ step: 'record', message: `recorded as ${committed.id}` });
     return committed;
   }, (err) => (err instanceof ApplyRolledBack ? err
-    : new ApplyRolledBack(`the new configuration failed (${err instanceof Error ? err.message : String(err)}); ${touched ? `the previous one was restored${targets.length ? ' and reloaded' : ''}` : 'nothing was changed'}`, { cause: err })));
+    : new ApplyRolledBack(`the new configuration failed (${err instanceof Error ? err.message : String(err)}); ${touched ? `the previous one was restored${target.restoredHow}` : 'nothing was changed'}`, { cause: err })));
 }
 
 /** The config files a history entry holds, as drafts to apply again. */
@@ -218,17 +260,17 @@ export async function runningFiles(stack: Stack | undefined): Promise<Partial<Re
   return out;
 }
 
-/** `obsdeck apply` and the integration tests: the config directory as it is on disk. */
+/** `obsdeck apply` and the integration tests: the config directory as it is on disk, into plain containers. */
 export function applyConfigs(stack: Stack, configDir: string, tools: ToolImages, history: ConfigHistory, on?: OnApplyStep): Promise<HistoryEntry> {
-  return applyChange({ stack, configDir, history, tools, ...(on ? { on } : {}) });
+  return applyChange({ target: containersConfig(stack, tools), configDir, history, ...(on ? { on } : {}) });
 }
 
 /**
  * The config files whose copy in the running services differs from the config directory: what
  * an apply that was cut short (a crashed or killed process) left behind.
  */
-export async function driftFromConfigDir(stack: Stack, configDir: string): Promise<ConfigFile[]> {
-  const running = await runningFiles(stack);
+export async function driftFromConfigDir(target: ConfigTarget, configDir: string): Promise<ConfigFile[]> {
+  const running = await target.runningFiles();
   return (Object.keys(running) as ConfigFile[]).filter((f) => {
     const onDisk = fs.existsSync(path.join(configDir, f)) ? fs.readFileSync(path.join(configDir, f), 'utf8') : undefined;
     return onDisk !== undefined && running[f] !== onDisk;

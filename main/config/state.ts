@@ -6,12 +6,13 @@ import path from 'node:path';
 import type { ConfigState } from '../contract.js';
 import { COMPOSE_NAME, composeSource, type StackLocation } from '../stack/load.js';
 import type { Stack } from '../stack/stack.js';
-import { runningFiles } from './change.js';
+import type { ConfigTarget } from './change.js';
 import { versionedTargets, versionOfTexts } from '../stack/config-version.js';
 import { CONFIG_FILES, type ConfigFile, type ConfigHistory } from './store.js';
 
-export async function configState(loc: StackLocation, loaded: { configDir: string; text: string }, stack: Stack | undefined, history: ConfigHistory): Promise<ConfigState> {
-  const running = await runningFiles(stack);
+/** `target`: where the stack runs now (its files are what "running" and the diff compare with). */
+export async function configState(loc: StackLocation, loaded: { configDir: string; text: string }, stack: Stack | undefined, history: ConfigHistory, target?: ConfigTarget): Promise<ConfigState> {
+  const running = target ? await target.runningFiles() : {};
   const compose = composeSource(loc);
   return {
     configDir: loaded.configDir,

@@ -1,6 +1,7 @@
 // The one place where failures become the contract's errors: a ContractFailure carries one as
 // it is; every domain's own error (a refused preflight, a service that failed, a refused or
 // rolled-back config, bad arguments) is mapped to its stable code here and nowhere else.
+import { Unsupported } from '../target/target.js';
 import { ZodError } from 'zod';
 import { ApplyRefused, ApplyRolledBack } from '../config/change.js';
 import type { ContractError, ErrorCode } from '../contract.js';
@@ -44,5 +45,6 @@ export function toContractError(err: unknown): ContractError {
   if (err instanceof TrafficError) return { code: 'BAD_REQUEST', message: err.message };
   if (err instanceof ImageError || err instanceof SettingsDamaged) return { code: 'IMAGE_FAILED', message: err.message };
   if (err instanceof TimeoutError) return { code: 'ENGINE_UNREACHABLE', message: err.message };
+  if (err instanceof Unsupported) return { code: 'BAD_REQUEST', message: err.message };
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

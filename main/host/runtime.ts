@@ -17,6 +17,7 @@ import { Stack, type Skipped } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
 import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
+import { targetFor, type Target } from '../target/target.js';
 import { TrafficRuns } from '../traffic/runs.js';
 import { verifyAlertPath, watchHeartbeat } from './alert-path.js';
 import { fail } from './errors.js';
@@ -167,6 +168,11 @@ export class Runtime {
     return this.swarmStack;
   }
 
+  /** The target the stack runs on now (Swarm when its services are deployed there, as last polled). */
+  target(): Target {
+    return targetFor(this.stack(), this.onSwarm ? this.swarm() : undefined);
+  }
+
   /** The Swarm services' replicas and tasks as last polled (every 2 s while deployed). */
   get swarmServices(): SwarmServiceStatus[] {
     return this.swarmStatus ?? [];
@@ -292,8 +298,7 @@ export class Runtime {
 
   /** A lock left by a process that is gone: say so, and what its cut-short change left running. */
   private async tookOverLock(owner: LockOwner): Promise<void> {
-    const stack = this.opened;
-    const drift = stack ? await driftFromConfigDir(stack, this.loaded().configDir).catch(() => []) : [];
+    const drift = this.opened ? await driftFromConfigDir(this.target().config(), this.loaded().configDir).catch(() => []) : [];
     const left = drift.length
       ? `${drift.join(', ')} in the running services differ from the config directory (it was cut short; Apply or Restore sets them right)`
       : 'what runs matches the config directory';

@@ -12,15 +12,27 @@ const LOG_BACKLOG = 20_000;
 
 export interface FollowOptions { services?: string[]; tail?: number; since?: string }
 
-/** Where a follow reads: one line source per container (or per Swarm task), and the services they cover. */
-export type LogSources = (opts: FollowOptions & { follow: boolean; signal?: AbortSignal }) => Promise<{ services: string[]; sources: AsyncIterable<LogLine>[] }>;
+/** How often a follow looks for a container or task that started after it began. */
+export const FOLLOW_RELIST_MS = 2000;
+
+/**
+ * Where a follow reads: one line source per container (or per Swarm task), and the services they
+ * cover. `keys` (one per source: its container or task id) let a follow see which are new when it
+ * asks again; `running` asks for the running ones only. A source does nothing until it is read.
+ */
+export type LogSources = (opts: FollowOptions & { follow: boolean; signal?: AbortSignal; running?: boolean }) => Promise<{ services: string[]; sources: AsyncIterable<LogLine>[]; keys?: string[] }>;
 
 /** The plain containers of a stack, one source each (all that have a container when none are named). */
 export function containerSources(stack: Stack): LogSources {
   return async (opts) => {
     const existing = await stack.containers();
     const names = (opts.services?.length ? opts.services : [...existing.keys()]).filter((n) => existing.has(n));
-    return { services: names, sources: names.map((name) => containerLines(stack.docker.getContainer(existing.get(name)!.Id), name, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal })) };
+    const open = names.filter((n) => !opts.running || existing.get(n)!.State === 'running');
+    return {
+      services: names,
+      keys: open.map((n) => existing.get(n)!.Id),
+      sources: open.map((name) => containerLines(stack.docker.getContainer(existing.get(name)!.Id), name, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal })),
+    };
   };
 }
 
@@ -31,7 +43,7 @@ export function containerSources(stack: Stack): LogSources {
 export async function followLogs(from: Stack | LogSources, opts: FollowOptions, deliver: (lines: LogLine[]) => void): Promise<{ following: string[]; stop: () => void }> {
   const sourcesOf = typeof from === 'function' ? from : containerSources(from);
   const controller = new AbortController();
-  const { services, sources } = await sourcesOf({ ...opts, tail: opts.tail ?? 500, follow: true, signal: controller.signal });
+  const { services, sources, keys } = await sourcesOf({ ...opts, tail: opts.tail ?? 500, follow: true, signal: controller.signal });
   let batch: LogLine[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
@@ -41,7 +53,11 @@ export async function followLogs(from: Stack | LogSources, opts: FollowOptions, 
     batch = [];
     deliver(lines);
   };
-  for (const lines of sources) {
+  // Each source read until it ends (its container stopped, the engine went); its key is then free
+  // again, so a restarted container, or a container or task that starts later, is followed too.
+  const active = new Set<string>();
+  const read = (key: string, lines: AsyncIterable<LogLine>) => {
+    active.add(key);
     void (async () => {
       try {
         for await (const line of lines) {
@@ -49,14 +65,33 @@ export async function followLogs(from: Stack | LogSources, opts: FollowOptions, 
           if (batch.length > LOG_BACKLOG) batch.splice(0, batch.length - LOG_BACKLOG);
           timer ??= setTimeout(flush, LOG_BATCH_MS);
         }
-      } catch { /* the container went away or the engine did: the status view says which */ }
+      } catch { /* the container went away or the engine did: the status view says which */ } finally {
+        active.delete(key);
+      }
     })();
+  };
+  sources.forEach((lines, i) => read(keys?.[i] ?? `#${i}`, lines));
+  let relist: NodeJS.Timeout | undefined;
+  if (keys) {
+    let lastLook = Date.now();
+    const look = async () => {
+      const since = new Date(lastLook - 1000).toISOString(); // a second of overlap; the page drops repeats by time
+      lastLook = Date.now();
+      const again = await sourcesOf({ ...opts, since, tail: undefined, follow: true, running: true, signal: controller.signal }).catch(() => undefined);
+      if (controller.signal.aborted || !again?.keys) return;
+      again.keys.forEach((key, i) => {
+        if (!active.has(key)) read(key, again.sources[i]!);
+      });
+    };
+    relist = setInterval(() => void look(), FOLLOW_RELIST_MS);
+    relist.unref();
   }
   return {
     following: services,
     stop: () => {
       controller.abort();
       clearTimeout(timer);
+      clearInterval(relist);
     },
   };
 }

@@ -424,9 +424,10 @@ export class SwarmStack {
   logSources(): LogSources {
     return async (opts) => {
       const st = (await this.status()).filter((s) => !opts.services?.length || opts.services.includes(s.service));
-      const sources = st.flatMap((s) => s.tasks.filter((t) => t.containerId && (!opts.follow || t.desiredState === 'running')).map((t) => retag(
-        containerLines(this.docker.getTask(t.id) as unknown as Docker.Container, s.service, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal }), t.name)));
-      return { services: st.map((s) => s.service), sources };
+      const tasks = st.flatMap((s) => s.tasks.filter((t) => t.containerId && (!(opts.follow || opts.running) || (t.desiredState === 'running' && (!opts.running || t.state === 'running')))).map((t) => ({ s, t })));
+      const sources = tasks.map(({ s, t }) => retag(
+        containerLines(this.docker.getTask(t.id) as unknown as Docker.Container, s.service, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal }), t.name));
+      return { services: st.map((s) => s.service), sources, keys: tasks.map(({ t }) => t.id) };
     };
   }
 

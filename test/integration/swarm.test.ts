@@ -9,14 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApplyRefused } from '../../main/config/change.js';
+import { ApplyRefused, applyChange, restoreEntry } from '../../main/config/change.js';
 import { ConfigHistory } from '../../main/config/store.js';
 import { hostsEntry } from '../../main/engine/host-gateway.js';
 import { filesIn } from '../../main/engine/run-tool.js';
 import { PrometheusClient } from '../../main/prom/client.js';
 import { serviceBase } from '../../main/stack/compose.js';
 import { loadSpec } from '../../main/stack/load.js';
-import { applyOnSwarm } from '../../main/swarm/apply.js';
+import { swarmTarget } from '../../main/target/target.js';
 import { SWARM_LABEL, SwarmStack } from '../../main/swarm/swarm.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
@@ -135,13 +135,27 @@ describe('the stack on Docker Swarm', () => {
     const good = fs.readFileSync(file, 'utf8');
     const before = (await prometheus.config()).yaml;
     const bad = good.replace('scrape_interval: 15s', 'scrape_interval: fast');
-    await expect(applyOnSwarm({ swarm, configDir, history }, { 'prometheus.yml': bad })).rejects.toThrow(ApplyRefused);
+    const ctx = { target: swarmTarget(swarm).config(), configDir, history };
+    await expect(applyChange(ctx, { 'prometheus.yml': bad })).rejects.toThrow(ApplyRefused);
     expect(fs.readFileSync(file, 'utf8')).toBe(good);
     expect((await prometheus.config()).yaml).toBe(before);
 
     const better = good.replace('scrape_interval: 15s', 'scrape_interval: 20s');
-    const entry = await applyOnSwarm({ swarm, configDir, history }, { 'prometheus.yml': better });
+    const entry = await applyChange(ctx, { 'prometheus.yml': better });
     expect(entry.note).toMatch(/applied on Swarm to prometheus/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(better);
+    // What runs, as the Config view's diff reads it: the Swarm config the service now mounts
+    // (the API job rewritten for DNS discovery), not an empty file.
+    const running = await ctx.target.runningFiles();
+    expect(running['prometheus.yml']).toContain('scrape_interval: 20s');
+    expect(running['prometheus.yml']).toContain('tasks.api_poc3');
+    expect(running['alertmanager.yml']).toBe(fs.readFileSync(path.join(configDir, 'alertmanager.yml'), 'utf8'));
+    // Restore, through the same path (and `obsdeck restore`'s): after another change, the
+    // entry's file runs again.
+    await applyChange(ctx, { 'prometheus.yml': good.replace('scrape_interval: 15s', 'scrape_interval: 25s') });
+    expect((await ctx.target.runningFiles())['prometheus.yml']).toContain('scrape_interval: 25s');
+    await restoreEntry(ctx, entry.id);
+    expect((await ctx.target.runningFiles())['prometheus.yml']).toContain('scrape_interval: 20s');
     expect(fs.readFileSync(file, 'utf8')).toBe(better);
     await waitFor('Prometheus running the new config', async () => ((await prometheus.config().catch(() => ({ yaml: '' }))).yaml.includes('scrape_interval: 20s') ? true : undefined), 90_000, 1000);
     // Still discovering every replica (the Swarm rewrite of the API job is kept).

@@ -2,23 +2,23 @@
 // (under the stack's lock, queued behind any other change, steps to every session as
 // `config:progress`), and the diff against what the running service holds.
 import path from 'node:path';
-import { applyChange, entryDrafts, restoreEntry, runningFiles, validateDraft, type ChangeContext } from '../../config/change.js';
+import { applyChange, restoreEntry, validateDraft, type ChangeContext } from '../../config/change.js';
 import { composeProblems } from '../../config/compose-check.js';
 import { applyCompose } from '../../config/compose-change.js';
 import { configState } from '../../config/state.js';
 import { diffLines } from '../../config/store.js';
 import { COMPOSE_NAME, composeSource } from '../../stack/load.js';
-import { applyOnSwarm } from '../../swarm/apply.js';
+import { ensureCan } from '../../target/target.js';
 import { fail } from '../errors.js';
 import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
 
 export function configHandlers(rt: Runtime) {
-  const state = () => configState(rt.opts, rt.loaded(), rt.maybeStack(), rt.history());
-  const context = (): ChangeContext => ({ stack: rt.stack(), configDir: rt.loaded().configDir, history: rt.history(), on: (s) => rt.emit('config:progress', s) });
+  const state = () => configState(rt.opts, rt.loaded(), rt.maybeStack(), rt.history(), rt.maybeStack() ? rt.target().config() : undefined);
+  const context = (): ChangeContext => ({ target: rt.target().config(), configDir: rt.loaded().configDir, history: rt.history(), on: (s) => rt.emit('config:progress', s) });
   const compose = async (text: string) => {
     const source = composeSource(rt.opts);
-    if (rt.onSwarm) fail('BAD_REQUEST', 'the stack runs on Swarm: a compose change is deployed by Stop and Start on Swarm; the config files apply as they are');
+    if (rt.maybeStack()) ensureCan(rt.target(), 'compose apply');
     if (!source.editable) fail('BAD_REQUEST', `the stack runs ${source.file} (OBSDECK_COMPOSE_FILE); Obsdeck edits only its own copy of the shipped compose file`);
     const problems = composeProblems(text, rt.opts);
     return rt.lock.run('apply', async () => {
@@ -40,23 +40,16 @@ export function configHandlers(rt: Runtime) {
     'config:validate': ({ file, text }) => (file === COMPOSE_NAME ? composeProblems(text, rt.opts) : validateDraft(rt.loaded().configDir, { [file]: text }, rt.maybeStack())),
     'config:apply': async ({ file, text }) => {
       if (file === COMPOSE_NAME) return compose(text);
-      const ctx = context();
-      const entry = await rt.lock.run('apply', () => (rt.onSwarm
-        ? applyOnSwarm({ swarm: rt.swarm(), configDir: ctx.configDir, history: ctx.history, on: ctx.on }, { [file]: text })
-        : applyChange(ctx, { [file]: text })), { wait: true });
+      const entry = await rt.lock.run('apply', () => applyChange(context(), { [file]: text }), { wait: true });
       return { id: entry.id, note: entry.note };
     },
     'config:diff': async ({ file, text }) => {
-      const running = file === COMPOSE_NAME ? rt.loaded().text : (await runningFiles(rt.maybeStack()))[file];
+      const running = file === COMPOSE_NAME ? rt.loaded().text : rt.maybeStack() ? (await rt.target().config().runningFiles())[file] : undefined;
       return diffLines(running ?? '', text);
     },
     'config:restore': async ({ id }) => {
-      const ctx = context();
       rt.history().entry(id);
-      await rt.lock.run('apply', () => {
-        if (!rt.onSwarm) return restoreEntry(ctx, id);
-        return applyOnSwarm({ swarm: rt.swarm(), configDir: ctx.configDir, history: ctx.history, on: ctx.on }, entryDrafts(ctx.history, id));
-      }, { wait: true });
+      await rt.lock.run('apply', () => restoreEntry(context(), id), { wait: true });
       return state();
     },
   } satisfies Partial<Handlers>;

@@ -6,8 +6,8 @@ import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
 
 export function logsHandlers(rt: Runtime) {
-  // On Swarm the lines come from each service's tasks, each naming its task.
-  const source = () => (rt.onSwarm ? rt.swarm().logSources() : rt.stack());
+  // The target's sources: on Swarm each service's tasks, each line naming its task.
+  const source = () => rt.target().logSources();
   return {
     'logs:tail': ({ services, tail }) => tailLogs(source(), services, tail ?? 200),
     'logs:follow': async (args, session) => {

@@ -3,6 +3,7 @@
 // containers or as Swarm services (Start on Swarm); down removes whichever runs.
 import type { StackEvent } from '../../contract.js';
 import type { Stack } from '../../stack/stack.js';
+import { ensureCan, swarmTarget } from '../../target/target.js';
 import { verifyAlertPath } from '../alert-path.js';
 import { fail } from '../errors.js';
 import type { Work } from '../lock.js';
@@ -22,18 +23,16 @@ export function stackHandlers(rt: Runtime) {
     if (kind === 'up' || kind === 'restart') await verifyAlertPath(rt).catch(() => undefined);
     return rt.snapshot();
   };
-  const notOnSwarm = (what: string) => {
-    if (rt.onSwarm) fail('BAD_REQUEST', `the stack runs on Swarm: ${what} is not a Swarm operation; Scale a service to 0 replicas, or Stop the whole stack`);
-  };
   return {
     'engine:status': () => rt.engineStatus(),
     'stack:status': () => rt.snapshot(),
     'stack:up': ({ services, swarm, replicas, init }) => change('up', async (s) => {
       const names = services?.length ? services : (rt.opts.defaultServices ?? []);
+      const running = rt.target();
       if (!swarm) {
         if (replicas || init) fail('BAD_REQUEST', 'replicas and init go with swarm: true');
-        if (rt.onSwarm) fail('BAD_REQUEST', 'the stack runs on Swarm; Stop it before starting it as plain containers');
-        const { skipped } = await s.up(names, progress, { wait: true });
+        if (running.kind === 'swarm') fail('BAD_REQUEST', 'the stack runs on Swarm; Stop it before starting it as plain containers');
+        const { skipped } = await running.up(names, progress, { wait: true });
         rt.markUnavailable(names.length ? names : s.spec.services.map((x) => x.name), skipped);
         return;
       }
@@ -45,24 +44,21 @@ export function stackHandlers(rt: Runtime) {
         await sw.initSingleNode();
         progress({ step: 'preflight', state: 'done', message: 'this engine is now a single-node swarm (advertising 127.0.0.1)' });
       }
-      const { skipped } = await sw.up(names, progress, { replicas });
+      const { skipped } = await swarmTarget(sw).up(names, progress, { ...(replicas ? { replicas } : {}) });
       rt.markUnavailable(names.length ? names : s.spec.services.map((x) => x.name), skipped);
     }),
-    'stack:scale': ({ service, replicas }) => change('scale', async () => {
-      if (!rt.onSwarm) fail('BAD_REQUEST', 'Scale needs the stack on Swarm; Start it on Swarm first');
-      await rt.swarm().scale(service, replicas, progress);
-    }),
-    'stack:down': ({ volumes }) => change('down', async (s) => {
-      if (rt.onSwarm) await rt.swarm().down(progress, { volumes: volumes === true });
-      await s.down(progress, { volumes: volumes === true });
-    }),
+    'stack:scale': ({ service, replicas }) => {
+      ensureCan(rt.target(), 'scale');
+      return change('scale', () => rt.target().scale(service, replicas, progress));
+    },
+    'stack:down': ({ volumes }) => change('down', () => rt.target().down(progress, { volumes: volumes === true })),
     'stack:stop': ({ services }) => {
-      notOnSwarm('stopping single services');
-      return change('stop', (s) => s.stop(services, progress));
+      ensureCan(rt.target(), 'stop a service');
+      return change('stop', () => rt.target().stop(services, progress));
     },
     'stack:restart': ({ services }) => {
-      notOnSwarm('restarting single services');
-      return change('restart', (s) => s.restart(services, progress));
+      ensureCan(rt.target(), 'restart a service');
+      return change('restart', () => rt.target().restart(services, progress));
     },
     'stack:credentials': () => {
       const { auth, spec } = rt.loaded();
