@@ -40,6 +40,21 @@ export function writeAtomically(file: string, text: string, mode = 0o600): void 
   }
 }
 
+/** Creates `file` holding `text` whole, only if it does not exist (link() fails then): false when another process made it first. */
+function publishOnce(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
 function damaged(file: string, why: string): SecretsDamaged {
   return new SecretsDamaged(`${file} is damaged (${why}). It holds the passwords the stack's volumes were set up with, so Obsdeck will not make new ones over it: put back a copy of the file, or delete it together with the stack's volumes (\`obsdeck down --volumes\`) to start afresh.`);
 }
@@ -70,7 +85,14 @@ export function stackSecrets(data: string): StackSecrets {
   const secrets = Object.fromEntries(SECRET_VARIABLES.map((k) => [k, stored[k] || crypto.randomBytes(18).toString('base64url')])) as StackSecrets;
   if (missing.length) {
     fs.mkdirSync(data, { recursive: true, mode: 0o700 });
-    writeAtomically(file, `${JSON.stringify({ ...stored, ...secrets }, null, 2)}\n`);
+    const json = `${JSON.stringify({ ...stored, ...secrets }, null, 2)}\n`;
+    if (text !== undefined) {
+      writeAtomically(file, json);
+    } else if (!publishOnce(file, json)) {
+      // Another Obsdeck process (the app and a terminal at their first start) published its
+      // passwords first: everyone uses those, or the stack would get two sets.
+      return stackSecrets(data);
+    }
   }
   return secrets;
 }

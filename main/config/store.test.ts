@@ -85,3 +85,31 @@ describe('diffLines', () => {
     expect(d.at(-1)).toBe('+b29999');
   });
 });
+
+describe('a first start by several Obsdeck processes at once', () => {
+  it('makes one config directory and one set of passwords, which every process uses', async () => {
+    const { spawn } = await import('node:child_process');
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-race-'));
+    // Every process loaded, they all begin at the same instant.
+    const at = Date.now() + 4000;
+    const script = `
+      import { ensureConfigDir } from ${JSON.stringify(path.resolve('main/config/store.ts'))};
+      import { stackSecrets } from ${JSON.stringify(path.resolve('main/config/secrets.ts'))};
+      while (Date.now() < ${at}) { /* spin */ }
+      ensureConfigDir(${JSON.stringify(data)});
+      process.stdout.write(JSON.stringify(stackSecrets(${JSON.stringify(data)})));`;
+    const runs = await Promise.all(Array.from({ length: 4 }, () => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+      let out = '';
+      let err = '';
+      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      c.on('exit', (code) => resolve({ code, out, err }));
+    })));
+    for (const r of runs) expect(r.code, r.err).toBe(0);
+    expect(new Set(runs.map((r) => r.out)).size).toBe(1); // the same passwords everywhere
+    expect(JSON.parse(fs.readFileSync(path.join(data, 'secrets.json'), 'utf8'))).toEqual(JSON.parse(runs[0]!.out));
+    expect(fs.readdirSync(data).filter((f) => f.includes('.tmp'))).toEqual([]);
+    fs.rmSync(data, { recursive: true, force: true });
+  }, 30_000);
+});

@@ -37,7 +37,14 @@ export function ensureConfigDir(data = dataDir(), shipped = shippedDir()): strin
     for (const f of CONFIG_FILES) fs.cpSync(path.join(shipped, f), path.join(tmp, f));
     fs.cpSync(path.join(shipped, 'grafana'), path.join(tmp, 'grafana'), { recursive: true });
     fs.cpSync(path.join(shipped, 'tests'), path.join(tmp, 'tests'), { recursive: true });
-    fs.renameSync(tmp, dir);
+    try {
+      fs.renameSync(tmp, dir);
+    } catch (err) {
+      // Another Obsdeck process (the app and a terminal started at once) made it first: use theirs.
+      fs.rmSync(tmp, { recursive: true, force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !fs.existsSync(dir)) throw err;
+    }
   }
   return dir;
 }

@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileLock, processStart } from '../../main/host/file-lock.js';
 import { Host, type Session } from '../../main/host/host.js';
 import { PrometheusClient } from '../../main/prom/client.js';
+import { followLogs } from '../../main/stack/follow.js';
 import { LABEL } from '../../main/stack/stack.js';
+import { CANNOT } from '../../main/target/target.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
 import { removeStack, stackEnv } from '../helpers/stack.js';
@@ -129,4 +131,26 @@ describe('two Obsdeck processes on one stack', () => {
       fs.rmSync(lock.file, { force: true });
     }
   }, 60_000);
+
+  it('says the same sentence in the app and the CLI for what the containers target cannot do (Scale)', async () => {
+    const ui = await host!.handle('stack:scale', { service: 'api_poc3', replicas: 2 }, host!.connect(() => undefined)).then(() => undefined, (e: unknown) => (e as { error: { code: string; message: string } }).error);
+    const cli = await obsdeck(['scale', 'api_poc3=2']).done;
+    expect(ui).toEqual({ code: 'BAD_REQUEST', message: CANNOT.containers.scale });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr.trim()).toBe(`obsdeck: ${CANNOT.containers.scale}`);
+  }, 60_000);
+
+  it('a log follow begun before a container starts sees its lines', async () => {
+    await host!.handle('stack:stop', { services: ['api_poc3'] }, host!.connect(() => undefined));
+    const lines: string[] = [];
+    const follow = await followLogs(host!.runtime.target().logSources(), { services: ['api_poc3'], tail: 0 }, (batch) => lines.push(...batch.map((l) => l.text)));
+    try {
+      const since = Date.now();
+      await host!.handle('stack:up', { services: ['api_poc3'] }, host!.connect(() => undefined));
+      await waitFor('the restarted API\'s lines', async () => (lines.length > 0 ? true : undefined), 20_000, 250);
+      expect(Date.now() - since).toBeLessThan(60_000);
+    } finally {
+      follow.stop();
+    }
+  }, 90_000);
 });

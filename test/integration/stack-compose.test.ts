@@ -187,7 +187,7 @@ describe('the compose stack (docker-compose, without Grafana)', () => {
         const r = res.data.groups.flatMap((g) => g.rules);
         return r.every((x) => !x.lastEvaluation.startsWith('0001')) ? r : undefined;
       }, 30_000, 1000);
-      expect(rules).toHaveLength(14);
+      expect(rules).toHaveLength(15); // the seed's 14 and the Watchdog
       expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError ?? r.health}`)).toEqual([]);
       const am = (await (await fetch(prom('/api/v1/alertmanagers'), { headers: signed })).json()) as { data: { activeAlertmanagers: { url: string }[] } };
       expect(am.data.activeAlertmanagers.map((a) => a.url)).toEqual(['http://alertmanager:9093/api/v2/alerts']);

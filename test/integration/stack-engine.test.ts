@@ -230,7 +230,7 @@ describe('up, status, logs', () => {
     // Every target's first scrape lands within a scrape interval or two of ready; on a loaded
     // machine (the run with the Swarm and remote-engine tests beside it) 95 were in at first.
     await expect.poll(async () => (await prom.tsdb()).headStats.numSeries, { timeout: 30_000, interval: 1000 }).toBeGreaterThan(100);
-    expect((await prom.rules()).groups.map((g) => g.name).sort()).toEqual(['poc3_security', 'poc3_sli']);
+    expect((await prom.rules()).groups.map((g) => g.name).sort()).toEqual(['obsdeck_watchdog', 'poc3_security', 'poc3_sli']);
     await expect(prom.query('rate(x[5m]) by (a)')).rejects.toThrow(/^query: bad_data: .*parse error/);
     const nobody = await freePort();
     await expect(new PrometheusClient(`http://127.0.0.1:${nobody}`).targets()).rejects.toThrow(`targets: http://127.0.0.1:${nobody} connection refused (is it running?)`);

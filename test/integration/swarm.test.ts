@@ -16,6 +16,7 @@ import { filesIn } from '../../main/engine/run-tool.js';
 import { PrometheusClient } from '../../main/prom/client.js';
 import { serviceBase } from '../../main/stack/compose.js';
 import { loadSpec } from '../../main/stack/load.js';
+import { followLogs } from '../../main/stack/follow.js';
 import { swarmTarget } from '../../main/target/target.js';
 import { SWARM_LABEL, SwarmStack } from '../../main/swarm/swarm.js';
 import { waitFor } from '../helpers/http.js';
@@ -108,10 +109,18 @@ describe('the stack on Docker Swarm', () => {
     expect([...seen].sort()).toEqual(['api_poc3.1', 'api_poc3.2', 'api_poc3.3']);
   }, 60_000);
 
-  it('scales to 5 replicas, and Prometheus follows', async () => {
-    await swarm.scale('api_poc3', 5);
-    await upTargets(5);
-    expect((await swarm.status()).find((s) => s.service === 'api_poc3')!.replicas).toEqual({ running: 5, desired: 5 });
+  it('scales to 5 replicas, and Prometheus follows; a log follow begun before sees the new tasks', async () => {
+    const tasksSeen = new Set<string>();
+    const follow = await followLogs(swarmTarget(swarm).logSources(), { services: ['api_poc3'], tail: 1 }, (lines) => lines.forEach((l) => tasksSeen.add(l.task!)));
+    try {
+      await swarmTarget(swarm).scale('api_poc3', 5, () => undefined);
+      await upTargets(5);
+      expect((await swarm.status()).find((s) => s.service === 'api_poc3')!.replicas).toEqual({ running: 5, desired: 5 });
+      // Tasks 4 and 5 started after the follow began; their start-up lines reach it.
+      await waitFor('lines of the new tasks', async () => (tasksSeen.has('api_poc3.4') && tasksSeen.has('api_poc3.5') ? true : undefined), 30_000, 500);
+    } finally {
+      follow.stop();
+    }
   }, 180_000);
 
   it('replaces a replica whose container was killed, and the status shows the replacement', async () => {
