@@ -56,8 +56,12 @@ export async function followLogs(from: Stack | LogSources, opts: FollowOptions, 
   // Each source read until it ends (its container stopped, the engine went); its key is then free
   // again, so a restarted container, or a container or task that starts later, is followed too.
   const active = new Set<string>();
+  /** When each source's stream ended (a restarted container is read again from then). */
+  const ended = new Map<string, number>();
+  const startedAt = Date.now();
   const read = (key: string, lines: AsyncIterable<LogLine>) => {
     active.add(key);
+    ended.delete(key);
     void (async () => {
       try {
         for await (const line of lines) {
@@ -67,21 +71,32 @@ export async function followLogs(from: Stack | LogSources, opts: FollowOptions, 
         }
       } catch { /* the container went away or the engine did: the status view says which */ } finally {
         active.delete(key);
+        ended.set(key, Date.now());
       }
     })();
   };
   sources.forEach((lines, i) => read(keys?.[i] ?? `#${i}`, lines));
   let relist: NodeJS.Timeout | undefined;
   if (keys) {
-    let lastLook = Date.now();
+    let looking = false;
     const look = async () => {
-      const since = new Date(lastLook - 1000).toISOString(); // a second of overlap; the page drops repeats by time
-      lastLook = Date.now();
-      const again = await sourcesOf({ ...opts, since, tail: undefined, follow: true, running: true, signal: controller.signal }).catch(() => undefined);
-      if (controller.signal.aborted || !again?.keys) return;
-      again.keys.forEach((key, i) => {
-        if (!active.has(key)) read(key, again.sources[i]!);
-      });
+      if (looking) return;
+      looking = true;
+      try {
+        const listed = await sourcesOf({ ...opts, tail: 0, follow: true, running: true, signal: controller.signal }).catch(() => undefined);
+        const fresh = (listed?.keys ?? []).filter((k) => !active.has(k));
+        if (controller.signal.aborted || !fresh.length) return;
+        // A new source from the follow's start (Swarm reports a task running seconds after it
+        // logged its first lines); a source read before, from a second before its stream ended.
+        const from = Math.min(...fresh.map((k) => (ended.has(k) ? ended.get(k)! - 1000 : startedAt)));
+        const again = await sourcesOf({ ...opts, since: new Date(from).toISOString(), tail: undefined, follow: true, running: true, signal: controller.signal }).catch(() => undefined);
+        if (controller.signal.aborted || !again?.keys) return;
+        again.keys.forEach((key, i) => {
+          if (!active.has(key) && fresh.includes(key)) read(key, again.sources[i]!);
+        });
+      } finally {
+        looking = false;
+      }
     };
     relist = setInterval(() => void look(), FOLLOW_RELIST_MS);
     relist.unref();
