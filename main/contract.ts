@@ -250,6 +250,7 @@ export interface TrafficState { scenarios: { name: TrafficScenario; description:
 export interface LogLine {
   service: string;
   stream: 'stdout' | 'stderr';
+  /** ISO time Docker stamped the line with (RFC 3339, nanoseconds). */
   time: string;
   text: string;
   /** On Swarm: the task that wrote it, as `docker service ps` names it (api_poc3.2). */

@@ -4,18 +4,12 @@
 // is read from the engine faster than the consumer takes lines, and a line longer than
 // MAX_LINE is cut, so a chatty or binary-spewing container cannot exhaust memory.
 import type Docker from 'dockerode';
+import type { LogLine } from '../contract.js';
 
 export const MAX_LINE = 16 * 1024;
 
-export interface LogLine {
-  service: string;
-  stream: 'stdout' | 'stderr';
-  /** ISO time Docker stamped the line with (RFC 3339, nanoseconds). */
-  time: string;
-  text: string;
-  /** On Swarm: the task that wrote it, as `docker service ps` names it (api_poc3.2). */
-  task?: string;
-}
+/** One line of a container's log (the contract's type: the pages get these as they are). */
+export type { LogLine } from '../contract.js';
 
 /** Splits text arriving in arbitrary chunks into lines (\n or \r\n), keeping the partial tail. */
 export class LineSplitter {
