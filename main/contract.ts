@@ -174,6 +174,8 @@ export interface AlertsSnapshot {
      * that error came after the last notification this app received, so the path is down now.
      */
     delivery?: { sent: number; failed: number; lastError?: { at: string; message: string }; failing: boolean };
+    /** Each hop of the path from the services' own metrics: rules, Prometheus → Alertmanager, Alertmanager → Obsdeck. */
+    pipeline?: { hop: string; ok: boolean; message: string }[];
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastDeliveryError, webhookCounters } from './path.js';
+import type { PrometheusClient } from '../prom/client.js';
+import { lastDeliveryError, pipelineHops, webhookCounters } from './path.js';
 
 // Alertmanager 0.25's own words, as its log and /metrics give them.
 const LOG = [
@@ -32,5 +33,19 @@ describe('the alert path from Alertmanager\'s own words', () => {
     });
     expect(lastDeliveryError(LOG.split('\n').slice(0, 2).join('\n'))?.message).toBe('Post "http://host.docker.internal:5001/alertmanager": dial tcp 172.17.0.1:5001: connect: connection refused');
     expect(lastDeliveryError(LOG.split('\n')[0]!)).toBeUndefined();
+  });
+
+  it('names the broken hop from Prometheus\' own metrics, and says when there is no data yet', async () => {
+    const prom = (values: Record<string, number | undefined>) => ({ value: (q: string) => Promise.resolve(Object.entries(values).find(([k]) => q.includes(k))?.[1]) }) as unknown as PrometheusClient;
+    const healthy = await pipelineHops(prom({ rule_evaluation_failures: 0, alertmanagers_discovered: 1, notifications_errors: 0, notifications_dropped: 0 }), { sent: 3, failed: 0, failing: false });
+    expect(healthy.map((h) => `${h.hop} ${h.ok}`)).toEqual(['rules true', 'Prometheus → Alertmanager true', 'Alertmanager → Obsdeck true']);
+    const none = await pipelineHops(prom({ rule_evaluation_failures: 0, alertmanagers_discovered: 0 }), undefined);
+    expect(none[1]).toMatchObject({ ok: false, message: expect.stringContaining('discovered no Alertmanager') as unknown });
+    const errors = await pipelineHops(prom({ rule_evaluation_failures: 2, alertmanagers_discovered: 1, notifications_errors: 4, notifications_dropped: 1 }), { sent: 5, failed: 5, failing: true, lastError: { message: 'connection refused' } });
+    expect(errors.map((h) => h.ok)).toEqual([false, false, false]);
+    expect(errors[1]!.message).toBe('4 errors sending alerts to Alertmanager and 1 alerts dropped in the last 5 minutes');
+    expect(errors[2]!.message).toBe('5 of 5 webhook notifications failed: connection refused');
+    const fresh = await pipelineHops(prom({}), undefined);
+    expect(fresh.map((h) => `${h.ok} ${h.message}`)).toEqual(['true no data yet', 'true no data yet']);
   });
 });

@@ -9,6 +9,7 @@
 import type Docker from 'dockerode';
 import { hostGatewayIn } from '../engine/host-gateway.js';
 import { execIn } from '../engine/run-tool.js';
+import type { PrometheusClient } from '../prom/client.js';
 
 export interface PathCheck {
   /** Where the engine says host.docker.internal is, read from Alertmanager's /etc/hosts. */
@@ -82,4 +83,38 @@ function demuxed(buf: Buffer): string {
     i += 8 + size;
   }
   return Buffer.concat(out).toString('utf8');
+}
+
+export interface PipelineHop { hop: 'rules' | 'Prometheus → Alertmanager' | 'Alertmanager → Obsdeck'; ok: boolean; message: string }
+
+/**
+ * The alert path's hops as Prometheus' own metrics tell them (it scrapes itself): rule
+ * evaluations failing, no Alertmanager discovered, alerts failing to reach it, each over the last
+ * 5 minutes; then Alertmanager's webhook deliveries. A hop with no data says so and counts as ok.
+ */
+export async function pipelineHops(prometheus: PrometheusClient, webhook: { sent: number; failed: number; failing: boolean; lastError?: { message: string } } | undefined): Promise<PipelineHop[]> {
+  const v = (expr: string) => prometheus.value(expr).catch(() => undefined);
+  const [ruleFailures, discovered, errors, dropped] = await Promise.all([
+    v('sum(increase(prometheus_rule_evaluation_failures_total[5m]))'),
+    v('max(prometheus_notifications_alertmanagers_discovered)'),
+    v('sum(increase(prometheus_notifications_errors_total[5m]))'),
+    v('sum(increase(prometheus_notifications_dropped_total[5m]))'),
+  ]);
+  const n = (x: number | undefined) => Math.round(x ?? 0);
+  const hops: PipelineHop[] = [
+    n(ruleFailures) > 0
+      ? { hop: 'rules', ok: false, message: `${n(ruleFailures)} rule evaluations failed in the last 5 minutes (the Alerts view's rules say which)` }
+      : { hop: 'rules', ok: true, message: ruleFailures === undefined ? 'no data yet' : 'every rule evaluates' },
+    discovered !== undefined && discovered < 1
+      ? { hop: 'Prometheus → Alertmanager', ok: false, message: 'Prometheus has discovered no Alertmanager to send alerts to (prometheus.yml\'s alerting section)' }
+      : n(errors) + n(dropped) > 0
+        ? { hop: 'Prometheus → Alertmanager', ok: false, message: `${n(errors)} errors sending alerts to Alertmanager and ${n(dropped)} alerts dropped in the last 5 minutes` }
+        : { hop: 'Prometheus → Alertmanager', ok: true, message: discovered === undefined ? 'no data yet' : `${n(discovered)} Alertmanager discovered, no errors` },
+  ];
+  if (webhook) {
+    hops.push(webhook.failing
+      ? { hop: 'Alertmanager → Obsdeck', ok: false, message: `${webhook.failed} of ${webhook.sent} webhook notifications failed: ${webhook.lastError?.message ?? 'no error logged'}` }
+      : { hop: 'Alertmanager → Obsdeck', ok: true, message: `${webhook.sent} webhook notifications sent, ${webhook.failed} failed` });
+  }
+  return hops;
 }

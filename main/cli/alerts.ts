@@ -3,13 +3,14 @@
 // asks that process whether the test's alert arrived (with the install's webhook token); when
 // nothing holds it, this process listens there itself for the length of the test.
 import { hostGatewayIn } from '../engine/host-gateway.js';
-import { lastDeliveryErrorIn } from '../alerts/path.js';
+import { lastDeliveryErrorIn, pipelineHops, webhookCounters } from '../alerts/path.js';
 import { amtoolRoutes, runPathTest } from '../alerts/path-test.js';
 import { AlertReceiver, DEFAULT_WEBHOOK_PORT, PATH_TEST_PATH, webhookHost } from '../alerts/receiver.js';
-import { AlertmanagerClient } from '../prom/client.js';
+import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { serviceBase } from '../stack/compose.js';
 import { loadSpec } from '../stack/load.js';
+import type { Stack } from '../stack/stack.js';
 import { engineEndpoint, openStack } from './context.js';
 import { dim, green, out, red } from './output.js';
 import { UsageError, type Command } from './table.js';
@@ -62,3 +63,21 @@ export const alertsCommand: Command = {
     }
   },
 };
+
+/** `obsdeck status`'s alert path line: each hop from the services' own metrics; undefined while Prometheus does not answer. */
+export async function alertPathLines(stack: Stack): Promise<string[] | undefined> {
+  const promBase = serviceBase(stack.service('prometheus'));
+  const amBase = serviceBase(stack.service('alertmanager'));
+  if (!promBase) return undefined;
+  const metrics = amBase ? await fetchWithin(`${amBase}/metrics`, 5000).then((r) => (r.ok ? r.text() : undefined), () => undefined) : undefined;
+  const counters = metrics === undefined ? undefined : webhookCounters(metrics);
+  const info = (await stack.containers()).get('alertmanager');
+  const lastError = counters && counters.failed > 0 && info?.State === 'running' ? await lastDeliveryErrorIn(stack.docker.getContainer(info.Id)).catch(() => undefined) : undefined;
+  // From a terminal the app's receiver is not at hand: a failure logged after the last success
+  // cannot be told apart, so failures are shown when Alertmanager's last words are a failure.
+  const webhook = counters && { ...counters, failing: lastError !== undefined, ...(lastError ? { lastError } : {}) };
+  const up = await new PrometheusClient(promBase).buildInfo().then(() => true, () => false);
+  if (!up) return undefined;
+  const hops = await pipelineHops(new PrometheusClient(promBase), webhook);
+  return hops.map((h) => `${h.ok ? green('✓') : red('✗')} ${h.hop}: ${h.message}`);
+}

@@ -22,7 +22,7 @@ import { ensureCan, targetFor } from '../target/target.js';
 import { k8sName, renderKubernetes, toYaml } from '../render/kubernetes.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
 import { NO_WAIT } from './lock.js';
-import { alertsCommand } from './alerts.js';
+import { alertPathLines, alertsCommand } from './alerts.js';
 import { deployedSwarm, engine, locked, NoEngine, openStack, openSwarm } from './context.js';
 import { columns, dim, green, out, paint, printer, red, warn, yellow } from './output.js';
 import { UsageError, type Command, type Parsed } from './table.js';
@@ -199,6 +199,8 @@ const stackCommands: Command[] = [
         out(`\n${s.service} ${s.state === 'running' ? 'restarted recently' : `is ${s.state}`}; its last log lines:`);
         for (const l of s.lastLogs) out(dim(`  ${l}`));
       }
+      const path = await alertPathLines(stack).catch(() => undefined);
+      if (path) out(`\nthe alert path (\`obsdeck alerts test\` tests it end to end):\n${path.map((l) => `  ${l}`).join('\n')}`);
       return 0;
     },
   },

@@ -62,6 +62,8 @@ describe('the alert path', () => {
     expect(snap.alerts.map((a) => a.name)).not.toContain('Watchdog'); // a heartbeat, not an alert
     expect(snap.receiver?.delivery).toMatchObject({ failed: 0, failing: false });
     expect(snap.receiver!.delivery!.sent).toBeGreaterThan(0);
+    // Every hop, from the services' own metrics.
+    expect(snap.receiver?.pipeline?.map((h) => `${h.hop} ${h.ok}`)).toEqual(['rules true', 'Prometheus → Alertmanager true', 'Alertmanager → Obsdeck true']);
     expect(host.runtime.receiver.state().firing.map((n) => n.alertname)).not.toContain('Watchdog');
   }, 150_000);
 
@@ -80,6 +82,9 @@ describe('the alert path', () => {
     for (const hop of ['routes checked', 'accepted', 'routed', 'delivered', 'resolved']) expect(stdout).toMatch(new RegExp(`✓ ${hop}\\s+\\+\\d+\\.\\d s`));
     expect(stdout).toMatch(/the alert path works \(ObsdeckPathTest_[0-9a-f]{8}\)/);
     expect((await list()).receiver?.delivery?.failed).toBe(0);
+    // `obsdeck status` shows the same hops.
+    const status = await promisify(execFile)(process.execPath, [path.resolve('bin', 'obsdeck.js'), 'status'], { env: { ...env, NO_COLOR: '1' } });
+    expect(status.stdout).toMatch(/the alert path[^\n]*\n\s+✓ rules: every rule evaluates\n\s+✓ Prometheus → Alertmanager: 1 Alertmanager discovered, no errors\n\s+✓ Alertmanager → Obsdeck: \d+ webhook notifications sent, 0 failed/);
   }, 90_000);
 
   it('with the receiver unreachable, the test fails at "delivered" in Alertmanager\'s words and the Alerts view says so', async () => {

@@ -2,6 +2,7 @@
 // made and expired in Alertmanager (the notices of what a silence covers end at once).
 import { alertsOverview, silencedFingerprints } from '../../alerts/overview.js';
 import type { AmAlert } from '../../prom/client.js';
+import { pipelineHops } from '../../alerts/path.js';
 import { deliveryHealth, heartbeat, testAlertPath } from '../alert-path.js';
 import { fail } from '../errors.js';
 import type { Handlers } from '../router.js';
@@ -17,9 +18,10 @@ export function alertsHandlers(rt: Runtime) {
       const { listening, error, refused, pollingEveryS, path } = rt.receiver.state();
       const delivery = pollingEveryS ? undefined : await deliveryHealth(rt).catch(() => undefined);
       const beat = await heartbeat(rt).catch(() => undefined);
+      const pipeline = await pipelineHops(rt.prometheus(), delivery).catch(() => undefined);
       return {
         ...overview,
-        receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}), ...(pollingEveryS ? { pollingEveryS } : {}), ...(path ? { path } : {}), ...(delivery ? { delivery } : {}), ...(beat ? { heartbeat: beat } : {}) },
+        receiver: { ...(listening ? { listening } : {}), ...(error ? { error } : {}), ...(refused ? { refused } : {}), ...(pollingEveryS ? { pollingEveryS } : {}), ...(path ? { path } : {}), ...(delivery ? { delivery } : {}), ...(beat ? { heartbeat: beat } : {}), ...(pipeline ? { pipeline } : {}) },
       };
     },
     'alerts:notices': () => rt.receiver.state(),

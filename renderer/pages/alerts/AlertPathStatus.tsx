@@ -14,6 +14,8 @@ export function pathProblem(r: Receiver): string | undefined {
   if (r.heartbeat?.stale) {
     return `The alert path is down: the Watchdog's heartbeat has not arrived ${r.heartbeat.lastAt ? `since ${new Date(r.heartbeat.lastAt).toLocaleTimeString()}` : 'since the app began listening'} (Alertmanager repeats it every minute).`;
   }
+  const broken = r.pipeline?.find((h) => !h.ok && h.hop !== 'Alertmanager → Obsdeck');
+  if (broken) return `The alert path is broken at ${broken.hop}: ${broken.message}.`;
   if (r.delivery?.failing) {
     return `Alertmanager cannot deliver to Obsdeck (${r.delivery.failed} of ${r.delivery.sent} webhook notifications failed): ${r.delivery.lastError?.message ?? 'no error logged'}.`;
   }
