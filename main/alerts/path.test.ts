@@ -36,7 +36,9 @@ describe('the alert path from Alertmanager\'s own words', () => {
   });
 
   it('names the broken hop from Prometheus\' own metrics, and says when there is no data yet', async () => {
-    const prom = (values: Record<string, number | undefined>) => ({ value: (q: string) => Promise.resolve(Object.entries(values).find(([k]) => q.includes(k))?.[1]) }) as unknown as PrometheusClient;
+    const prom = (values: Record<string, number | undefined>, raw: Record<string, number> = {}) => ({
+      value: (q: string) => Promise.resolve((q.startsWith('sum(increase') || q.startsWith('max') ? Object.entries(values) : Object.entries(raw)).find(([k]) => q.includes(k))?.[1]),
+    }) as unknown as PrometheusClient;
     const healthy = await pipelineHops(prom({ rule_evaluation_failures: 0, alertmanagers_discovered: 1, notifications_errors: 0, notifications_dropped: 0 }), { sent: 3, failed: 0, failing: false });
     expect(healthy.map((h) => `${h.hop} ${h.ok}`)).toEqual(['rules true', 'Prometheus → Alertmanager true', 'Alertmanager → Obsdeck true']);
     const none = await pipelineHops(prom({ rule_evaluation_failures: 0, alertmanagers_discovered: 0 }), undefined);
@@ -47,5 +49,8 @@ describe('the alert path from Alertmanager\'s own words', () => {
     expect(errors[2]!.message).toBe('5 of 5 webhook notifications failed: connection refused');
     const fresh = await pipelineHops(prom({}), undefined);
     expect(fresh.map((h) => `${h.ok} ${h.message}`)).toEqual(['true no data yet', 'true no data yet']);
+    // A Prometheus younger than two scrapes: the counters as they stand.
+    const young = await pipelineHops(prom({ alertmanagers_discovered: 1 }, { rule_evaluation_failures: 0, notifications_errors: 0, notifications_dropped: 0 }), undefined);
+    expect(young.map((h) => `${h.ok} ${h.message}`)).toEqual(['true every rule evaluates', 'true 1 Alertmanager discovered, no errors']);
   });
 });

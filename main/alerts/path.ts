@@ -94,11 +94,13 @@ export interface PipelineHop { hop: 'rules' | 'Prometheus → Alertmanager' | 'A
  */
 export async function pipelineHops(prometheus: PrometheusClient, webhook: { sent: number; failed: number; failing: boolean; lastError?: { message: string } } | undefined): Promise<PipelineHop[]> {
   const v = (expr: string) => prometheus.value(expr).catch(() => undefined);
+  // Over the last 5 minutes; in a Prometheus younger than two scrapes, the counter as it stands.
+  const counted = async (metric: string) => (await v(`sum(increase(${metric}[5m]))`)) ?? (await v(`sum(${metric})`));
   const [ruleFailures, discovered, errors, dropped] = await Promise.all([
-    v('sum(increase(prometheus_rule_evaluation_failures_total[5m]))'),
+    counted('prometheus_rule_evaluation_failures_total'),
     v('max(prometheus_notifications_alertmanagers_discovered)'),
-    v('sum(increase(prometheus_notifications_errors_total[5m]))'),
-    v('sum(increase(prometheus_notifications_dropped_total[5m]))'),
+    counted('prometheus_notifications_errors_total'),
+    counted('prometheus_notifications_dropped_total'),
   ]);
   const n = (x: number | undefined) => Math.round(x ?? 0);
   const hops: PipelineHop[] = [
