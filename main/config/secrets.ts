@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { publishOnce, writeAtomically } from '../files/atomic.js';
 
 /**
  * The API's users, Grafana's admin, the stack's own user (Prometheus and Alertmanager; see
@@ -15,45 +16,6 @@ export const SECRET_VARIABLES = ['API_ADMIN_PASSWORD', 'API_USER_PASSWORD', 'GRA
 export type StackSecrets = Record<(typeof SECRET_VARIABLES)[number], string>;
 
 export class SecretsDamaged extends Error {}
-
-/** Writes `text` to `file` so that a crash leaves the old file or the new one, never a torn one. */
-export function writeAtomically(file: string, text: string, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', mode);
-  try {
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  const dir = fs.openSync(path.dirname(file), 'r');
-  try {
-    fs.fsyncSync(dir);
-  } catch { /* not every platform syncs a directory */ } finally {
-    fs.closeSync(dir);
-  }
-}
-
-/** Creates `file` holding `text` whole, only if it does not exist (link() fails then): false when another process made it first. */
-function publishOnce(file: string, text: string): boolean {
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  try {
-    fs.linkSync(tmp, file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-}
 
 function damaged(file: string, why: string): SecretsDamaged {
   return new SecretsDamaged(`${file} is damaged (${why}). It holds the passwords the stack's volumes were set up with, so Obsdeck will not make new ones over it: put back a copy of the file, or delete it together with the stack's volumes (\`obsdeck down --volumes\`) to start afresh.`);

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
-import { writeAtomically } from './secrets.js';
+import { writeAtomically } from '../files/atomic.js';
 
 /** The user the app, Prometheus (scraping itself and Alertmanager) and Grafana's data source sign in as. */
 export const STACK_USER = 'obsdeck';

@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { publishOnce } from '../files/atomic.js';
 
 export interface LockOwner {
   pid: number;
@@ -153,16 +154,6 @@ export class FileLock {
   /** Creates `file` holding `owner`, atomically; false when it exists. */
   private create(file: string, owner: LockOwner): boolean {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(owner)}\n`, { mode: 0o600 });
-    try {
-      fs.linkSync(tmp, file);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
-    } finally {
-      fs.rmSync(tmp, { force: true });
-    }
+    return publishOnce(file, `${JSON.stringify(owner)}\n`);
   }
 }

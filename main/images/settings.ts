@@ -3,7 +3,7 @@
 // Written atomically; a damaged file is reported with its name and never replaced.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeAtomically } from '../config/secrets.js';
+import { writeAtomically } from '../files/atomic.js';
 
 export interface AppSettings {
   /** service → image reference, chosen by the user over the compose file's. */
