@@ -41,6 +41,9 @@ export interface RuntimeOptions extends StackLocation {
 
 type Reachable = Extract<EngineStatus, { reachable: true }>;
 
+/** Alertmanager's active alerts that go to the app's receiver. */
+const ours = (am: AmAlert[]) => am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck'));
+
 const WORKS = new Set<string>(['up', 'down', 'restart', 'stop', 'apply', 'images', 'scale']);
 
 export class Runtime {
@@ -276,7 +279,6 @@ export class Runtime {
   /** Watches the lock file: while another process holds it, every session sees who and what. */
   private watchLock(): void {
     clearInterval(this.lockWatch);
-    clearInterval(this.heartbeatTimer);
     const look = () => {
       const m = this.machineLock();
       let holder: LockOwner | undefined;
@@ -386,13 +388,13 @@ export class Runtime {
     this.receiver.requireToken(this.loaded().auth.webhookToken);
     const port = Number(this.env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
     const state = await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
-    // Alerts that began while the app was not listening count from the start (no notification).
     this.heartbeatTimer ??= watchHeartbeat(this);
     if (state.listening) {
       // A stack already running: check (and correct) where its Alertmanager's notifications land.
       await verifyAlertPath(this).catch(() => undefined);
+      // Alerts that began while the app was not listening count from the start (no notification).
       const am = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => []);
-      this.receiver.seed(am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck')));
+      this.receiver.seed(ours(am));
     }
   }
 
@@ -404,7 +406,6 @@ export class Runtime {
     if (this.alertPoll) return;
     await this.receiver.close();
     this.receiver.pollingEveryS = 10;
-    const ours = (am: AmAlert[]) => am.filter((a) => a.status.state === 'active' && a.receivers.some((r) => r.name === 'obsdeck'));
     const first = await Promise.resolve().then(() => this.alertmanager().alerts()).catch(() => []);
     this.receiver.seed(ours(first));
     this.alertPoll = setInterval(() => {
