@@ -11,6 +11,7 @@ import type { PathTestResult } from '../contract.js';
 import type Docker from 'dockerode';
 import { runTool } from '../engine/run-tool.js';
 import type { AlertmanagerClient } from '../prom/client.js';
+import { lastDeliveryErrorIn } from './path.js';
 import { PATH_TEST_LABEL } from './receiver.js';
 
 export type Hop = PathTestResult['hops'][number]['hop'];
@@ -118,4 +119,18 @@ export async function amtoolRoutes(docker: Docker, image: string, config: string
   });
   if (r.exitCode !== 0) throw new Error(`amtool config routes test: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.exitCode}`}`);
   return parseRoutes(r.stdout);
+}
+
+/**
+ * The path test's questions to Alertmanager itself: where its running config routes labels (the
+ * image's amtool), and its last delivery error (its container's log), for the app and the CLI alike.
+ */
+export function askAlertmanager(docker: Docker, image: string, alertmanager: AlertmanagerClient, container: () => Promise<Docker.Container | undefined>): Pick<PathTestDeps, 'routes' | 'lastError'> {
+  return {
+    routes: async (labels) => amtoolRoutes(docker, image, (await alertmanager.status()).config.original, labels),
+    lastError: async () => {
+      const c = await container();
+      return c ? (await lastDeliveryErrorIn(c))?.message : undefined;
+    },
+  };
 }

@@ -43,7 +43,7 @@ describe('the alert path from Alertmanager\'s own words', () => {
     expect(healthy.map((h) => `${h.hop} ${h.ok}`)).toEqual(['rules true', 'Prometheus → Alertmanager true', 'Alertmanager → Obsdeck true']);
     const none = await pipelineHops(prom({ rule_evaluation_failures: 0, alertmanagers_discovered: 0 }), undefined);
     expect(none[1]).toMatchObject({ ok: false, message: expect.stringContaining('discovered no Alertmanager') as unknown });
-    const errors = await pipelineHops(prom({ rule_evaluation_failures: 2, alertmanagers_discovered: 1, notifications_errors: 4, notifications_dropped: 1 }), { sent: 5, failed: 5, failing: true, lastError: { message: 'connection refused' } });
+    const errors = await pipelineHops(prom({ rule_evaluation_failures: 2, alertmanagers_discovered: 1, notifications_errors: 4, notifications_dropped: 1 }), { sent: 5, failed: 5, failing: true, lastError: { at: '2026-12-01T18:01:20.303Z', message: 'connection refused' } });
     expect(errors.map((h) => h.ok)).toEqual([false, false, false]);
     expect(errors[1]!.message).toBe('4 errors sending alerts to Alertmanager and 1 alerts dropped in the last 5 minutes');
     expect(errors[2]!.message).toBe('5 of 5 webhook notifications failed: connection refused');

@@ -10,6 +10,8 @@ import type Docker from 'dockerode';
 import { hostGatewayIn } from '../engine/host-gateway.js';
 import { execIn } from '../engine/run-tool.js';
 import type { PrometheusClient } from '../prom/client.js';
+import { fetchWithin } from '../prom/fetch.js';
+import { containerLines } from '../stack/logs.js';
 
 export interface PathCheck {
   /** Where the engine says host.docker.internal is, read from Alertmanager's /etc/hosts. */
@@ -69,20 +71,41 @@ export function lastDeliveryError(log: string): { at: string; message: string } 
 
 /** Alertmanager's last delivery error, from the tail of its container's log. */
 export async function lastDeliveryErrorIn(container: Docker.Container): Promise<{ at: string; message: string } | undefined> {
-  const log = await container.logs({ stdout: true, stderr: true, tail: 500, follow: false });
-  return lastDeliveryError(demuxed(log));
+  const lines: string[] = [];
+  for await (const l of containerLines(container, 'alertmanager', { tail: 500 })) lines.push(l.text);
+  return lastDeliveryError(lines.join('\n'));
 }
 
-/** The text of a non-TTY container's log (8-byte frame headers stripped). */
-function demuxed(buf: Buffer): string {
-  const out: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const size = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
+export interface WebhookDelivery { sent: number; failed: number; lastError?: { at: string; message: string }; failing: boolean }
+
+/** The last error read per Alertmanager container, with the failure count it was read at: the log is read again only when that count moves. */
+const errorsRead = new Map<string, { failed: number; lastError?: { at: string; message: string } }>();
+
+/**
+ * Alertmanager's webhook deliveries (its /metrics at `base`) and, when any failed, its last
+ * delivery error (from `container`'s log). `failing`: that error came after the last notification
+ * the receiver took (`lastReceivedAt`; undefined where no receiver here could tell, as in a
+ * terminal: then any logged failure counts). Undefined when Alertmanager does not answer.
+ */
+export async function webhookDelivery(base: string, container: Docker.Container | undefined, lastReceivedAt?: number): Promise<WebhookDelivery | undefined> {
+  // fetchWithin adds the stack's credentials for Alertmanager's origin.
+  const res = await fetchWithin(`${base}/metrics`, 5000).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const counters = webhookCounters(await res.text());
+  let lastError: { at: string; message: string } | undefined;
+  if (counters.failed > 0 && container) {
+    const read = errorsRead.get(container.id);
+    if (read?.failed === counters.failed) {
+      lastError = read.lastError;
+    } else {
+      lastError = await lastDeliveryErrorIn(container).catch(() => undefined);
+      errorsRead.clear(); // one Alertmanager at a time
+      errorsRead.set(container.id, { failed: counters.failed, ...(lastError ? { lastError } : {}) });
+    }
   }
-  return Buffer.concat(out).toString('utf8');
+  const errorAt = lastError ? Date.parse(lastError.at) : NaN;
+  const failing = lastError !== undefined && (lastReceivedAt === undefined || (Number.isFinite(errorAt) && errorAt > lastReceivedAt));
+  return { ...counters, ...(lastError ? { lastError } : {}), failing };
 }
 
 export interface PipelineHop { hop: 'rules' | 'Prometheus → Alertmanager' | 'Alertmanager → Obsdeck'; ok: boolean; message: string }
@@ -92,7 +115,7 @@ export interface PipelineHop { hop: 'rules' | 'Prometheus → Alertmanager' | 'A
  * evaluations failing, no Alertmanager discovered, alerts failing to reach it, each over the last
  * 5 minutes; then Alertmanager's webhook deliveries. A hop with no data says so and counts as ok.
  */
-export async function pipelineHops(prometheus: PrometheusClient, webhook: { sent: number; failed: number; failing: boolean; lastError?: { message: string } } | undefined): Promise<PipelineHop[]> {
+export async function pipelineHops(prometheus: PrometheusClient, webhook: WebhookDelivery | undefined): Promise<PipelineHop[]> {
   const v = (expr: string) => prometheus.value(expr).catch(() => undefined);
   // Over the last 5 minutes; in a Prometheus younger than two scrapes, the counter as it stands.
   const counted = async (metric: string) => (await v(`sum(increase(${metric}[5m]))`)) ?? (await v(`sum(${metric})`));

@@ -3,15 +3,15 @@
 // asks that process whether the test's alert arrived (with the install's webhook token); when
 // nothing holds it, this process listens there itself for the length of the test.
 import { hostGatewayIn } from '../engine/host-gateway.js';
-import { lastDeliveryErrorIn, pipelineHops, webhookCounters } from '../alerts/path.js';
-import { amtoolRoutes, runPathTest } from '../alerts/path-test.js';
+import { pipelineHops, webhookDelivery } from '../alerts/path.js';
+import { askAlertmanager, runPathTest } from '../alerts/path-test.js';
 import { AlertReceiver, DEFAULT_WEBHOOK_PORT, PATH_TEST_PATH, webhookHost } from '../alerts/receiver.js';
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { serviceBase } from '../stack/compose.js';
 import { loadSpec } from '../stack/load.js';
 import type { Stack } from '../stack/stack.js';
-import { engineEndpoint, openStack } from './context.js';
+import { engineEndpoint, openStack, openTarget } from './context.js';
 import { dim, green, out, red } from './output.js';
 import { UsageError, type Command } from './table.js';
 
@@ -27,8 +27,8 @@ export const alertsCommand: Command = {
     const base = serviceBase(amService);
     if (!base) throw new Error('the stack publishes no Alertmanager port');
     const am = new AlertmanagerClient(base);
-    const info = (await stack.containers()).get('alertmanager');
-    const container = info?.State === 'running' ? stack.docker.getContainer(info.Id) : undefined;
+    // Plain containers or a Swarm task: whichever target runs the stack.
+    const container = await (await openTarget(stack)).container('alertmanager');
     if (!container) throw new Error('Alertmanager is not running: `obsdeck up` first');
     // Where Alertmanager delivers: the engine's word for host.docker.internal, else the app's guess.
     const host = (await hostGatewayIn(container).catch(() => undefined)) ?? (await webhookHost(stack.docker, process.platform, engineEndpoint()));
@@ -46,9 +46,8 @@ export const alertsCommand: Command = {
     try {
       const result = await runPathTest({
         alertmanager: am,
-        routes: async (labels) => amtoolRoutes(stack.docker, amService.image, (await am.status()).config.original, labels),
+        ...askAlertmanager(stack.docker, amService.image, am, () => Promise.resolve(container)),
         seen: (fp) => (listening ? Promise.resolve(own.pathTestSeen(fp)) : askHolder(fp)),
-        lastError: async () => (await lastDeliveryErrorIn(container))?.message,
       });
       if (values.json) {
         out(JSON.stringify(result, null, 2));
@@ -69,15 +68,12 @@ export async function alertPathLines(stack: Stack): Promise<string[] | undefined
   const promBase = serviceBase(stack.service('prometheus'));
   const amBase = serviceBase(stack.service('alertmanager'));
   if (!promBase) return undefined;
-  const metrics = amBase ? await fetchWithin(`${amBase}/metrics`, 5000).then((r) => (r.ok ? r.text() : undefined), () => undefined) : undefined;
-  const counters = metrics === undefined ? undefined : webhookCounters(metrics);
-  const info = (await stack.containers()).get('alertmanager');
-  const lastError = counters && counters.failed > 0 && info?.State === 'running' ? await lastDeliveryErrorIn(stack.docker.getContainer(info.Id)).catch(() => undefined) : undefined;
-  // From a terminal the app's receiver is not at hand: a failure logged after the last success
-  // cannot be told apart, so failures are shown when Alertmanager's last words are a failure.
-  const webhook = counters && { ...counters, failing: lastError !== undefined, ...(lastError ? { lastError } : {}) };
-  const up = await new PrometheusClient(promBase).buildInfo().then(() => true, () => false);
-  if (!up) return undefined;
-  const hops = await pipelineHops(new PrometheusClient(promBase), webhook);
+  const prometheus = new PrometheusClient(promBase);
+  if (!(await prometheus.buildInfo().then(() => true, () => false))) return undefined;
+  // From a terminal the app's receiver is not at hand (no time of its last notification), so a
+  // failure is shown when Alertmanager's last logged words are one.
+  const container = await (await openTarget(stack)).container('alertmanager').catch(() => undefined);
+  const webhook = amBase ? await webhookDelivery(amBase, container) : undefined;
+  const hops = await pipelineHops(prometheus, webhook);
   return hops.map((h) => `${h.ok ? green('✓') : red('✗')} ${h.hop}: ${h.message}`);
 }

@@ -18,12 +18,12 @@ import { serviceBase } from '../stack/compose.js';
 import { loadSpec } from '../stack/load.js';
 import { containerLines, mergeLines, type LogLine } from '../stack/logs.js';
 import { Stack } from '../stack/stack.js';
-import { ensureCan, targetFor } from '../target/target.js';
+import { ensureCan } from '../target/target.js';
 import { k8sName, renderKubernetes, toYaml } from '../render/kubernetes.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
 import { NO_WAIT } from './lock.js';
 import { alertPathLines, alertsCommand } from './alerts.js';
-import { deployedSwarm, engine, locked, NoEngine, openStack, openSwarm } from './context.js';
+import { deployedSwarm, engine, locked, NoEngine, openStack, openSwarm, openTarget } from './context.js';
 import { columns, dim, green, out, paint, printer, red, warn, yellow } from './output.js';
 import { UsageError, type Command, type Parsed } from './table.js';
 
@@ -85,7 +85,7 @@ async function apply(values: Parsed['values'], restoreId?: string): Promise<numb
   const on = (s: { message: string }) => out(`${dim('…')} ${s.message}`);
   return locked(stack, 'apply', values, async () => {
     // The same path as the app's Apply and Restore, on whichever target runs the stack.
-    const ctx = { target: targetFor(stack, await deployedSwarm(stack)).config(), configDir, history, on };
+    const ctx = { target: (await openTarget(stack)).config(), configDir, history, on };
     const entry = restoreId ? await restoreEntry(ctx, restoreId) : await applyChange(ctx);
     out(green(`✓ applied (${entry.note}); history entry ${entry.id}`));
     return 0;
@@ -126,7 +126,7 @@ const stackCommands: Command[] = [
       if (positionals.length !== 1) throw new UsageError('scale takes one SERVICE=N');
       const { stack } = await openStack();
       const [[service, n]] = Object.entries(replicaPairs(positionals, 'scale', stack.spec.services.map((x) => x.name))) as [[string, number]];
-      const target = targetFor(stack, await deployedSwarm(stack));
+      const target = (await openTarget(stack));
       ensureCan(target, 'scale');
       await locked(stack, 'scale', values, () => target.scale(service, n, printer()));
       out(green(`${service} runs ${n} replicas`));
@@ -139,7 +139,7 @@ const stackCommands: Command[] = [
     options: { volumes: { type: 'boolean', short: 'v', help: 'delete the data volumes too' }, ...NO_WAIT },
     run: async ({ values }) => {
       const { stack } = await openStack();
-      await locked(stack, 'down', values, async () => targetFor(stack, await deployedSwarm(stack)).down(printer(), { volumes: values.volumes === true }));
+      await locked(stack, 'down', values, async () => (await openTarget(stack)).down(printer(), { volumes: values.volumes === true }));
       out(green(values.volumes ? 'the stack is down and its data deleted' : 'the stack is down; its data is kept in its volumes'));
       return 0;
     },
@@ -150,7 +150,7 @@ const stackCommands: Command[] = [
     options: NO_WAIT,
     run: async ({ positionals, values }) => {
       const { stack } = await openStack();
-      const target = targetFor(stack, await deployedSwarm(stack));
+      const target = (await openTarget(stack));
       ensureCan(target, 'restart a service');
       await locked(stack, 'restart', values, () => target.restart(positionals, printer()));
       return 0;

@@ -9,6 +9,7 @@ import { loadSpec } from '../stack/load.js';
 import { Stack } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { SwarmStack } from '../swarm/swarm.js';
+import { targetFor, type Target } from '../target/target.js';
 import { underLock } from './lock.js';
 import { warn } from './output.js';
 import type { Parsed } from './table.js';
@@ -57,3 +58,8 @@ export async function deployedSwarm(stack: Stack): Promise<SwarmStack | undefine
   return (await swarm.deployed().catch(() => false)) ? swarm : undefined;
 }
 
+
+/** The target the stack runs on now: Swarm when its services are deployed there, else plain containers. */
+export async function openTarget(stack: Stack): Promise<Target> {
+  return targetFor(stack, await deployedSwarm(stack));
+}

@@ -4,23 +4,15 @@
 // from Alertmanager's own counters and log. The checks live in alerts/path.ts; this file only
 // finds the containers and the receiver they concern.
 import type Docker from 'dockerode';
-import { checkPath, lastDeliveryErrorIn, webhookCounters } from '../alerts/path.js';
-import { amtoolRoutes, runPathTest } from '../alerts/path-test.js';
+import { checkPath, webhookDelivery, type WebhookDelivery } from '../alerts/path.js';
+import { askAlertmanager, runPathTest } from '../alerts/path-test.js';
 import { WATCHDOG, WEBHOOK_PATH } from '../alerts/receiver.js';
-import { fetchWithin } from '../prom/fetch.js';
 import type { AlertNotice, PathTestResult } from '../contract.js';
 import type { Runtime } from './runtime.js';
 
-/** A running container of `service` in the open stack, on either target. */
-export async function runningContainer(rt: Runtime, service: string): Promise<Docker.Container | undefined> {
-  const stack = rt.maybeStack();
-  if (!stack) return undefined;
-  if (rt.onSwarm) {
-    const list = await stack.docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${rt.swarm().serviceName(service)}`], status: ['running'] } });
-    return list[0] ? stack.docker.getContainer(list[0].Id) : undefined;
-  }
-  const info = (await stack.containers()).get(service);
-  return info?.State === 'running' ? stack.docker.getContainer(info.Id) : undefined;
+/** A running container of `service` in the open stack, on whichever target it runs. */
+function runningContainer(rt: Runtime, service: string): Promise<Docker.Container | undefined> {
+  return rt.maybeStack() ? rt.target().container(service) : Promise.resolve(undefined);
 }
 
 /**
@@ -48,16 +40,9 @@ export async function verifyAlertPath(rt: Runtime): Promise<void> {
 }
 
 /** Alertmanager's webhook deliveries and its last delivery error, for the Alerts view; undefined when Alertmanager does not answer. */
-export async function deliveryHealth(rt: Runtime): Promise<{ sent: number; failed: number; lastError?: { at: string; message: string }; failing: boolean } | undefined> {
-  // fetchWithin adds the stack's credentials for Alertmanager's origin.
-  const res = await fetchWithin(`${rt.published('alertmanager')}/metrics`, 5000).catch(() => undefined);
-  if (!res?.ok) return undefined;
-  const counters = webhookCounters(await res.text());
+export async function deliveryHealth(rt: Runtime): Promise<WebhookDelivery | undefined> {
   const am = await runningContainer(rt, 'alertmanager').catch(() => undefined);
-  const lastError = counters.failed > 0 && am ? await lastDeliveryErrorIn(am).catch(() => undefined) : undefined;
-  const errorAt = lastError ? Date.parse(lastError.at) : NaN;
-  const failing = lastError !== undefined && (rt.receiver.lastReceivedAt === undefined || (Number.isFinite(errorAt) && errorAt > rt.receiver.lastReceivedAt));
-  return { ...counters, ...(lastError ? { lastError } : {}), failing };
+  return webhookDelivery(rt.published('alertmanager'), am, rt.receiver.lastReceivedAt);
 }
 
 /** The alert path test from the app: its own receiver, or Alertmanager's list where the app polls. */
@@ -67,15 +52,11 @@ export async function testAlertPath(rt: Runtime): Promise<PathTestResult> {
   const polling = rt.receiver.pollingEveryS !== undefined;
   return runPathTest({
     alertmanager: am,
-    routes: async (labels) => amtoolRoutes(stack.docker, stack.service('alertmanager').image, (await am.status()).config.original, labels),
+    ...askAlertmanager(stack.docker, stack.service('alertmanager').image, am, () => runningContainer(rt, 'alertmanager')),
     seen: async (fp) => {
       if (!polling) return rt.receiver.pathTestSeen(fp);
       const listed = (await am.alerts()).find((a) => a.fingerprint === fp && a.status.state === 'active');
       return listed ? { firing: new Date().toISOString() } : { resolved: new Date().toISOString() };
-    },
-    lastError: async () => {
-      const c = await runningContainer(rt, 'alertmanager');
-      return c ? (await lastDeliveryErrorIn(c))?.message : undefined;
     },
   });
 }

@@ -3,6 +3,7 @@
 // from targetFor(), and call it without asking which it is; a capability a target lacks is
 // declared here, with the one sentence the UI and the CLI both say for it. The next target (a
 // Kubernetes cluster) is one more implementation of this interface.
+import type Docker from 'dockerode';
 import { containersConfig, type ConfigTarget } from '../config/change.js';
 import type { StackEvent } from '../contract.js';
 import { containerSources, type LogSources } from '../stack/follow.js';
@@ -34,6 +35,8 @@ export interface Target {
   config(): ConfigTarget;
   /** Log sources that a follow keeps reading (a container or task started later included). */
   logSources(): LogSources;
+  /** A running container of `service` on this engine (on Swarm: one of its tasks'), to read or exec in. */
+  container(service: string): Promise<Docker.Container | undefined>;
 }
 
 /** The sentences, once. */
@@ -65,6 +68,10 @@ export function containersTarget(stack: Stack): Target {
     scale: () => Promise.reject(new Unsupported(CANNOT.containers.scale)),
     config: () => containersConfig(stack),
     logSources: () => containerSources(stack),
+    container: async (service) => {
+      const info = (await stack.containers()).get(service);
+      return info?.State === 'running' ? stack.docker.getContainer(info.Id) : undefined;
+    },
   };
   return target;
 }
@@ -83,6 +90,10 @@ export function swarmTarget(swarm: SwarmStack): Target {
     scale: (service, replicas, on) => swarm.scale(service, replicas, on),
     config: () => swarmConfig(swarm),
     logSources: () => swarm.logSources(),
+    container: async (service) => {
+      const [task] = await swarm.docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${swarm.serviceName(service)}`], status: ['running'] } });
+      return task ? swarm.docker.getContainer(task.Id) : undefined;
+    },
   };
 }
 

@@ -95,6 +95,11 @@ describe('the stack on Docker Swarm', () => {
     server.close();
     const am = (await docker.listServices({ filters: { name: [swarm.serviceName('alertmanager')] } }))[0] as { Spec: { TaskTemplate: { ContainerSpec: { Hosts?: string[] } } } };
     expect(am.Spec.TaskTemplate.ContainerSpec.Hosts).toEqual([`${expected} host.docker.internal`]);
+    // The target hands out Alertmanager's task container (what the path check and `obsdeck alerts
+    // test` read), and the engine wrote that address into it.
+    const task = await swarmTarget(swarm).container('alertmanager');
+    expect(task).toBeDefined();
+    expect(hostsEntry((await filesIn(task!, ['/etc/hosts']))['/etc/hosts']!.toString('utf8'))).toBe(expected);
     // The gateway answers on 127.0.0.1 only, at the compose file's ports.
     const gw = await docker.getContainer(swarm.gatewayName).inspect();
     expect(Object.values(gw.HostConfig.PortBindings as Record<string, { HostIp: string }[]>).flat().every((b) => b.HostIp === '127.0.0.1')).toBe(true);
