@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { followProgress } from './deadline.js';
 
 export const HASH_LABEL = 'org.obsdeck.input-hash';
 
@@ -101,19 +102,10 @@ export async function buildImage(
     { context: opts.contextDir, src: contextFiles(opts.contextDir, include).filter((f) => !f.endsWith('/')) },
     { t: opts.tag, dockerfile: opts.dockerfile ?? 'Dockerfile', buildargs: opts.buildargs ?? {}, labels: { [HASH_LABEL]: hash }, rm: true, forcerm: true },
   );
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (err: Error | null, events: { error?: string }[]) => {
-        const failed = events.find((e) => e.error);
-        if (err) reject(err);
-        else if (failed) reject(new Error(`building ${opts.tag} failed: ${failed.error}`));
-        else resolve();
-      },
-      (event: { stream?: string }) => {
-        if (event.stream && opts.onLine) for (const l of event.stream.split('\n')) if (l.trim()) opts.onLine(l);
-      },
-    );
+  const events = await followProgress<{ error?: string; stream?: string }>(docker, stream, `building ${opts.tag}`, (event) => {
+    if (event.stream && opts.onLine) for (const l of event.stream.split('\n')) if (l.trim()) opts.onLine(l);
   });
+  const failed = events.find((e) => e.error);
+  if (failed) throw new Error(`building ${opts.tag} failed: ${failed.error}`);
   return { tag: opts.tag, built: true };
 }

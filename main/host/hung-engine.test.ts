@@ -1,35 +1,24 @@
 // A daemon that accepts connections and answers a ping, then never answers again: every step
 // of the stack that holds its lock must fail with a timeout that says so, and let the lock go.
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHungEngine, type HungEngine } from '../../test/helpers/hung-engine.js';
 import { TimeoutError } from '../engine/timeout.js';
 import { StackLock } from './lock.js';
 import { loadCompose } from '../stack/compose.js';
 import { Stack } from '../stack/stack.js';
 import { SwarmStack } from '../swarm/swarm.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-hung-'));
-const socket = path.join(dir, 'docker.sock');
-let server: http.Server;
-const held: http.ServerResponse[] = [];
+let engine: HungEngine;
+let socket: string;
+const dir = '/nonexistent-obsdeck-hung';
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    if (req.url?.endsWith('/_ping')) return res.end('OK');
-    held.push(res); // hung: no answer, the connection kept open
-  });
-  await new Promise<void>((r) => server.listen(socket, r));
+  engine = await startHungEngine();
+  socket = engine.socket;
 });
-afterAll(async () => {
-  for (const res of held) res.destroy();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => engine.close());
 
 describe('a hung Docker engine', () => {
   const compose = `services:\n  web:\n    image: nginx\n    ports: ['127.0.0.1:18080:80']\n`;

@@ -16,6 +16,7 @@ import { loadSpec, type StackLocation } from '../stack/load.js';
 import { Stack, type Skipped } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
+import { serviceStatuses } from '../swarm/status.js';
 import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { targetFor, type Target } from '../target/target.js';
 import { TrafficRuns } from '../traffic/runs.js';
@@ -143,17 +144,7 @@ export class Runtime {
     const busy = this.lock.busy ?? (other && WORKS.has(other.work) ? (other.work as Work) : undefined);
     const role = { ...(this.swarmRole ? { swarm: this.swarmRole } : {}), ...(other ? { busyBy: `${describeHolder(other)} is running ${other.work}` } : {}) };
     if (this.swarmStatus) {
-      const byName = new Map(this.swarmStatus.map((x) => [x.service, x]));
-      const services = this.specServices().map((name) => {
-        const x = byName.get(name);
-        if (!x) return { service: name, state: 'missing', ready: false, restartCount: 0, ports: [], image: '' };
-        const state = x.replicas.running > 0 ? 'running' : x.replicas.desired > 0 ? 'starting' : 'scaled to 0';
-        const ports = this.maybeStack()?.service(name).ports.map((p) => ({ host: '127.0.0.1', hostPort: p.hostPort, containerPort: p.containerPort })) ?? [];
-        const tasks = x.tasks.slice(0, 20).map((t) => ({ name: t.name, state: t.state, desiredState: t.desiredState, node: t.node, since: t.since, addresses: t.addresses, ...(t.error ? { error: t.error } : {}) }));
-        // Uptime: since its longest-running replica started.
-        const oldest = x.tasks.filter((t) => t.state === 'running' && t.desiredState === 'running').map((t) => t.since).sort()[0];
-        return { service: name, state, ready: x.ready, restartCount: 0, ports, image: x.image, replicas: x.replicas, tasks, ...(oldest ? { startedAt: oldest } : {}), ...(x.url ? { url: x.url } : {}) };
-      });
+      const services = serviceStatuses(this.maybeStack()?.spec.services ?? [], this.specServices(), this.swarmStatus);
       return { engine: this.engine, services, target: 'swarm', ...role, ...(busy ? { busy } : {}) };
     }
     const watched = this.watcher?.snapshot() ?? this.specServices().map((name) => ({ service: name, state: 'unknown', ready: false, restartCount: 0, ports: [], image: '' }));

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
+import { followProgress, idleBounded } from '../engine/deadline.js';
 import { extract } from 'tar-stream';
 import type { ImageInfo, PullProgress } from '../contract.js';
 import type { StackSpec } from '../stack/compose.js';
@@ -58,29 +59,29 @@ export async function pullImage(docker: Docker, service: string, image: string, 
     report(true, message);
     throw new ImageError(`cannot pull ${image}: ${message}`);
   }
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(stream, (err: Error | null, events: PullEvent[]) => {
-      const failed = err?.message ?? events.find((e) => e.error)?.error;
-      if (failed) {
-        report(true, failed);
-        reject(new ImageError(`cannot pull ${image}: ${failed}`));
-      } else {
-        report(true);
-        resolve();
-      }
-    }, (e: PullEvent) => {
-      // Layer lines carry a 12-hex id; the others ("Pulling from …", "Digest: …") are the pull's own.
-      if (!e.id || !/^[a-f0-9]{12}$/.test(e.id)) return;
-      const before = layers.get(e.id);
-      const d = e.progressDetail ?? {};
-      layers.set(e.id, { id: e.id, status: e.status ?? '', ...(d.total ? { current: d.current ?? 0, total: d.total } : before?.total && /complete|exists/i.test(e.status ?? '') ? { current: before.total, total: before.total } : {}) });
-      const now = Date.now();
-      if (now - last >= everyMs) {
-        last = now;
-        report(false);
-      }
-    });
-  });
+  const onEvent = (e: PullEvent) => {
+    // Layer lines carry a 12-hex id; the others ("Pulling from …", "Digest: …") are the pull's own.
+    if (!e.id || !/^[a-f0-9]{12}$/.test(e.id)) return;
+    const before = layers.get(e.id);
+    const d = e.progressDetail ?? {};
+    layers.set(e.id, { id: e.id, status: e.status ?? '', ...(d.total ? { current: d.current ?? 0, total: d.total } : before?.total && /complete|exists/i.test(e.status ?? '') ? { current: before.total, total: before.total } : {}) });
+    const now = Date.now();
+    if (now - last >= everyMs) {
+      last = now;
+      report(false);
+    }
+  };
+  let failed: string | undefined;
+  try {
+    failed = (await followProgress<PullEvent>(docker, stream, `pulling ${image}`, onEvent)).find((e) => e.error)?.error;
+  } catch (err) {
+    failed = err instanceof Error ? err.message : String(err);
+  }
+  if (failed) {
+    report(true, failed);
+    throw new ImageError(`cannot pull ${image}: ${failed}`);
+  }
+  report(true);
 }
 
 /** The image references a `docker save` tarball holds (its manifest.json), or why it is not one. */
@@ -140,7 +141,7 @@ export async function exportImages(docker: Docker, spec: StackSpec, file: string
   try {
     // GET /images/get?names=…: dockerode has the call, its types do not.
     const stream = await (docker as unknown as { getImages(o: { names: string[] }): Promise<NodeJS.ReadableStream> }).getImages({ names: present });
-    await pipeline(stream, fs.createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+    await idleBounded(stream, pipeline(stream, fs.createWriteStream(partial, { flags: 'wx', mode: 0o600 })), `saving ${present.join(', ')}`);
     fs.renameSync(partial, file);
   } catch (err) {
     fs.rmSync(partial, { force: true });
@@ -156,9 +157,7 @@ export async function exportImages(docker: Docker, spec: StackSpec, file: string
 export async function importImages(docker: Docker, file: string, data: string): Promise<string[]> {
   const inside = await tarballImages(file);
   const stream = await docker.loadImage(fs.createReadStream(file), { quiet: true });
-  const messages = await new Promise<{ stream?: string; error?: string }[]>((resolve, reject) => {
-    docker.modem.followProgress(stream, (err: Error | null, out: { stream?: string; error?: string }[]) => (err ? reject(err) : resolve(out)));
-  }).catch((err: unknown) => {
+  const messages = await followProgress<{ stream?: string; error?: string }>(docker, stream, `loading ${path.basename(file)}`).catch((err: unknown) => {
     throw new ImageError(`cannot import ${file}: ${err instanceof Error ? err.message : String(err)}`);
   });
   const failed = messages.find((m) => m.error);

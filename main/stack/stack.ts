@@ -10,7 +10,7 @@ import { buildImage } from '../engine/build.js';
 import { tarOf } from '../engine/run-tool.js';
 import { configVersion, versionedTargets } from './config-version.js';
 import { fetchWithin } from '../prom/fetch.js';
-import { within } from '../engine/timeout.js';
+import { engineDeadlineMs, followProgress, named, withDeadlines } from '../engine/deadline.js';
 import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
 import { serviceBase, startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
 import { lastLines } from './logs.js';
@@ -104,17 +104,21 @@ export class Stack {
   readonly network: (name: string) => string;
   readonly volume: (name: string) => string;
 
-  constructor(readonly docker: Docker, readonly spec: StackSpec, private readonly opts: StackOptions = {}) {
+  /** The engine, every call bounded in time (engine/deadline.ts, the layer the Swarm target uses too). */
+  readonly docker: Docker;
+
+  constructor(docker: Docker, readonly spec: StackSpec, private readonly opts: StackOptions = {}) {
+    this.docker = withDeadlines(docker, engineDeadlineMs(opts.remote, opts.engineTimeoutMs));
     this.network = (n) => `${spec.project}_${n}`;
     this.volume = (n) => `${spec.project}_${n}`;
   }
 
-  /** An engine call bounded in time (see StackOptions.engineTimeoutMs). */
-  bounded<T>(what: string, work: Promise<T>, extraMs = 0): Promise<T> {
-    // Over SSH each Engine API connection is a new SSH session (docker-modem), and a loaded remote
-    // host took more than 30 s to remove a container in CI: a remote engine gets three times as long.
-    const ms = this.opts.engineTimeoutMs ?? (Number(process.env.OBSDECK_ENGINE_TIMEOUT_MS) || (this.opts.remote ? 90_000 : 30_000));
-    return within(work, ms + extraMs, what);
+  /**
+   * An engine call under the step's own name: every call is already bounded by the deadline layer
+   * (a stop by its grace period more); this names the step a TimeoutError reports.
+   */
+  bounded<T>(what: string, work: Promise<T>): Promise<T> {
+    return named(what, work);
   }
 
   containerName(service: string): string {
@@ -178,13 +182,11 @@ export class Stack {
     on({ step: 'image', service: s.name, state: 'started', message: `pulling ${s.image}` });
     const stream = await this.docker.pull(s.image);
     const layers = new Map<string, { current: number; total: number }>();
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), (e: { id?: string; status?: string; progressDetail?: { current?: number; total?: number } }) => {
-        if (e.id && e.progressDetail?.total) layers.set(e.id, { current: e.progressDetail.current ?? 0, total: e.progressDetail.total });
-        const current = [...layers.values()].reduce((a, l) => a + l.current, 0);
-        const total = [...layers.values()].reduce((a, l) => a + l.total, 0);
-        on({ step: 'image', service: s.name, state: 'progress', message: `${e.id ? `${e.id}: ` : ''}${e.status ?? ''}`, ...(total ? { progress: { current, total } } : {}) });
-      });
+    await followProgress<{ id?: string; status?: string; progressDetail?: { current?: number; total?: number } }>(this.docker, stream, `pulling ${s.image}`, (e) => {
+      if (e.id && e.progressDetail?.total) layers.set(e.id, { current: e.progressDetail.current ?? 0, total: e.progressDetail.total });
+      const current = [...layers.values()].reduce((a, l) => a + l.current, 0);
+      const total = [...layers.values()].reduce((a, l) => a + l.total, 0);
+      on({ step: 'image', service: s.name, state: 'progress', message: `${e.id ? `${e.id}: ` : ''}${e.status ?? ''}`, ...(total ? { progress: { current, total } } : {}) });
     });
     on({ step: 'image', service: s.name, state: 'done', message: `pulled ${s.image}` });
   }
@@ -250,7 +252,7 @@ export class Stack {
     if (existing) {
       on({ step: 'remove', service: s.name, state: 'started', message: `${s.name}'s definition changed: replacing its container` });
       const old = this.docker.getContainer(existing.Id);
-      await this.bounded(`stopping ${s.name}`, old.stop({ t: Math.ceil(s.stopGraceS) }), s.stopGraceS * 1000).catch(() => undefined);
+      await this.bounded(`stopping ${s.name}`, old.stop({ t: Math.ceil(s.stopGraceS) })).catch(() => undefined);
       await this.bounded(`removing ${s.name}'s old container`, old.remove({ force: true }));
     }
     on({ step: 'create', service: s.name, state: 'started', message: `creating ${this.containerName(s.name)}` });
@@ -405,7 +407,7 @@ export class Stack {
   private async stopContainer(info: Docker.ContainerInfo, service: string, graceS: number, on: OnEvent): Promise<void> {
     if (info.State !== 'running' && info.State !== 'restarting') return;
     on({ step: 'stop', service, state: 'started', message: `stopping ${service} (grace ${graceS} s)` });
-    await this.bounded(`stopping ${service}`, this.docker.getContainer(info.Id).stop({ t: Math.ceil(graceS) }), graceS * 1000).catch((err: unknown) => {
+    await this.bounded(`stopping ${service}`, this.docker.getContainer(info.Id).stop({ t: Math.ceil(graceS) })).catch((err: unknown) => {
       if (!/already stopped|not running/i.test(String(err))) throw err;
     });
     on({ step: 'stop', service, state: 'done', message: `stopped ${service}` });
@@ -420,7 +422,7 @@ export class Stack {
       on({ step: 'stop', service: s.name, state: 'started', message: `restarting ${s.name}` });
       // Stop, copy the configs in, start: a restart runs the applied configs, like a start.
       const container = this.docker.getContainer(info.Id);
-      await this.bounded(`stopping ${s.name}`, container.stop({ t: Math.ceil(s.stopGraceS) }), s.stopGraceS * 1000).catch((err: unknown) => {
+      await this.bounded(`stopping ${s.name}`, container.stop({ t: Math.ceil(s.stopGraceS) })).catch((err: unknown) => {
         if (!/already stopped|not running/i.test(String(err))) throw err;
       });
       await this.copyConfigs(container, s);

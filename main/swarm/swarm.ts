@@ -11,43 +11,22 @@ import { parseDocument } from 'yaml';
 import { engineDeadlineMs, withDeadlines } from '../engine/deadline.js';
 import { bridgeGateway, probeHostGateway } from '../engine/host-gateway.js';
 import type { LogLine, StackEvent } from '../contract.js';
-import { serviceBase, type ServiceSpec, type StackSpec } from '../stack/compose.js';
+import type { ServiceSpec, StackSpec } from '../stack/compose.js';
 import type { LogSources } from '../stack/follow.js';
 import { containerLines, mergeLines, type LogOptions } from '../stack/logs.js';
 import { unavailable, type Skipped } from '../stack/preflight.js';
 import { portFree } from '../stack/ports.js';
 import { mountedFiles, Stack } from '../stack/stack.js';
 import { GATEWAY_JS } from './gateway.js';
+import { readStatus, type SwarmServiceStatus } from './status.js';
+
+export type { SwarmServiceStatus, TaskInfo } from './status.js';
 
 export const SWARM_LABEL = 'org.obsdeck.swarm.project';
 const SERVICE_LABEL = 'org.obsdeck.service';
 const TARGET_LABEL = 'org.obsdeck.target';
 
 type OnEvent = (e: StackEvent) => void;
-
-export interface TaskInfo {
-  id: string;
-  /** As `docker service ps` names it: api_poc3.2. */
-  name: string;
-  slot?: number;
-  state: string;
-  desiredState: string;
-  node: string;
-  since: string;
-  error?: string;
-  containerId?: string;
-  /** The task's addresses on the stack's network (what Prometheus discovers). */
-  addresses: string[];
-}
-
-export interface SwarmServiceStatus {
-  service: string;
-  image: string;
-  replicas: { running: number; desired: number };
-  tasks: TaskInfo[];
-  ready: boolean;
-  url?: string;
-}
 
 export class SwarmError extends Error {}
 
@@ -239,7 +218,7 @@ export class SwarmStack {
     };
   }
 
-  private async services(): Promise<Map<string, Docker.Service & { Spec?: { Mode?: { Replicated?: { Replicas?: number } }; TaskTemplate?: { ContainerSpec?: { Image?: string } } } }>> {
+  async services(): Promise<Map<string, Docker.Service & { Spec?: { Mode?: { Replicated?: { Replicas?: number } }; TaskTemplate?: { ContainerSpec?: { Image?: string } } } }>> {
     const list = await this.docker.listServices({ filters: { label: [`${SWARM_LABEL}=${this.project}`] } });
     return new Map(list.map((s) => [s.Spec?.Labels?.[SERVICE_LABEL] ?? s.Spec?.Name ?? s.ID, s]));
   }
@@ -336,45 +315,8 @@ export class SwarmStack {
   }
 
   /** Each service's replicas (running/desired) and its tasks, newest first. */
-  async status(): Promise<SwarmServiceStatus[]> {
-    const services = await this.services();
-    const nodes = new Map((await this.docker.listNodes().catch(() => [])).map((n: { ID: string; Description?: { Hostname?: string } }) => [n.ID, n.Description?.Hostname ?? n.ID.slice(0, 12)]));
-    const out: SwarmServiceStatus[] = [];
-    for (const s of this.spec.services) {
-      const svc = services.get(s.name);
-      if (!svc) continue;
-      const tasks = (await this.docker.listTasks({ filters: { service: [this.serviceName(s.name)] } })) as {
-        ID: string; Slot?: number; DesiredState: string; NodeID?: string; UpdatedAt: string;
-        Status: { State: string; Err?: string; Timestamp: string; ContainerStatus?: { ContainerID?: string } };
-        NetworksAttachments?: { Addresses?: string[] }[];
-      }[];
-      const infos: TaskInfo[] = tasks
-        .sort((a, b) => b.Status.Timestamp.localeCompare(a.Status.Timestamp))
-        .map((t) => ({
-          id: t.ID,
-          name: `${s.name}.${t.Slot ?? t.ID.slice(0, 6)}`,
-          ...(t.Slot ? { slot: t.Slot } : {}),
-          state: t.Status.State,
-          desiredState: t.DesiredState,
-          node: t.NodeID ? nodes.get(t.NodeID) ?? t.NodeID.slice(0, 12) : '',
-          since: t.Status.Timestamp,
-          ...(t.Status.Err ? { error: t.Status.Err } : {}),
-          ...(t.Status.ContainerStatus?.ContainerID ? { containerId: t.Status.ContainerStatus.ContainerID } : {}),
-          addresses: (t.NetworksAttachments ?? []).flatMap((n) => (n.Addresses ?? []).map((a) => a.split('/')[0]!)),
-        }));
-      const desired = svc.Spec?.Mode?.Replicated?.Replicas ?? 0;
-      const running = infos.filter((t) => t.desiredState === 'running' && t.state === 'running').length;
-      const url = serviceBase(s);
-      out.push({
-        service: s.name,
-        image: svc.Spec?.TaskTemplate?.ContainerSpec?.Image?.split('@')[0] ?? s.image,
-        replicas: { running, desired },
-        tasks: infos,
-        ready: running > 0 && (await this.local.probe(s, 'running')),
-        ...(url ? { url } : {}),
-      });
-    }
-    return out;
+  status(): Promise<SwarmServiceStatus[]> {
+    return readStatus(this);
   }
 
   /** Sets a replicated service's replica count and waits until they run. */

@@ -5,11 +5,12 @@
 // Kubernetes cluster) is one more implementation of this interface.
 import type Docker from 'dockerode';
 import { containersConfig, type ConfigTarget } from '../config/change.js';
-import type { StackEvent } from '../contract.js';
+import type { ServiceStatus, StackEvent } from '../contract.js';
 import { containerSources, type LogSources } from '../stack/follow.js';
 import type { Skipped } from '../stack/preflight.js';
 import type { Stack } from '../stack/stack.js';
 import { swarmConfig } from '../swarm/config.js';
+import { serviceStatuses } from '../swarm/status.js';
 import type { SwarmStack } from '../swarm/swarm.js';
 
 export type TargetKind = 'containers' | 'swarm';
@@ -24,6 +25,10 @@ export interface Target {
   readonly kind: TargetKind;
   /** What this target cannot do, each with what to do instead. */
   readonly cannot: Partial<Record<Operation, string>>;
+  /** What stops `names` (every service when empty) from starting here, each in one sentence; none when ready. */
+  preflight(names: string[]): Promise<string[]>;
+  /** Each of the stack's services as the contract reports it (on Swarm with replicas and tasks). */
+  status(): Promise<ServiceStatus[]>;
   /** Creates and starts `names` (every service when empty) and what they need; `replicas` on Swarm. */
   up(names: string[], on: OnEvent, opts?: { wait?: boolean; replicas?: Record<string, number> }): Promise<{ skipped: Skipped[] }>;
   /** Removes what runs; the data volumes too only with `volumes`. */
@@ -51,6 +56,8 @@ export const CANNOT = {
   },
 } as const satisfies Record<TargetKind, Partial<Record<Operation, string>>>;
 
+const pick = <S extends { name: string }>(services: S[], names: string[]) => (names.length ? services.filter((s) => names.includes(s.name)) : services);
+
 /** Throws the target's sentence when it cannot do `op`. */
 export function ensureCan(target: Target, op: Operation): void {
   const why = target.cannot[op];
@@ -61,6 +68,8 @@ export function containersTarget(stack: Stack): Target {
   const target: Target = {
     kind: 'containers',
     cannot: CANNOT.containers,
+    preflight: (names) => stack.preflight(pick(stack.spec.services, names)),
+    status: () => stack.status(),
     up: (names, on, opts = {}) => stack.up(names, on, { wait: opts.wait !== false }),
     down: (on, opts = {}) => stack.down(on, { volumes: opts.volumes === true }),
     stop: (names, on) => stack.stop(names, on),
@@ -80,6 +89,8 @@ export function swarmTarget(swarm: SwarmStack): Target {
   return {
     kind: 'swarm',
     cannot: CANNOT.swarm,
+    preflight: (names) => swarm.preflight(pick(swarm.spec.services, names)),
+    status: async () => serviceStatuses(swarm.spec.services, swarm.spec.services.map((s) => s.name), await swarm.status()),
     up: (names, on, opts = {}) => swarm.up(names, on, { ...(opts.replicas ? { replicas: opts.replicas } : {}) }),
     down: async (on, opts = {}) => {
       await swarm.down(on, { volumes: opts.volumes === true });
