@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { loadSpec } from '../main/stack/load.js';
+import { loadSpec } from '../main/config/project.js';
 import { SwarmStack } from '../main/swarm/swarm.js';
 import { runTraffic, stackApi } from '../main/traffic/scenarios.js';
 import { median, roundsFromEnv, spread, summarize } from './lib.js';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { loadSpec } from '../main/stack/load.js';
+import { loadSpec } from '../main/config/project.js';
 import { Stack } from '../main/stack/stack.js';
 import { fetchWithin } from '../main/prom/fetch.js';
 import { alternate, roundsFromEnv, summarize } from './lib.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportImages } from '../main/images/images.js';
-import { loadSpec } from '../main/stack/load.js';
+import { loadSpec } from '../main/config/project.js';
 import { useStandIns } from '../main/stack/stand-ins.js';
 import { ensureDockerEngine } from './lib/docker-engine.js';
 import { say } from './lib/proc.js';

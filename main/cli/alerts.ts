@@ -9,7 +9,7 @@ import { AlertReceiver, DEFAULT_WEBHOOK_PORT, PATH_TEST_PATH, webhookHost } from
 import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { serviceBase } from '../stack/compose.js';
-import { loadSpec } from '../stack/load.js';
+import { loadSpec } from '../config/project.js';
 import type { Stack } from '../stack/stack.js';
 import { engineEndpoint, openStack, openTarget } from './context.js';
 import { dim, green, out, red } from './output.js';

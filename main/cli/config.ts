@@ -5,7 +5,7 @@ import { applyChange, restoreEntry, toolsOf } from '../config/change.js';
 import { formatProblem } from '../config/expressions.js';
 import { CONFIG_FILES, ConfigHistory, dataDir, diffLines } from '../config/store.js';
 import { validateConfigs } from '../config/validate.js';
-import { loadSpec } from '../stack/load.js';
+import { loadSpec } from '../config/project.js';
 import { Stack } from '../stack/stack.js';
 import { NO_WAIT } from './lock.js';
 import { engine, locked, NoEngine, openStack, openTarget } from './context.js';

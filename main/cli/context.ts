@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { dataDir } from '../config/store.js';
 import { discoverEngine } from '../engine/discover.js';
 import type { Work } from '../host/lock.js';
-import { loadSpec } from '../stack/load.js';
+import { loadSpec } from '../config/project.js';
 import { Stack } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { SwarmStack } from '../swarm/swarm.js';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { discoverEngine } from '../engine/discover.js';
 import { Host } from '../host/host.js';
 import { serve } from '../server/serve.js';
-import { loadSpec } from '../stack/load.js';
+import { loadSpec } from '../config/project.js';
 import { k8sName, renderKubernetes, toYaml } from '../render/kubernetes.js';
 import { out } from './output.js';
 import { UsageError, type Command } from './table.js';

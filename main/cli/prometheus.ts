@@ -1,7 +1,7 @@
 // `obsdeck targets` and `obsdeck query`: asking the stack's Prometheus.
 import { PrometheusClient } from '../prom/client.js';
 import { serviceBase } from '../stack/compose.js';
-import { loadSpec } from '../stack/load.js';
+import { loadSpec } from '../config/project.js';
 import { dim, green, out, red, yellow } from './output.js';
 import { UsageError, type Command } from './table.js';
 

@@ -1,5 +1,5 @@
 // `obsdeck traffic SCENARIO`: the traffic generator against the stack's API.
-import { loadSpec } from '../stack/load.js';
+import { loadSpec } from '../config/project.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
 import { dim, green, out } from './output.js';
 import { UsageError, type Command, type Parsed } from './table.js';

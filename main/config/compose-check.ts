@@ -4,7 +4,7 @@
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { ConfigProblem } from '../contract.js';
 import { ComposeError } from '../stack/compose.js';
-import { COMPOSE_NAME, specOf, type StackLocation } from '../stack/load.js';
+import { COMPOSE_NAME, specOf, type StackLocation } from './project.js';
 
 export function composeProblems(text: string, loc: StackLocation = {}): ConfigProblem[] {
   try {

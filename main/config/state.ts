@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigState } from '../contract.js';
-import { COMPOSE_NAME, composeSource, type StackLocation } from '../stack/load.js';
+import { COMPOSE_NAME, composeSource, type StackLocation } from './project.js';
 import type { Stack } from '../stack/stack.js';
 import type { ConfigTarget } from './change.js';
 import { versionedTargets, versionOfTexts } from '../stack/config-version.js';

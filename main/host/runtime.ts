@@ -12,7 +12,7 @@ import { parseSsh, PortForwards, sshConfig } from '../engine/ssh.js';
 import { importBundled } from '../images/images.js';
 import { AlertmanagerClient, type AmAlert, PrometheusClient } from '../prom/client.js';
 import { serviceBase } from '../stack/compose.js';
-import { loadSpec, type StackLocation } from '../stack/load.js';
+import { loadSpec, type StackLocation } from '../config/project.js';
 import { Stack, type Skipped } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IMAGE_REF } from '../contract.js';
-import { chooseImages } from '../stack/load.js';
+import { chooseImages } from '../config/project.js';
 import type { StackSpec } from '../stack/compose.js';
 import { readSettings, SettingsDamaged, settingsFile, updateSettings } from './settings.js';
 import { defaultExportFile, ImageError, tarballImages } from './images.js';

@@ -4,7 +4,7 @@
 //
 // It also carries the stack's credentials: like a browser's credential store, an origin that
 // was given an Authorization header (Prometheus' and Alertmanager's published ports, by
-// stack/load.ts) gets it on every request made to it, and no other origin ever sees it.
+// config/project.ts) gets it on every request made to it, and no other origin ever sees it.
 const credentials = new Map<string, string>();
 
 /** Every request to `origin` (scheme, host and port) carries `authorization` from now on. */

@@ -3,13 +3,20 @@
 // image that is neither here, nor buildable, nor pullable.
 import fs from 'node:fs';
 import path from 'node:path';
+import type Docker from 'dockerode';
 import type { ServiceSpec } from './compose.js';
 import { STAND_INS } from './stand-ins.js';
 import { containerHolding, nextFreePort, portFree, processHolding } from './ports.js';
-import type { Stack } from './stack.js';
+
+/** What the checks read of the stack (stack.ts's Stack is one). */
+export interface PreflightView {
+  readonly docker: Docker;
+  containers(): Promise<Map<string, Docker.ContainerInfo>>;
+  bounded<T>(what: string, work: Promise<T>): Promise<T>;
+}
 
 /** Everything that would stop `services` from starting, found before anything is created. */
-export async function preflightProblems(stack: Pick<Stack, 'docker' | 'containers' | 'bounded'>, services: ServiceSpec[], opts: { localPorts?: boolean } = {}): Promise<string[]> {
+export async function preflightProblems(stack: PreflightView, services: ServiceSpec[], opts: { localPorts?: boolean } = {}): Promise<string[]> {
   const problems: string[] = [];
   try {
     await stack.bounded('answering a ping', stack.docker.ping());

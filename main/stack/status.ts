@@ -6,9 +6,19 @@ import { filesIn } from '../engine/run-tool.js';
 import { serviceBase, type ServiceSpec } from './compose.js';
 import { configVersion, versionedTargets } from './config-version.js';
 import { lastLines } from './logs.js';
-import type { ServiceStatus, Stack } from './stack.js';
+import type { ServiceStatus } from '../contract.js';
 
-export async function serviceStatus(stack: Stack, s: ServiceSpec, info?: Docker.ContainerInfo): Promise<ServiceStatus> {
+/** What a service's status reads of the stack (stack.ts's Stack is one). */
+export interface StatusView {
+  readonly docker: Docker;
+  readonly probeHost?: string | undefined;
+  /** The config version copied into each container, by container id. */
+  readonly versions: Map<string, string>;
+  bounded<T>(what: string, work: Promise<T>): Promise<T>;
+  probe(s: ServiceSpec, state?: string): Promise<boolean>;
+}
+
+export async function serviceStatus(stack: StatusView, s: ServiceSpec, info?: Docker.ContainerInfo): Promise<ServiceStatus> {
   if (!info) return { service: s.name, state: 'missing', ready: false, restartCount: 0, ports: [], image: s.image, ...(s.standInFor ? { standInFor: s.standInFor } : {}) };
   const c = stack.docker.getContainer(info.Id);
   const detail = await stack.bounded(`inspecting ${s.name}`, c.inspect());
@@ -44,7 +54,7 @@ export async function serviceStatus(stack: Stack, s: ServiceSpec, info?: Docker.
  * The config version a container holds: remembered from the copy, or (a container this
  * process did not fill: the app restarted) read from the container once.
  */
-async function versionIn(stack: Stack, c: Docker.Container, s: ServiceSpec): Promise<string | undefined> {
+async function versionIn(stack: StatusView, c: Docker.Container, s: ServiceSpec): Promise<string | undefined> {
   const known = stack.versions.get(c.id);
   if (known) return known;
   const targets = [...versionedTargets(s).keys()];

@@ -63,15 +63,12 @@ function checkBase(base: string): URL {
   return url;
 }
 
-export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Promise<TrafficStats> {
-  if (!(scenario in SCENARIOS)) throw new TrafficError(`no scenario "${scenario}" (there are ${Object.keys(SCENARIOS).join(', ')})`);
-  const base = checkBase(opts.base).origin;
-  const durationS = Math.min(Math.max(opts.durationS ?? DEFAULTS.durationS, 1), LIMITS.maxDurationS);
-  const rate = Math.min(Math.max(opts.rate ?? DEFAULTS.rate, 0.2), LIMITS.maxRate);
-  const stats: TrafficStats = { scenario, sent: 0, byStatus: {}, elapsedS: 0 };
-  const started = Date.now();
+interface Call { status: number; json: Record<string, unknown> }
+type Tokens = { access: string; refresh: string };
 
-  const call = async (method: string, p: string, body?: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> => {
+/** The API as a scenario calls it: every answer counted in `stats` and reported to onResponse. */
+function apiClient(base: string, opts: TrafficOptions, stats: TrafficStats) {
+  const call = async (method: string, p: string, body?: unknown, token?: string): Promise<Call> => {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
@@ -87,12 +84,11 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
     } catch { /* not JSON */ }
     return { status: res.status, json };
   };
-  const login = async (username: 'admin' | 'user') => {
+  const login = async (username: 'admin' | 'user'): Promise<Tokens> => {
     const r = await call('POST', '/auth/login', { username, password: opts.passwords[username] });
     if (r.status !== 200) throw new TrafficError(`logging in as ${username} answered ${r.status}: ${typeof r.json.message === 'string' ? r.json.message : ''} (are the passwords the stack's?)`);
     return { access: r.json.access_token as string, refresh: r.json.refresh_token as string };
   };
-
   // The fault routes take an admin's token (the API refuses anyone else); logged in when first used.
   let adminToken: Promise<string> | undefined;
   const fault = async (p: string) => {
@@ -100,84 +96,87 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
     const r = await call('GET', p, undefined, await adminToken);
     if (r.status === 404) throw new TrafficError(`the API has no ${p.split('?')[0]!} route: its fault injection is off (start the stack with API_FAULTS=on)`);
   };
+  return { call, login, fault };
+}
+type Client = ReturnType<typeof apiClient>;
 
-  // One step a tick, at the given rate, until the duration is up or the caller aborts. Slow
-  // requests are not waited for before the next is sent (at most MAX_IN_FLIGHT at once).
-  let step: () => Promise<void>;
-  let parallel = false;
-  switch (scenario) {
-    case 'normal': {
-      let admin = await login('admin');
-      const user = await login('user');
-      let i = 0;
-      step = async () => {
-        const n = i++;
-        switch (n % 6) {
-          case 0: {
-            const created = await call('POST', '/customers', { name: `Traffic ${n}`, email: `t${n}@example.test`, phone: `+34 600 ${String(n % 1000).padStart(3, '0')} 000` }, admin.access);
-            if (created.status === 201) await call('GET', `/customers/${String(created.json.id)}`, undefined, admin.access);
-            break;
-          }
-          case 1: await call('GET', '/customers?limit=20', undefined, admin.access); break;
-          case 2: await call('GET', '/customers', undefined, user.access); break;
-          case 3: {
-            const list = await call('GET', '/customers?limit=1', undefined, admin.access);
-            const first = (list.json.items as { id: number }[] | undefined)?.[0];
-            if (first) await call('PUT', `/customers/${first.id}`, { name: `Updated ${n}`, email: `u${n}@example.test`, phone: '+34 600 111 222' }, admin.access);
-            break;
-          }
-          case 4: {
-            const r = await call('POST', '/auth/refresh', { refresh_token: admin.refresh });
-            if (r.status === 200) admin = { access: r.json.access_token as string, refresh: r.json.refresh_token as string };
-            break;
-          }
-          default: {
-            const list = await call('GET', '/customers?limit=1', undefined, admin.access);
-            const first = (list.json.items as { id: number }[] | undefined)?.[0];
-            if (first && n % 12 === 5) await call('DELETE', `/customers/${first.id}`, undefined, admin.access);
-          }
-        }
-      };
-      break;
+/** A user's day: create, list, read, update, refresh, now and then delete. */
+async function normalStep({ call, login }: Client): Promise<() => Promise<void>> {
+  let admin = await login('admin');
+  const user = await login('user');
+  let i = 0;
+  const firstCustomer = async () => ((await call('GET', '/customers?limit=1', undefined, admin.access)).json.items as { id: number }[] | undefined)?.[0];
+  return async () => {
+    const n = i++;
+    switch (n % 6) {
+      case 0: {
+        const created = await call('POST', '/customers', { name: `Traffic ${n}`, email: `t${n}@example.test`, phone: `+34 600 ${String(n % 1000).padStart(3, '0')} 000` }, admin.access);
+        if (created.status === 201) await call('GET', `/customers/${String(created.json.id)}`, undefined, admin.access);
+        break;
+      }
+      case 1: await call('GET', '/customers?limit=20', undefined, admin.access); break;
+      case 2: await call('GET', '/customers', undefined, user.access); break;
+      case 3: {
+        const first = await firstCustomer();
+        if (first) await call('PUT', `/customers/${first.id}`, { name: `Updated ${n}`, email: `u${n}@example.test`, phone: '+34 600 111 222' }, admin.access);
+        break;
+      }
+      case 4: {
+        const r = await call('POST', '/auth/refresh', { refresh_token: admin.refresh });
+        if (r.status === 200) admin = { access: r.json.access_token as string, refresh: r.json.refresh_token as string };
+        break;
+      }
+      default: {
+        const first = await firstCustomer();
+        if (first && n % 12 === 5) await call('DELETE', `/customers/${first.id}`, undefined, admin.access);
+      }
     }
-    case 'brute-force': {
-      let i = 0;
-      // Not a real account: the per-username lockout then falls on the attacker's guess, not on admin.
-      step = async () => {
-        await call('POST', '/auth/login', { username: 'mallory', password: `guess-${i++}` });
-      };
-      break;
-    }
-    case 'forbidden': {
-      const admin = await login('admin');
-      const user = await login('user');
-      const created = await call('POST', '/customers', { name: 'Not yours', email: 'private@example.test', phone: '+34 600 000 001' }, admin.access);
-      const id = String(created.json.id);
-      step = async () => {
-        await call('GET', `/customers/${id}`, undefined, user.access);
-      };
-      break;
-    }
-    case 'token-reuse': {
-      step = async () => {
-        const t = await login('user');
-        await call('POST', '/auth/refresh', { refresh_token: t.refresh });
-        await call('POST', '/auth/refresh', { refresh_token: t.refresh }); // spent: reuse
-      };
-      break;
-    }
-    case 'error-storm': {
-      step = () => fault('/debug/error');
-      break;
-    }
-    case 'slow': {
-      await fault('/debug/slow?ms=10'); // fails fast when the route is off
-      step = () => fault('/debug/slow?ms=1500');
-      parallel = true;
-      break;
-    }
-  }
+  };
+}
 
+/**
+ * Each scenario's step (one a tick, at the rate), made once before the run; `parallel` steps are
+ * not waited for before the next is sent (slow requests).
+ */
+const STEPS: Record<Scenario, (c: Client) => Promise<{ step: () => Promise<void>; parallel?: boolean }>> = {
+  normal: async (c) => ({ step: await normalStep(c) }),
+  'brute-force': async ({ call }) => {
+    let i = 0;
+    // Not a real account: the per-username lockout then falls on the attacker's guess, not on admin.
+    return { step: async () => { await call('POST', '/auth/login', { username: 'mallory', password: `guess-${i++}` }); } };
+  },
+  forbidden: async ({ call, login }) => {
+    const admin = await login('admin');
+    const user = await login('user');
+    const created = await call('POST', '/customers', { name: 'Not yours', email: 'private@example.test', phone: '+34 600 000 001' }, admin.access);
+    const id = String(created.json.id);
+    return { step: async () => { await call('GET', `/customers/${id}`, undefined, user.access); } };
+  },
+  'token-reuse': async ({ call, login }) => ({
+    step: async () => {
+      const t = await login('user');
+      await call('POST', '/auth/refresh', { refresh_token: t.refresh });
+      await call('POST', '/auth/refresh', { refresh_token: t.refresh }); // spent: reuse
+    },
+  }),
+  'error-storm': async ({ fault }) => ({ step: () => fault('/debug/error') }),
+  slow: async ({ fault }) => {
+    await fault('/debug/slow?ms=10'); // fails fast when the route is off
+    return { step: () => fault('/debug/slow?ms=1500'), parallel: true };
+  },
+};
+
+export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Promise<TrafficStats> {
+  if (!(scenario in SCENARIOS)) throw new TrafficError(`no scenario "${scenario}" (there are ${Object.keys(SCENARIOS).join(', ')})`);
+  const base = checkBase(opts.base).origin;
+  const durationS = Math.min(Math.max(opts.durationS ?? DEFAULTS.durationS, 1), LIMITS.maxDurationS);
+  const rate = Math.min(Math.max(opts.rate ?? DEFAULTS.rate, 0.2), LIMITS.maxRate);
+  const stats: TrafficStats = { scenario, sent: 0, byStatus: {}, elapsedS: 0 };
+  const started = Date.now();
+  const { step, parallel = false } = await STEPS[scenario](apiClient(base, opts, stats));
+
+  // One step a tick, at the given rate, until the duration is up or the caller aborts (at most
+  // MAX_IN_FLIGHT parallel steps at once).
   const every = 1000 / rate;
   let next = Date.now();
   let fatal: TrafficError | undefined;

@@ -6,24 +6,20 @@ import { PromQLExtension } from '@prometheus-io/codemirror-promql';
 import type { RangeResult } from '../../main/contract';
 import { align, seriesLabel } from '../lib/chartdata';
 import { Chart } from '../components/Chart';
-import { ClientError } from '../client/client';
 import type { PageProps } from '../pages';
 import { useClient, useSnapshot } from '../state/app';
 import { CodeEditor } from '../components/CodeEditor';
 import { RANGES } from '../lib/timerange';
 import { grafanaExploreUrl } from '../lib/grafana';
-import { instantQuery, promFetch, PromQueryError, type InstantResult } from '../client/promapi';
+import { promFetch, type InstantResult } from '../client/promapi';
 import { HISTORY_KEY, loadHistory, remember } from '../lib/queryhistory';
+import { QueryHistory } from './explore/QueryHistory';
+import { useQuery, type Outcome } from './explore/useQuery';
 
 /** More rows than this are counted, not drawn. */
 const TABLE_MAX = 500;
 /** uPlot draws this many series well; beyond it the graph says how many it left out. */
 const GRAPH_MAX = 50;
-
-type Outcome =
-  | { kind: 'table'; data: InstantResult; warnings: string[]; ms: number }
-  | { kind: 'graph'; result: RangeResult; window: [number, number]; ms: number }
-  | { kind: 'error'; message: string; code?: string };
 
 export function ExplorePage({ params, setParams }: PageProps) {
   const client = useClient();
@@ -34,9 +30,8 @@ export function ExplorePage({ params, setParams }: PageProps) {
   const range = RANGES[params.range ?? ''] ? params.range! : '1h';
   const [draft, setDraft] = useState(expr);
   const [history, setHistory] = useState(loadHistory);
-  const [outcome, setOutcome] = useState<Outcome | undefined>();
-  const [running, setRunning] = useState(false);
   const [runs, setRuns] = useState(0);
+  const { outcome, running } = useQuery(expr, tab, range, runs);
 
   // The URL's query wins when it changes from outside (a chart opened here, back button).
   useEffect(() => setDraft(expr), [expr]);
@@ -44,36 +39,6 @@ export function ExplorePage({ params, setParams }: PageProps) {
   const promql = useMemo(() => new PromQLExtension()
     .setComplete({ remote: { url: '', fetchFn: promFetch(client), httpMethod: 'POST', cache: { maxAge: 60_000 } } })
     .asExtension(), [client]);
-
-  useEffect(() => {
-    if (!expr.trim()) {
-      setOutcome(undefined);
-      return;
-    }
-    let stale = false;
-    const began = performance.now();
-    setRunning(true);
-    const settle = (o: Outcome) => {
-      if (stale) return;
-      setOutcome(o);
-      setRunning(false);
-    };
-    const failed = (e: unknown) => settle({ kind: 'error', message: e instanceof Error ? e.message : String(e), ...(e instanceof ClientError ? { code: e.code } : {}) });
-    if (tab === 'table') {
-      instantQuery(client, expr).then((r) => settle({ kind: 'table', ...r, ms: performance.now() - began }), failed);
-    } else {
-      const end = Math.floor(Date.now() / 1000);
-      const seconds = RANGES[range]!;
-      const step = Math.max(1, Math.ceil(seconds / 500));
-      client.request('metrics:range', { exprs: [expr], start: end - seconds, end, step }).then(([r]) => {
-        if (r!.error) failed(new PromQueryError('error', r!.error));
-        else settle({ kind: 'graph', result: r!, window: [end - seconds, end], ms: performance.now() - began });
-      }, failed);
-    }
-    return () => {
-      stale = true;
-    };
-  }, [client, expr, tab, range, runs]);
 
   const run = () => {
     const q = draft.trim();
@@ -121,25 +86,10 @@ export function ExplorePage({ params, setParams }: PageProps) {
         <ul className="card">{outcome.warnings.map((w) => <li key={w} className="warn">{w}</li>)}</ul>
       )}
 
-      {history.length > 0 && (
-        <section className="card" aria-label="Query history">
-          <h2>Recent queries</h2>
-          <ul className="history">
-            {history.map((h) => (
-              <li key={h}>
-                <button type="button" className="link" onClick={() => {
-                  setDraft(h);
-                  setParams({ ...params, q: h });
-                }}><code>{h}</code></button>
-              </li>
-            ))}
-          </ul>
-          <button type="button" onClick={() => {
-            setHistory([]);
-            localStorage.removeItem(HISTORY_KEY);
-          }}>Clear history</button>
-        </section>
-      )}
+      {history.length > 0 && <QueryHistory history={history} setHistory={setHistory} onPick={(h) => {
+        setDraft(h);
+        setParams({ ...params, q: h });
+      }} />}
     </section>
   );
 }

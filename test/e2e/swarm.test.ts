@@ -12,7 +12,7 @@ import Docker from 'dockerode';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/lib/chromium.js';
-import { loadSpec } from '../../main/stack/load.js';
+import { loadSpec } from '../../main/config/project.js';
 import { SWARM_LABEL, SwarmStack } from '../../main/swarm/swarm.js';
 import { e2eEnv, removeProject } from '../helpers/e2e.js';
 import { startServe } from '../helpers/serve.js';

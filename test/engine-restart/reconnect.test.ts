@@ -9,7 +9,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDockerEngine } from '../../scripts/lib/docker-engine.js';
-import { loadSpec } from '../../main/stack/load.js';
+import { loadSpec } from '../../main/config/project.js';
 import { Stack } from '../../main/stack/stack.js';
 import { StatusWatcher, type EngineState } from '../../main/stack/watch.js';
 import type { LogLine } from '../../main/contract.js';

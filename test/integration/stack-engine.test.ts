@@ -14,7 +14,7 @@ import { formatProblem } from '../../main/config/expressions.js';
 import { ConfigHistory } from '../../main/config/store.js';
 import { validateConfigs } from '../../main/config/validate.js';
 import { AlertmanagerClient, PrometheusClient } from '../../main/prom/client.js';
-import { loadSpec } from '../../main/stack/load.js';
+import { loadSpec } from '../../main/config/project.js';
 import { containerLines } from '../../main/stack/logs.js';
 import { LABEL, PreflightError, ServiceFailed, Stack, type ServiceStatus, type StackEvent } from '../../main/stack/stack.js';
 import { StatusWatcher } from '../../main/stack/watch.js';

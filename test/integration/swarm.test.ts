@@ -18,7 +18,7 @@ import { hostsEntry } from '../../main/engine/host-gateway.js';
 import { filesIn } from '../../main/engine/run-tool.js';
 import { PrometheusClient } from '../../main/prom/client.js';
 import { serviceBase } from '../../main/stack/compose.js';
-import { loadSpec } from '../../main/stack/load.js';
+import { loadSpec } from '../../main/config/project.js';
 import { followLogs } from '../../main/stack/follow.js';
 import { swarmTarget } from '../../main/target/target.js';
 import { SWARM_LABEL, SwarmStack } from '../../main/swarm/swarm.js';

@@ -8,7 +8,7 @@ import { ConfigHistory } from '../../main/config/store.js';
 import { PrometheusClient } from '../../main/prom/client.js';
 import { LABEL } from '../../main/stack/definition.js';
 import { serviceBase } from '../../main/stack/compose.js';
-import { loadSpec } from '../../main/stack/load.js';
+import { loadSpec } from '../../main/config/project.js';
 import { Stack } from '../../main/stack/stack.js';
 import { containersTarget } from '../../main/target/target.js';
 import { startHungEngine, type HungEngine } from '../helpers/hung-engine.js';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../main/prom/client.js';
-import { loadSpec } from '../../main/stack/load.js';
+import { loadSpec } from '../../main/config/project.js';
 import { Stack } from '../../main/stack/stack.js';
 import { runTraffic } from '../../main/traffic/scenarios.js';
 import { waitFor } from '../helpers/http.js';

@@ -7,7 +7,7 @@ import { composeProblems } from '../../config/compose-check.js';
 import { applyCompose } from '../../config/compose-change.js';
 import { configState } from '../../config/state.js';
 import { diffLines } from '../../config/store.js';
-import { COMPOSE_NAME, composeSource } from '../../stack/load.js';
+import { COMPOSE_NAME, composeSource } from '../../config/project.js';
 import { ensureCan } from '../../target/target.js';
 import { fail } from '../errors.js';
 import type { Handlers } from '../router.js';

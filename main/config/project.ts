@@ -3,13 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { withSecrets } from '../config/secrets.js';
-import { basicAuth, ensureAuthFiles, STACK_USER, type StackAuth } from '../config/stack-auth.js';
+import { withSecrets } from './secrets.js';
+import { basicAuth, ensureAuthFiles, STACK_USER, type StackAuth } from './stack-auth.js';
 import { useCredentials } from '../prom/fetch.js';
-import { dataDir, ensureConfigDir, shippedDir } from '../config/store.js';
+import { dataDir, ensureConfigDir, shippedDir } from './store.js';
 import { readSettings } from '../images/settings.js';
-import { AUTH_LABEL, loadCompose, serviceBase, type StackSpec } from './compose.js';
-import { Stack } from './stack.js';
+import { AUTH_LABEL, loadCompose, serviceBase, type StackSpec } from '../stack/compose.js';
+import { Stack } from '../stack/stack.js';
 
 export const DEFAULT_PROJECT = 'obsdeck';
 
