@@ -282,6 +282,15 @@ export const PROM_READ_PATH = /^(query|query_range|query_exemplars|labels|series
 /** An image reference: [registry[:port]/]name[/name…][:tag][@sha256:digest]. */
 export const IMAGE_REF = /^(?:[a-zA-Z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
+/** The longest text the contract takes (a config file), in characters. */
+export const MAX_TEXT = 1 << 20;
+/**
+ * The largest WebSocket frame, in bytes: a request with a MAX_TEXT text in JSON, whatever the
+ * text holds (a control character is 6 bytes escaped, other characters at most 3 in UTF-8), and
+ * room for the rest of the request.
+ */
+export const WS_MAX_BYTES = 6 * MAX_TEXT + (64 << 10);
+
 const services = z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name')).max(32);
 
 export const requestSchemas = {
@@ -320,10 +329,10 @@ export const requestSchemas = {
   'alerts:test': z.strictObject({}),
   'config:get': z.strictObject({}),
   /** Checks a draft (not saved): in-process at once, then promtool/amtool of the stack's images. */
-  'config:validate': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
+  'config:validate': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(MAX_TEXT) }),
   /** Validates the draft, copies it into the running services, reloads, confirms, then saves it; rolls back on failure. */
-  'config:apply': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
-  'config:diff': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(1 << 20) }),
+  'config:apply': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(MAX_TEXT) }),
+  'config:diff': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(MAX_TEXT) }),
   'config:restore': z.strictObject({ id: z.string().regex(/^[\w-]{1,64}$/, 'a history entry') }),
   /** Range queries for charts: at most 20 expressions, 24 h, 11k points a series. */
   'metrics:range': z.strictObject({
@@ -434,6 +443,8 @@ export type EventName = keyof Events;
 // ----------------------------------------------------------------------------- wire (WebSocket)
 
 export type ClientMessage = { id: number; channel: string; args: unknown };
+/** The WebSocket's first message: the token `obsdeck serve` printed (nothing is answered before it). */
+export type AuthMessage = { auth: string };
 export type ServerMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: ContractError }

@@ -12,8 +12,12 @@ import { AppProvider, createAppState } from './state/app';
 export function App() {
   const state = useMemo(() => createAppState(contractClient()), []);
   const [connected, setConnected] = useState(true);
+  const [refused, setRefused] = useState<string | undefined>();
   const [route, go] = useRoute();
-  useEffect(() => state.client.onConnection(setConnected), [state]);
+  useEffect(() => state.client.onConnection((up, why) => {
+    setConnected(up);
+    setRefused(why);
+  }), [state]);
   const page = PAGES.find((p) => p.view === route.view) ?? PAGES[0]!;
 
   // Keyboard: Alt+N opens the Nth page; "/" jumps to the page's filter box.
@@ -50,11 +54,12 @@ export function App() {
             ))}
           </nav>
           <span className="subtitle">POC3 Security observability stack</span>
-          {!connected && <span role="status" className="bad">Reconnecting to Obsdeck…</span>}
+          {!connected && !refused && <span role="status" className="bad">Reconnecting to Obsdeck…</span>}
           <BusyBy />
           <Notices openAlerts={() => go({ view: 'alerts', params: {} })} />
         </header>
         <main>
+          {refused && <div role="alert" className="card callout" aria-label="No access"><p className="bad">Obsdeck needs its access token</p><p>{refused}</p></div>}
           <ErrorBoundary page={page.title}>
             <page.Page params={route.params} setParams={(params) => go({ view: page.view, params }, !page.push)} go={(r) => go(r)} />
           </ErrorBoundary>

@@ -27,10 +27,11 @@ async function serveAnswers(node: string, dir: string, env: NodeJS.ProcessEnv): 
       if (!url) await new Promise((r) => setTimeout(r, 200));
     }
     if (!url) throw new Error(`obsdeck serve on Node 24 printed no URL:\n${out.slice(-1500)}`);
+    const token = new URL(url).searchParams.get('token')!;
     const res = await fetch(url, { redirect: 'manual' });
-    const page = await fetch(new URL('/', url), { headers: { cookie: res.headers.get('set-cookie')?.split(';')[0] ?? '' } });
-    if (res.status !== 303 || page.status !== 200) throw new Error(`obsdeck serve on Node 24 answered ${res.status}, then ${page.status}`);
-    return `obsdeck serve answered ${url.replace(/token=\S+/, 'token=…')} (${res.status}, then the page ${page.status})`;
+    const engine = await fetch(new URL('/api/engine', url), { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200 || engine.status !== 200) throw new Error(`obsdeck serve on Node 24 answered ${res.status}, then ${engine.status} for /api/engine`);
+    return `obsdeck serve answered ${url.replace(/token=\S+/, 'token=…')} (the page ${res.status}, then /api/engine ${engine.status})`;
   } finally {
     child.kill('SIGTERM');
   }

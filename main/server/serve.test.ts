@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Host } from '../host/host.js';
-import { serve, type RunningServe } from './serve.js';
+import { MAX_TEXT, WS_MAX_BYTES } from '../contract.js';
+import { serve, WS_UNAUTHORIZED, type RunningServe } from './serve.js';
 import { checkAnswer, encode, raw as rawRequest, request } from '../../test/helpers/fuzz.js';
 
 let running: RunningServe;
@@ -35,57 +36,50 @@ afterAll(async () => {
 });
 
 describe('obsdeck serve', () => {
-  const cookie = () => running.cookieFor();
+  const bearer = () => ({ authorization: `Bearer ${running.token}` });
 
   it('prints a loopback URL carrying a long random token', () => {
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
   });
 
-  it('lets nobody in without the token', async () => {
-    expect((await get('/')).status).toBe(401);
+  it('answers nothing but the UI\'s files without the token, and refuses a wrong one', async () => {
+    expect((await get('/')).status).toBe(200); // the page, which then asks for the printed URL
     expect((await get('/api/engine')).status).toBe(401);
+    expect((await get('/api/engine', { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await get('/?token=wrong')).status).toBe(403);
+    expect((await get(`/?token=${running.token}&view=logs`)).status).toBe(200);
   });
 
-  it('trades the token for an HttpOnly, SameSite=Strict cookie and drops it from the URL', async () => {
-    const res = await get(`/?token=${running.token}&view=logs`);
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/?view=logs');
-    expect(res.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Strict/);
-  });
-
-  it('gives the cookie its own random id: the token itself is no session, and the cookie is not the token', async () => {
-    const res = await get(`/?token=${running.token}`);
-    const set = res.headers['set-cookie']?.[0] ?? '';
-    const [pair] = set.split(';');
-    expect(pair!.startsWith(`${running.cookie}=`)).toBe(true);
-    expect(pair).not.toContain(running.token);
-    expect((await get('/', { cookie: pair! })).status).toBe(200);
-    // The old design's cookie (the token) opens nothing: a service that was sent it cannot reuse it.
-    expect((await get('/', { cookie: `${running.cookie}=${running.token}` })).status).toBe(401);
-    expect((await get('/', { cookie: `obsdeck_session=${running.token}` })).status).toBe(401);
+  it('sets no cookie: nothing the browser would send to another port of 127.0.0.1', async () => {
+    for (const p of ['/', `/?token=${running.token}`, '/api/engine', '/index.html']) {
+      const res = await get(p, bearer());
+      expect(res.headers['set-cookie'], p).toBeUndefined();
+    }
+    // The old designs' cookies open nothing.
+    expect((await get('/api/engine', { cookie: `obsdeck_session_${running.port}=${running.token}` })).status).toBe(401);
+    expect((await get('/api/engine', { cookie: `obsdeck_session=${running.token}` })).status).toBe(401);
   });
 
   it('serves the UI with a strict content security policy', async () => {
-    const res = await get('/', { cookie: cookie() });
+    const res = await get('/');
     expect(res.status).toBe(200);
     expect(res.body).toContain('<title>Obsdeck</title>');
     expect(res.headers['content-security-policy']).toMatch(/default-src 'self'.*frame-src http:\/\/127\.0\.0\.1:\* http:\/\/localhost:\*; frame-ancestors 'none'/);
   });
 
-  it('answers the API for an authenticated browser', async () => {
-    const res = await get('/api/engine', { cookie: cookie() });
+  it('answers the API for a page holding the token', async () => {
+    const res = await get('/api/engine', bearer());
     expect(JSON.parse(res.body)).toEqual({ reachable: true, version: '99' });
   });
 
   it('refuses another Host (DNS rebinding) and another Origin', async () => {
-    expect((await get('/', { cookie: cookie(), host: `evil.example:${running.port}` })).status).toBe(421);
-    expect((await get('/api/engine', { cookie: cookie(), origin: 'http://evil.example' })).status).toBe(403);
-    expect((await get('/', { cookie: cookie(), host: `localhost:${running.port}` })).status).toBe(200);
+    expect((await get('/', { host: `evil.example:${running.port}` })).status).toBe(421);
+    expect((await get('/api/engine', { ...bearer(), origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get('/', { host: `localhost:${running.port}` })).status).toBe(200);
   });
 
   it('never serves a file outside the UI directory', async () => {
-    const res = await get('/..%2fobsdeck-outside.txt', { cookie: cookie() });
+    const res = await get('/..%2fobsdeck-outside.txt');
     expect(res.body).not.toContain('outside');
   });
 
@@ -118,15 +112,50 @@ describe('obsdeck serve', () => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
+    const closed = (ws: WebSocket) => new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const origin = () => ({ origin: `http://127.0.0.1:${withBackend.port}` });
+    /** A socket that has presented the token. */
+    const authed = async () => {
+      const ws = connect(origin());
+      await opened(ws);
+      ws.send(JSON.stringify({ auth: withBackend.token }));
+      return ws;
+    };
 
-    it('refuses a socket without the session, or from another origin', async () => {
-      await expect(opened(connect({}))).rejects.toThrow(/401/);
-      await expect(opened(connect({ cookie: withBackend.cookieFor(), origin: 'http://evil.example' }))).rejects.toThrow(/403/);
+    it('refuses a socket from another origin, and closes one that does not present the token', async () => {
+      await expect(opened(connect({ origin: 'http://evil.example' }))).rejects.toThrow(/403/);
+      const silent = connect(origin());
+      await opened(silent);
+      silent.send(JSON.stringify({ id: 1, channel: 'engine:status', args: {} })); // a request before the token
+      expect(await closed(silent)).toEqual({ code: WS_UNAUTHORIZED, reason: 'wrong token' });
+      const wrong = connect(origin());
+      await opened(wrong);
+      wrong.send(JSON.stringify({ auth: 'x'.repeat(32) }));
+      expect((await closed(wrong)).code).toBe(WS_UNAUTHORIZED);
     });
 
+    it('takes the largest text the contract allows, whatever its bytes, and closes only a socket that sends more', async () => {
+      const ws = await authed();
+      const other = await authed();
+      try {
+        // 1,048,576 "€" is 3 MiB of UTF-8: once this stopped the process (RangeError: Max payload size exceeded).
+        const big = await ask(ws, 'config:validate', { file: 'alertmanager.yml', text: '€'.repeat(MAX_TEXT) });
+        expect(big).toMatchObject({ ok: true });
+        const over = await ask(ws, 'config:validate', { file: 'alertmanager.yml', text: 'a'.repeat(MAX_TEXT + 1) });
+        expect(over).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+        // A frame past the byte limit: that socket is closed (1009), the server and the other socket go on.
+        const done = closed(ws);
+        ws.send('x'.repeat(WS_MAX_BYTES + 1));
+        expect((await done).code).toBe(1009);
+        expect(await ask(other, 'engine:status', {})).toMatchObject({ ok: true });
+      } finally {
+        ws.terminate();
+        other.close();
+      }
+    }, 60_000);
+
     it('answers requests, and crosses errors as data with their codes', async () => {
-      const ws = connect({ cookie: withBackend.cookieFor(), origin: `http://127.0.0.1:${withBackend.port}` });
-      await opened(ws);
+      const ws = await authed();
       try {
         const engine = await ask(ws, 'engine:status', {});
         expect(engine).toMatchObject({ ok: true, result: { reachable: false } });
@@ -143,14 +172,14 @@ describe('obsdeck serve', () => {
 const raw = (request: string | Buffer) => rawRequest(running.port, request);
 
 describe('obsdeck serve under hostile input', () => {
-  const alive = async () => expect((await get('/')).status).toBe(401);
+  const alive = async () => expect((await get('/api/engine')).status).toBe(401);
 
   it('answers the request lines that used to stop it with 400, and keeps running', async () => {
     // `new URL()` threw inside the handler on this one and the process exited.
     expect(await raw(`GET http://[/ HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     await alive();
-    // A valid session asking for a path that is not valid percent-encoding (decodeURIComponent threw).
-    expect(await raw(`GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\nCookie: ${running.cookieFor()}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    // A path that is not valid percent-encoding (decodeURIComponent threw).
+    expect(await raw(`GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     await alive();
   });
 
@@ -160,9 +189,8 @@ describe('obsdeck serve under hostile input', () => {
   });
 
   it('survives generated requests: no crash, no 5xx, no stack trace (property-based)', async () => {
-    const session = running.cookieFor();
     await fc.assert(fc.asyncProperty(request(['/', '/ws', '/api/engine', '/index.html', '/?token=x']), fc.boolean(), async (r, withSession) => {
-      checkAnswer(await raw(encode(r, `127.0.0.1:${running.port}`, withSession ? [`Cookie: ${session}`] : [])));
+      checkAnswer(await raw(encode(r, `127.0.0.1:${running.port}`, withSession ? [`Authorization: Bearer ${running.token}`] : [])));
     }), { numRuns: 300 });
     await alive();
   });

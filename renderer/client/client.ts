@@ -31,20 +31,49 @@ export function preloadBridge(): PreloadBridge | undefined {
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
+/** obsdeck serve's close code for a socket without the right token (serve.ts WS_UNAUTHORIZED). */
+const UNAUTHORIZED = 4401;
+/** What the page says when it has no token, or a stale one. */
+export const NO_TOKEN = 'Open the URL `obsdeck serve` printed: it carries the access token (each run of obsdeck serve makes a new one).';
+
+/**
+ * The token `obsdeck serve` printed, kept in this origin's storage (127.0.0.1:<port>: no other
+ * port can read it, and nothing sends it anywhere by itself, unlike a cookie). Taken from the URL
+ * on the first load, which is then rewritten without it; later loads and other tabs of this
+ * origin find it stored.
+ */
+export function serveToken(): string | undefined {
+  const url = new URL(location.href);
+  const given = url.searchParams.get('token');
+  const key = `obsdeck.token.${location.host}`;
+  if (given) {
+    localStorage.setItem(key, given);
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    return given;
+  }
+  return localStorage.getItem(key) ?? undefined;
+}
+
 /** The contract over a WebSocket that reconnects by itself; requests wait for the connection. */
-export function webSocketClient(url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
+export function webSocketClient(url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, token = serveToken()): ContractClient & { onConnection(l: (up: boolean, why?: string) => void): () => void } {
   let ws: WebSocket | undefined;
   let nextId = 1;
   let open: Promise<WebSocket> | undefined;
   const pending = new Map<number, Pending>();
   const listeners = new Map<EventName, Set<(p: unknown) => void>>();
-  const connectionListeners = new Set<(up: boolean) => void>();
+  const connectionListeners = new Set<(up: boolean, why?: string) => void>();
+  /** Set once the server refused the token: no retries, every request fails with it. */
+  let refused: string | undefined = token ? undefined : NO_TOKEN;
   let retry = 250;
 
   const connect = (): Promise<WebSocket> => {
-    open ??= new Promise<WebSocket>((resolve) => {
+    if (refused) return Promise.reject(new ClientError('BAD_REQUEST', refused));
+    open ??= new Promise<WebSocket>((resolve, reject) => {
       const socket = new WebSocket(url);
       socket.onopen = () => {
+        // The token first: the server answers nothing before it.
+        socket.send(JSON.stringify({ auth: token }));
         ws = socket;
         retry = 250;
         connectionListeners.forEach((l) => l(true));
@@ -62,20 +91,22 @@ export function webSocketClient(url = `${location.protocol === 'https:' ? 'wss' 
         if (msg.ok) p.resolve(msg.result);
         else p.reject(ClientError.of(msg.error));
       };
-      socket.onclose = () => {
+      socket.onclose = (e) => {
         const wasOpen = ws === socket;
         ws = undefined;
         open = undefined;
-        for (const [, p] of pending) p.reject(new ClientError('INTERNAL', 'the connection to Obsdeck was lost; retrying'));
+        if (e.code === UNAUTHORIZED) refused = NO_TOKEN;
+        for (const [, p] of pending) p.reject(new ClientError(refused ? 'BAD_REQUEST' : 'INTERNAL', refused ?? 'the connection to Obsdeck was lost; retrying'));
         pending.clear();
-        if (wasOpen) connectionListeners.forEach((l) => l(false));
-        setTimeout(() => void connect().then(resolve), retry);
+        if (wasOpen || refused) connectionListeners.forEach((l) => l(false, refused));
+        if (refused) return reject(new ClientError('BAD_REQUEST', refused));
+        setTimeout(() => connect().then(resolve, reject), retry);
         retry = Math.min(retry * 2, 5000);
       };
     });
     return open;
   };
-  void connect();
+  connect().catch(() => undefined); // refused: said through onConnection
 
   return {
     async request<C extends Channel>(channel: C, args: RequestArgs<C>): Promise<Replies[C]> {
@@ -93,15 +124,16 @@ export function webSocketClient(url = `${location.protocol === 'https:' ? 'wss' 
       set.add(l);
       return () => set.delete(l);
     },
-    onConnection(l: (up: boolean) => void): () => void {
+    onConnection(l: (up: boolean, why?: string) => void): () => void {
       connectionListeners.add(l);
+      if (refused) l(false, refused);
       return () => connectionListeners.delete(l);
     },
   };
 }
 
 /** The contract over Electron IPC, through the preload's one object. */
-export function ipcClient(bridge: PreloadBridge): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
+export function ipcClient(bridge: PreloadBridge): ContractClient & { onConnection(l: (up: boolean, why?: string) => void): () => void } {
   return {
     async request<C extends Channel>(channel: C, args: RequestArgs<C>): Promise<Replies[C]> {
       const r = await bridge.request(channel, args);
@@ -116,7 +148,7 @@ export function ipcClient(bridge: PreloadBridge): ContractClient & { onConnectio
 }
 
 /** IPC inside the Electron window, the WebSocket in a browser. */
-export function contractClient(): ContractClient & { onConnection(l: (up: boolean) => void): () => void } {
+export function contractClient(): ContractClient & { onConnection(l: (up: boolean, why?: string) => void): () => void } {
   const bridge = preloadBridge();
   return bridge ? ipcClient(bridge) : webSocketClient();
 }

@@ -6,7 +6,7 @@ import { noticesStore, type NoticesStoreState } from './notices';
 import { snapshotStore, type SnapshotState } from './snapshot';
 import { useStore, type Store } from './store';
 
-export type AppClient = ContractClient & { onConnection(l: (up: boolean) => void): () => void };
+export type AppClient = ContractClient & { onConnection(l: (up: boolean, why?: string) => void): () => void };
 export interface AppState { client: AppClient; snapshot: Store<SnapshotState>; notices: Store<NoticesStoreState> }
 
 const Context = createContext<AppState | undefined>(undefined);
