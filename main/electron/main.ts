@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, screen, session, shell, Tray, WebContentsView } from 'electron';
 import type { AlertNotice, ServiceStatus, StackSnapshot } from '../contract.js';
 import { FiringAlerts, notificationFor } from './notices.js';
-import { APP_ORIGIN, APP_SCHEME, CSP, grafanaOrigin, grafanaViewPreferences, isAppUrl, isGrafanaUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, viewBounds, webPreferences } from './security.js';
+import { APP_ORIGIN, APP_SCHEME, CSP, grafanaOrigin, grafanaViewPreferences, guardNavigation, isAppUrl, isGrafanaUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, viewBounds, webPreferences } from './security.js';
 
 const appRoot = app.getAppPath();
 // An installer built with OBSDECK_BUNDLE_IMAGES=1 carries the stack's images; the host imports them on first start.
@@ -135,15 +135,11 @@ function runningGrafana(): string | undefined {
 }
 
 app.on('web-contents-created', (_e, contents) => {
-  // Grafana's view may move within that Grafana; the app's window only within the app.
-  const isGrafana = contents.session === grafanaSession;
-  contents.on('will-navigate', (event, url) => {
-    if (isGrafana ? !isGrafanaUrl(url, runningGrafana()) : !isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    if (!isGrafana && isOpenableExternally(url)) void shell.openExternal(url);
-    return { action: 'deny' }; // Grafana's popups are denied outright
+  // Grafana's view may move within that Grafana (by link, redirect or subframe); the app's window
+  // only within the app. Grafana's popups are denied outright; the app's open stack links outside.
+  if (contents.session === grafanaSession) guardNavigation(contents, (url) => isGrafanaUrl(url, runningGrafana()));
+  else guardNavigation(contents, isAppUrl, (url) => {
+    if (isOpenableExternally(url)) void shell.openExternal(url);
   });
 });
 

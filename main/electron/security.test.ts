@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CSP, grafanaOrigin, grafanaViewPreferences, isAppUrl, isGrafanaUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, viewBounds, webPreferences } from './security.js';
+import { CSP, grafanaOrigin, grafanaViewPreferences, guardNavigation, isAppUrl, isGrafanaUrl, isOpenableExternally, isTrustedSender, permissionDecision, rendererPath, restoreBounds, viewBounds, webPreferences } from './security.js';
 
 describe('the window\'s security settings', () => {
   it('isolates the page, sandboxes it and gives it no Node', () => {
@@ -70,5 +70,58 @@ describe('Grafana\'s view in the window', () => {
     expect(viewBounds({ x: 10.4, y: 60.6, width: 1200.2, height: 900 }, { width: 1280, height: 800 })).toEqual({ x: 10, y: 61, width: 1200, height: 739 });
     expect(viewBounds({ x: 0, y: 0, width: 0, height: 100 }, { width: 1280, height: 800 })).toBeUndefined();
     expect(viewBounds({ x: 'a' }, { width: 1280, height: 800 })).toBeUndefined();
+  });
+});
+
+/** A recorded stand-in for a webContents: the listeners the guard registers, fired as Electron would. */
+function recordedContents() {
+  const listeners = new Map<string, ((event: { url?: string; preventDefault(): void }, url?: string) => void)[]>();
+  let openHandler: ((d: { url: string }) => { action: string }) | undefined;
+  return {
+    on(name: string, l: (event: { url?: string; preventDefault(): void }, url?: string) => void) {
+      listeners.set(name, [...(listeners.get(name) ?? []), l]);
+      return this;
+    },
+    setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' }) {
+      openHandler = h;
+    },
+    /** Fires `name` as Electron does (will-frame-navigate: the URL on the event only); true when refused. */
+    fire(name: string, url: string): boolean {
+      let prevented = false;
+      const event = { url, preventDefault: () => void (prevented = true) };
+      for (const l of listeners.get(name) ?? []) {
+        if (name === 'will-frame-navigate') l(event);
+        else l(event, url);
+      }
+      return prevented;
+    },
+    open: (url: string) => openHandler?.({ url }),
+  };
+}
+
+describe('navigation guard', () => {
+  const grafana = grafanaOrigin('http://127.0.0.1:3000/');
+  it('keeps Grafana\'s view on that Grafana through links, redirects and subframes', () => {
+    const view = recordedContents();
+    guardNavigation(view, (url) => isGrafanaUrl(url, grafana));
+    for (const kind of ['will-navigate', 'will-redirect', 'will-frame-navigate']) {
+      expect(view.fire(kind, 'http://127.0.0.1:3000/d/poc3'), kind).toBe(false);
+      expect(view.fire(kind, 'https://evil.example/'), kind).toBe(true);
+      expect(view.fire(kind, 'http://127.0.0.1:9090/'), kind).toBe(true); // another service on 127.0.0.1
+    }
+    expect(view.fire('will-attach-webview', 'http://127.0.0.1:3000/')).toBe(true);
+    expect(view.open('http://127.0.0.1:3000/d/x')).toEqual({ action: 'deny' });
+  });
+
+  it('keeps the app\'s window in the app, and opens only the stack\'s links outside', () => {
+    const win = recordedContents();
+    const opened: string[] = [];
+    guardNavigation(win, isAppUrl, (url) => (isOpenableExternally(url) ? opened.push(url) : undefined));
+    expect(win.fire('will-redirect', 'obsdeck://app/?view=logs')).toBe(false);
+    expect(win.fire('will-redirect', 'https://evil.example/')).toBe(true);
+    expect(win.fire('will-frame-navigate', 'file:///etc/passwd')).toBe(true);
+    expect(win.open('http://127.0.0.1:9090/')).toEqual({ action: 'deny' });
+    expect(win.open('https://evil.example/')).toEqual({ action: 'deny' });
+    expect(opened).toEqual(['http://127.0.0.1:9090/']);
   });
 });

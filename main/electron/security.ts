@@ -133,3 +133,30 @@ export function viewBounds(rect: unknown, content: { width: number; height: numb
   const height = Math.min(n(r?.height), content.height - y);
   return [x, y, width, height].every(Number.isFinite) && width > 0 && height > 0 ? { x, y, width, height } : undefined;
 }
+
+/** What the guard uses of a webContents (Electron's has these; tests pass a recorded stand-in). */
+export interface GuardedContents {
+  on(event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate' | 'will-attach-webview', listener: (event: { url?: string; preventDefault(): void }, url?: string) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+}
+
+/**
+ * Keeps a webContents where it belongs: every navigation — a link, a server's redirect, a
+ * subframe's — is refused unless `allowed(url)`; webviews are never attached; new windows are
+ * denied (and `openExternally(url)` is asked, for the app's own links to the stack's pages).
+ * Electron gives will-frame-navigate only the event (with `url`), the others the URL as well.
+ */
+export function guardNavigation(contents: GuardedContents, allowed: (url: string) => boolean, openExternally?: (url: string) => void): void {
+  const guard = (event: { url?: string; preventDefault(): void }, url?: string) => {
+    const to = url ?? event.url ?? '';
+    if (!allowed(to)) event.preventDefault();
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-redirect', guard);
+  contents.on('will-frame-navigate', guard);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternally?.(url);
+    return { action: 'deny' };
+  });
+}
