@@ -131,7 +131,7 @@ export const stackImages = (spec: StackSpec) => [...new Set(spec.services.map((s
  */
 export async function exportImages(docker: Docker, spec: StackSpec, file: string): Promise<{ file: string; bytes: number; images: string[]; missing: string[] }> {
   if (!path.isAbsolute(file)) throw new ImageError(`export to an absolute path, not ${file}`);
-  if (fs.existsSync(file)) throw new ImageError(`${file} already exists; choose another name (Export never replaces a file)`);
+  if (fs.lstatSync(file, { throwIfNoEntry: false })) throw new ImageError(`${file} already exists; choose another name (Export never replaces a file)`);
   const present: string[] = [];
   const missing: string[] = [];
   for (const image of stackImages(spec)) ((await inspect(docker, image)) ? present : missing).push(image);
@@ -142,10 +142,14 @@ export async function exportImages(docker: Docker, spec: StackSpec, file: string
     // GET /images/get?names=…: dockerode has the call, its types do not.
     const stream = await (docker as unknown as { getImages(o: { names: string[] }): Promise<NodeJS.ReadableStream> }).getImages({ names: present });
     await idleBounded(stream, pipeline(stream, fs.createWriteStream(partial, { flags: 'wx', mode: 0o600 })), `saving ${present.join(', ')}`);
-    fs.renameSync(partial, file);
+    // link(), not rename(): it fails when anything (a file made meanwhile, a symlink, dangling or
+    // not) has the name, where rename() would replace it.
+    fs.linkSync(partial, file);
   } catch (err) {
-    fs.rmSync(partial, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ImageError(`${file} already exists; choose another name (Export never replaces a file)`);
     throw new ImageError(`cannot export to ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    fs.rmSync(partial, { force: true });
   }
   return { file, bytes: fs.statSync(file).size, images: present, missing };
 }
