@@ -47,4 +47,46 @@ describe('a remote engine over SSH', () => {
     expect(config.failure()).toMatch(/is not the one in .*known_hosts: someone may be in the middle/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('refuses a key marked @revoked, takes no @cert-authority key as a host key, and matches host names in any case', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-ssh-'));
+    const file = path.join(dir, 'known_hosts');
+    fs.writeFileSync(file, [
+      `Build.Example.Test ssh-ed25519 ${key(1).toString('base64')}`,
+      `@revoked * ssh-ed25519 ${key(2).toString('base64')}`,
+      `build.example.test ssh-ed25519 ${key(2).toString('base64')}`,
+      `@cert-authority *.example.test ssh-ed25519 ${key(3).toString('base64')}`,
+      `*.lab.test,!secret.lab.test ssh-ed25519 ${key(4).toString('base64')}`,
+    ].join('\n'));
+    const verify = (host: string, k: Buffer) => {
+      const config = sshConfig({ host, port: 22, username: 'root' }, { OBSDECK_SSH_KNOWN_HOSTS: file }, dir);
+      return { ok: (config.hostVerifier as (k: Buffer) => boolean)(k), failure: config.failure() };
+    };
+    expect(verify('BUILD.example.test', key(1)).ok).toBe(true); // the same host, typed in capitals
+    expect(verify('build.example.test', key(2))).toEqual({ ok: false, failure: `the host key of build.example.test is marked @revoked in ${file}: refused` });
+    expect(verify('build.example.test', key(3)).ok).toBe(false); // a CA's key is not the host's
+    expect(verify('a.lab.test', key(4)).ok).toBe(true);
+    expect(verify('secret.lab.test', key(4)).ok).toBe(false); // !negated
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves a key with a passphrase to the agent, and says what to do when there is none', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-ssh-'));
+    // An RSA key in the PEM form ssh-keygen -m PEM writes: one protected by a passphrase, one not.
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = path.join(dir, 'id_rsa');
+    fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'a passphrase' }));
+    const ep = { host: '10.0.0.2', port: 22, username: 'root' };
+    const withAgent = sshConfig(ep, { OBSDECK_SSH_KEY: keyFile, SSH_AUTH_SOCK: '/tmp/agent.sock' }, dir);
+    expect(withAgent.agent).toBe('/tmp/agent.sock');
+    expect(withAgent.privateKey).toBeUndefined(); // handed to ssh2 it failed every connection
+    expect(withAgent.failure()).toBeUndefined();
+    const alone = sshConfig(ep, { OBSDECK_SSH_KEY: keyFile }, dir);
+    expect(alone.privateKey).toBeUndefined();
+    expect(alone.failure()).toMatch(/is protected by a passphrase and no SSH agent runs: add it to an agent/);
+    const plainFile = path.join(dir, 'id_plain');
+    fs.writeFileSync(plainFile, privateKey.export({ type: 'pkcs1', format: 'pem' }));
+    expect(sshConfig(ep, { OBSDECK_SSH_KEY: plainFile }, dir).privateKey).toEqual(fs.readFileSync(plainFile));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, type ConnectConfig } from 'ssh2';
+import ssh2, { Client, type ConnectConfig } from 'ssh2';
 
 export interface SshEndpoint { host: string; port: number; username: string }
 
@@ -21,29 +21,56 @@ export function parseSsh(endpoint: string, env: NodeJS.ProcessEnv = process.env)
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 22, username: decodeURIComponent(url.username) || env.USER || os.userInfo().username };
 }
 
-/** The name known_hosts files use for a host: the host, or [host]:port off port 22. */
-const knownName = (ep: SshEndpoint) => (ep.port === 22 ? ep.host : `[${ep.host}]:${ep.port}`);
+/**
+ * The name known_hosts files use for a host: the host, or [host]:port off port 22; lower-cased,
+ * as OpenSSH does before it compares (a host typed in capitals is the same host).
+ */
+const knownName = (ep: SshEndpoint) => (ep.port === 22 ? ep.host : `[${ep.host}]:${ep.port}`).toLowerCase();
 
-/** The keys known_hosts holds for this host (plain and hashed entries; @revoked ones are left out). */
-export function knownKeys(text: string, ep: SshEndpoint): Buffer[] {
+/** Whether one known_hosts host pattern (plain with * and ?, or |1| hashed) names `name`. */
+function patternMatches(pattern: string, name: string): boolean {
+  if (pattern.startsWith('|1|')) {
+    const [, , salt, hash] = pattern.split('|');
+    return !!salt && !!hash && crypto.createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
+  }
+  const glob = new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return glob.test(name);
+}
+
+/** Whether a known_hosts line's host list names `name` (a !negated pattern that matches rules it out). */
+function listMatches(hosts: string, name: string): boolean {
+  const patterns = hosts.split(',');
+  if (patterns.some((p) => p.startsWith('!') && patternMatches(p.slice(1), name))) return false;
+  return patterns.some((p) => !p.startsWith('!') && patternMatches(p, name));
+}
+
+/**
+ * What known_hosts says of this host: the keys it may present, and the keys it must not
+ * (@revoked). A @cert-authority line names a CA that signs host certificates, not a host key:
+ * Obsdeck does not take host certificates, so such a line lets nothing on.
+ */
+export function hostKeys(text: string, ep: SshEndpoint): { keys: Buffer[]; revoked: Buffer[] } {
   const name = knownName(ep);
   const keys: Buffer[] = [];
+  const revoked: Buffer[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('@revoked')) continue;
-    const fields = line.replace(/^@cert-authority\s+/, '').split(/\s+/);
+    if (!line || line.startsWith('#')) continue;
+    const marker = /^@(\S+)\s+/.exec(line);
+    const fields = line.slice(marker ? marker[0].length : 0).split(/\s+/);
     if (fields.length < 3) continue;
     const [hosts, , key] = fields as [string, string, string];
-    const matches = hosts.split(',').some((h) => {
-      if (h.startsWith('|1|')) {
-        const [, , salt, hash] = h.split('|');
-        return !!salt && !!hash && crypto.createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
-      }
-      return h === name;
-    });
-    if (matches) keys.push(Buffer.from(key, 'base64'));
+    if (!listMatches(hosts, name)) continue;
+    if (marker?.[1] === 'revoked') revoked.push(Buffer.from(key, 'base64'));
+    else if (!marker) keys.push(Buffer.from(key, 'base64'));
   }
-  return keys;
+  return { keys, revoked };
+}
+
+/** The keys known_hosts holds for this host (plain, wildcard and hashed entries; none that is revoked). */
+export function knownKeys(text: string, ep: SshEndpoint): Buffer[] {
+  const { keys, revoked } = hostKeys(text, ep);
+  return keys.filter((k) => !revoked.some((r) => r.equals(k)));
 }
 
 export class HostKeyUnknown extends Error {}
@@ -52,18 +79,30 @@ export class HostKeyUnknown extends Error {}
 export function sshConfig(ep: SshEndpoint, env: NodeJS.ProcessEnv = process.env, home = os.homedir()): ConnectConfig & { failure: () => string | undefined } {
   const keyFile = env.OBSDECK_SSH_KEY ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(home, '.ssh', f)).find((f) => fs.existsSync(f));
   const knownHosts = env.OBSDECK_SSH_KNOWN_HOSTS ?? path.join(home, '.ssh', 'known_hosts');
-  let failure: string | undefined;
+  // A key file protected by a passphrase cannot be used here (nothing asks for it), and handed to
+  // the SSH client it fails every connection, also when the agent holds that key: it is left to
+  // the agent, and said when there is none.
+  const keyData = keyFile && fs.existsSync(keyFile) ? fs.readFileSync(keyFile) : undefined;
+  const encrypted = keyData !== undefined && ssh2.utils.parseKey(keyData) instanceof Error;
+  let failure: string | undefined = encrypted && !env.SSH_AUTH_SOCK
+    ? `the key ${keyFile} is protected by a passphrase and no SSH agent runs: add it to an agent (\`eval $(ssh-agent) && ssh-add ${keyFile}\`) or set OBSDECK_SSH_KEY to a key without one`
+    : undefined;
   return {
     host: ep.host,
     port: ep.port,
     username: ep.username,
     ...(env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {}),
-    ...(keyFile && fs.existsSync(keyFile) ? { privateKey: fs.readFileSync(keyFile) } : {}),
+    ...(keyData && !encrypted ? { privateKey: keyData } : {}),
     readyTimeout: 10_000,
     keepaliveInterval: 15_000,
     hostVerifier: (key: Buffer) => {
       const text = fs.existsSync(knownHosts) ? fs.readFileSync(knownHosts, 'utf8') : '';
+      const { revoked } = hostKeys(text, ep);
       const known = knownKeys(text, ep);
+      if (revoked.some((k) => k.equals(key))) {
+        failure = `the host key of ${knownName(ep)} is marked @revoked in ${knownHosts}: refused`;
+        return false;
+      }
       if (known.some((k) => k.equals(key))) return true;
       failure = known.length
         ? `the host key of ${knownName(ep)} is not the one in ${knownHosts}: someone may be in the middle, or the host was reinstalled; check it before you replace that line`
