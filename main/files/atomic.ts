@@ -6,8 +6,9 @@ import path from 'node:path';
 
 /** Writes `text` to `file` so that a crash leaves the old file or the new one, never a torn one. */
 export function writeAtomically(file: string, text: string, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', mode);
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  // 'wx': a new file with this mode, never one (or a symlink) already at the name.
+  const fd = fs.openSync(tmp, 'wx', mode);
   try {
     fs.writeFileSync(fd, text);
     fs.fsyncSync(fd);

@@ -102,4 +102,68 @@ describe('obsdeck render kubernetes', () => {
     expect(bad.stderr).toMatch(/no service "nope"; the stack has api_poc3/);
     fs.rmSync(out, { recursive: true });
   });
+
+  describe('with this machine\'s secrets', () => {
+    const laptop = { API_ADMIN_PASSWORD: 'laptop-admin-0123456789', API_USER_PASSWORD: 'laptop-user-0123456789', GRAFANA_ADMIN_PASSWORD: 'laptop-grafana-0123456789', STACK_WEB_PASSWORD: 'laptop-web-0123456789', OBSDECK_WEBHOOK_TOKEN: 'laptop-hook-0123456789' };
+    const withLaptop = loadCompose(fs.readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8'), { file: path.resolve(dir, 'docker-compose.yml'), project: 'obsdeck', env: laptop });
+    const secretOf = (ms: Manifest[]) => (ms.find((m) => m.kind === 'Secret') as Manifest & { stringData: Record<string, string> }).stringData;
+
+    it('writes none of them: the Deployments refer to values generated for the cluster', () => {
+      const ms = renderKubernetes(withLaptop, { files, secrets: laptop });
+      const text = toYaml(ms);
+      for (const v of Object.values(laptop)) expect(text).not.toContain(v);
+      const envOf = (name: string) => (ms.find((m) => m.kind === 'Deployment' && m.metadata.name === name) as Manifest & { spec: { template: { spec: { containers: { env: { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] }[] } } } }).spec.template.spec.containers[0]!.env;
+      expect(envOf('api-poc3').find((e) => e.name === 'API_ADMIN_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'obsdeck-auth', key: 'api-admin-password' } });
+      expect(envOf('grafana').find((e) => e.name === 'GF_SECURITY_ADMIN_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'obsdeck-auth', key: 'grafana-admin-password' } });
+      const secret = secretOf(ms);
+      expect(secret['api-admin-password']).toMatch(/^[\w-]{24}$/);
+      expect(secret['grafana-admin-password']).toMatch(/^[\w-]{24}$/);
+      expect(() => new Secret(ms.find((m) => m.kind === 'Secret') as never).validate()).not.toThrow();
+    });
+
+    it('keeps an earlier render\'s values, unless asked to rotate them', () => {
+      const first = secretOf(renderKubernetes(withLaptop, { files, secrets: laptop }));
+      const again = secretOf(renderKubernetes(withLaptop, { files, secrets: laptop, existing: first }));
+      expect(again['api-admin-password']).toBe(first['api-admin-password']);
+      expect(again.password).toBe(first.password);
+      expect(again['webhook-token']).toBe(first['webhook-token']);
+      const rotated = secretOf(renderKubernetes(withLaptop, { files, secrets: laptop, existing: first, rotate: true }));
+      expect(rotated['api-admin-password']).not.toBe(first['api-admin-password']);
+      expect(rotated.password).not.toBe(first.password);
+    });
+  });
+
+  it('re-renders into DIR keeping the Secret, with its own mode, and replaces a symlink rather than writing through it', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-k8s-'));
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-k8s-home-'));
+    const bin = path.resolve('bin', 'obsdeck.js');
+    const env = { ...process.env, NO_COLOR: '1', OBSDECK_HOME: home };
+    const render = (...extra: string[]) => execFileSync(process.execPath, [bin, 'render', 'kubernetes', '--out', out, ...extra], { env, encoding: 'utf8' });
+    render();
+    const secretFile = path.join(out, fs.readdirSync(out).find((f) => f.endsWith('-secret-obsdeck-auth.yaml'))!);
+    const before = (parse(fs.readFileSync(secretFile, 'utf8')) as { stringData: Record<string, string> }).stringData;
+    // The laptop's own secrets (made by the first run in OBSDECK_HOME) are in no file.
+    const mine = JSON.parse(fs.readFileSync(path.join(home, 'secrets.json'), 'utf8')) as Record<string, string>;
+    const all = fs.readdirSync(out).map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('\n');
+    for (const v of Object.values(mine).filter((x) => typeof x === 'string' && x.length >= 12)) expect(all).not.toContain(v);
+    fs.chmodSync(secretFile, 0o644);
+    const target = path.join(home, 'elsewhere.yaml');
+    const nsFile = path.join(out, fs.readdirSync(out).find((f) => f.startsWith('00-namespace-'))!);
+    fs.rmSync(nsFile);
+    fs.symlinkSync(target, nsFile);
+    expect(render()).toMatch(/kept from the earlier render/);
+    expect((parse(fs.readFileSync(secretFile, 'utf8')) as { stringData: Record<string, string> }).stringData).toEqual(before);
+    expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(fs.existsSync(target)).toBe(false);
+    expect(fs.lstatSync(nsFile).isFile()).toBe(true);
+    render('--rotate');
+    expect((parse(fs.readFileSync(secretFile, 'utf8')) as { stringData: Record<string, string> }).stringData.password).not.toBe(before.password);
+    fs.writeFileSync(secretFile, 'stringData: [unclosed');
+    const bad = spawnSync(process.execPath, [bin, 'render', 'kubernetes', '--out', out], { env, encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain(`${secretFile} is damaged`);
+    expect(fs.readFileSync(secretFile, 'utf8')).toBe('stringData: [unclosed');
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  });
 });

@@ -18,7 +18,20 @@ export interface RenderOptions {
   replicas?: Record<string, number>;
   /** The config files' text: prometheus.yml, prometheus_rules.yml, alertmanager.yml. */
   files: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>;
+  /**
+   * This machine's generated secrets, by variable (secrets.json): an environment entry holding one
+   * of them (API_ADMIN_PASSWORD, or GF_SECURITY_ADMIN_PASSWORD made from GRAFANA_ADMIN_PASSWORD)
+   * is rendered as a secretKeyRef to a value generated for the cluster, never with this value.
+   */
+  secrets?: Record<string, string | undefined>;
+  /** The Secret's values from an earlier render: kept (Grafana and the API read an admin password only when their database is made). */
+  existing?: Record<string, string>;
+  /** Generate every value anew, even over an earlier render's. */
+  rotate?: boolean;
 }
+
+/** The Secret every credential of the rendered stack lives in. */
+export const SECRET_NAME = 'obsdeck-auth';
 
 /** A Kubernetes name for a compose service (DNS-1035: no underscores). */
 export const k8sName = (service: string) => service.toLowerCase().replace(/[^a-z0-9-]/g, '-');
@@ -60,7 +73,9 @@ function configMap(name: string, namespace: string, data: Record<string, string>
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { [PART]: 'obsdeck' } }, data };
 }
 
-function deployment(s: ServiceSpec, namespace: string, replicas: number, volumes: { name: string; mountPath: string; source: Record<string, unknown>; readOnly?: boolean; subPath?: string }[], extra: Record<string, unknown> = {}): Manifest {
+type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+
+function deployment(s: ServiceSpec, namespace: string, replicas: number, volumes: { name: string; mountPath: string; source: Record<string, unknown>; readOnly?: boolean; subPath?: string }[], env: EnvVar[], extra: Record<string, unknown> = {}): Manifest {
   const name = k8sName(s.name);
   const labels = { [APP]: name, [PART]: 'obsdeck' };
   const probePath = s.name === 'api_poc3' ? '/health' : s.name === 'grafana' ? '/api/health' : undefined;
@@ -84,7 +99,7 @@ function deployment(s: ServiceSpec, namespace: string, replicas: number, volumes
             image: s.chosenOver ?? s.standInFor ?? s.image,
             ...(s.entrypoint ? { command: s.entrypoint } : {}),
             ...(s.command ? { args: s.command } : {}),
-            env: Object.entries(s.environment).filter(([, v]) => v !== '').map(([k, value]) => ({ name: k, value })),
+            env,
             ...(port ? { ports: [{ name: 'http', containerPort: port }] } : {}),
             ...(port && probePath ? { readinessProbe: { httpGet: { path: probePath, port } }, livenessProbe: { httpGet: { path: probePath, port }, initialDelaySeconds: 20 } } : {}),
             volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.mountPath, ...(v.subPath ? { subPath: v.subPath } : {}), ...(v.readOnly ? { readOnly: true } : {}) })),
@@ -112,19 +127,38 @@ function claim(name: string, namespace: string, size: string, shared: boolean): 
   };
 }
 
+/** Prometheus' and Alertmanager's web config for the stack's user: an earlier render's when it is for the same password. */
+function webConfig(password: string, existing: Record<string, string> | undefined): string {
+  const earlier = existing?.['web.yml'];
+  if (earlier && existing?.password === password) return earlier;
+  return stringify({ basic_auth_users: { [USER]: bcrypt.hashSync(password, 10) } });
+}
+
 /** Every manifest of the stack, in the order `kubectl apply` should take them. */
 export function renderKubernetes(spec: StackSpec, opts: RenderOptions): Manifest[] {
   const ns = opts.namespace ?? 'obsdeck';
   const out: Manifest[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [PART]: 'obsdeck' } } }];
   const api = spec.services.find((s) => s.name.startsWith('api'));
   const replicasOf = (s: ServiceSpec) => opts.replicas?.[s.name] ?? (s === api ? 3 : 1);
-  // Generated for the cluster: the laptop's passwords never leave it.
-  const password = crypto.randomBytes(18).toString('base64url');
-  const webhookToken = crypto.randomBytes(24).toString('base64url');
-  out.push({
-    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'obsdeck-auth', namespace: ns, labels: { [PART]: 'obsdeck' } }, type: 'Opaque',
-    stringData: { 'web.yml': stringify({ basic_auth_users: { [USER]: bcrypt.hashSync(password, 10) } }), password, 'webhook-token': webhookToken },
+  // Generated for the cluster (or kept from an earlier render): the laptop's passwords never leave it.
+  const values: Record<string, string> = {};
+  const clusterValue = (key: string, bytes = 18) => (values[key] ??= (!opts.rotate && opts.existing?.[key]) || crypto.randomBytes(bytes).toString('base64url'));
+  const password = clusterValue('password');
+  const webhookToken = clusterValue('webhook-token', 24);
+  const laptop = Object.entries(opts.secrets ?? {}).filter((e): e is [string, string] => !!e[1]);
+  /** A service's environment: a value that is one of this machine's secrets becomes a reference into the Secret. */
+  const envOf = (s: ServiceSpec): EnvVar[] => Object.entries(s.environment).filter(([, v]) => v !== '').map(([name, value]) => {
+    const variable = laptop.find(([k, v]) => k === name || v === value)?.[0];
+    if (!variable) return { name, value };
+    const key = variable.toLowerCase().replace(/_/g, '-');
+    clusterValue(key);
+    return { name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key } } };
   });
+  const secret: Manifest & { stringData: Record<string, string> } = {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET_NAME, namespace: ns, labels: { [PART]: 'obsdeck' } }, type: 'Opaque',
+    stringData: { 'web.yml': webConfig(password, opts.rotate ? undefined : opts.existing), password, 'webhook-token': webhookToken },
+  };
+  out.push(secret);
   const apiName = api?.name ?? 'api_poc3';
   out.push(configMap('prometheus-config', ns, { 'prometheus.yml': prometheusForKubernetes(opts.files['prometheus.yml'], apiName, ns), 'prometheus_rules.yml': opts.files['prometheus_rules.yml'] }));
   out.push(configMap('alertmanager-config', ns, { 'alertmanager.yml': opts.files['alertmanager.yml'] }));
@@ -144,11 +178,11 @@ export function renderKubernetes(spec: StackSpec, opts: RenderOptions): Manifest
         const base = m.target.split('/').pop()!;
         if (s.name === 'prometheus' && /\.yml$/.test(base) && !m.target.includes('/auth/')) volumes.push({ name: 'config', mountPath: m.target, subPath: base, readOnly: true, source: { configMap: { name: 'prometheus-config' } } });
         else if (s.name === 'alertmanager' && base === 'alertmanager.yml') volumes.push({ name: 'config', mountPath: m.target, subPath: base, readOnly: true, source: { configMap: { name: 'alertmanager-config' } } });
-        else if (m.target.includes('/auth/')) volumes.push({ name: 'auth', mountPath: m.target, subPath: base, readOnly: true, source: { secret: { secretName: 'obsdeck-auth' } } });
+        else if (m.target.includes('/auth/')) volumes.push({ name: 'auth', mountPath: m.target, subPath: base, readOnly: true, source: { secret: { secretName: SECRET_NAME } } });
       }
     }
     const extra = s.name === 'prometheus' ? { serviceAccountName: 'prometheus' } : {};
-    out.push(deployment(s, ns, replicasOf(s), volumes, extra));
+    out.push(deployment(s, ns, replicasOf(s), volumes, envOf(s), extra));
     const svc = service(s, ns);
     if (svc) out.push(svc);
   }
@@ -160,6 +194,7 @@ export function renderKubernetes(spec: StackSpec, opts: RenderOptions): Manifest
     spec: { selector: { matchLabels: { [APP]: k8sName(apiName) } }, endpoints: [{ port: 'http', path: apiJob?.metrics_path ?? '/metrics', interval: apiJob?.scrape_interval ?? '15s' }] },
   });
   out.push({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'poc3-rules', namespace: ns, labels: { [PART]: 'obsdeck' } }, spec: { groups: rules.groups } });
+  Object.assign(secret.stringData, values);
   return out;
 }
 
