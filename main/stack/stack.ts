@@ -3,17 +3,16 @@
 // dependency order, HTTP readiness), down, restart and status. Every step is reported as an
 // event so a UI can show start-up as one visible sequence.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type Docker from 'dockerode';
-import { buildImage } from '../engine/build.js';
 import { tarOf } from '../engine/run-tool.js';
 import { configVersion, versionedTargets } from './config-version.js';
 import { fetchWithin } from '../prom/fetch.js';
-import { engineDeadlineMs, followProgress, named, withDeadlines } from '../engine/deadline.js';
+import { engineDeadlineMs, named, withDeadlines } from '../engine/deadline.js';
 import type { ServiceStatus, StackEvent, StackStep } from '../contract.js';
 import { serviceBase, startOrder, withDependencies, type ServiceSpec, type StackSpec } from './compose.js';
+import { ensureImage } from './image.js';
 import { lastLines } from './logs.js';
+import { mountedFiles } from './mounts.js';
 import { preflightProblems, unavailable, type Skipped } from './preflight.js';
 import { serviceStatus } from './status.js';
 
@@ -42,33 +41,7 @@ export class PreflightError extends Error {
 
 export type { Skipped } from './preflight.js';
 
-/**
- * The configuration files a service mounts, by their path in the container: a mounted file, or
- * each file under a mounted directory. `replace` gives some sources' content (by host path)
- * instead of what is on disk. Containers get them copied in; Swarm services as configs.
- */
-export function mountedFiles(s: ServiceSpec, replace: Record<string, Buffer> = {}): Record<string, Buffer> {
-  const files: Record<string, Buffer> = {};
-  for (const m of s.mounts) {
-    if (m.type !== 'bind') continue;
-    const given = replace[m.source];
-    if (given) {
-      files[m.target] = given;
-      continue;
-    }
-    if (!fs.existsSync(m.source)) throw new Error(`${s.name} mounts ${m.source}, which does not exist`);
-    if (fs.statSync(m.source).isDirectory()) {
-      for (const e of fs.readdirSync(m.source, { recursive: true, withFileTypes: true })) {
-        if (!e.isFile()) continue;
-        const full = path.join(e.parentPath, e.name);
-        files[path.posix.join(m.target, path.relative(m.source, full).split(path.sep).join('/'))] = fs.readFileSync(full);
-      }
-    } else {
-      files[m.target] = fs.readFileSync(m.source);
-    }
-  }
-  return files;
-}
+export { mountedFiles } from './mounts.js';
 
 export class ServiceFailed extends Error {
   constructor(readonly service: string, readonly why: string, readonly logs: string[]) {
@@ -159,37 +132,6 @@ export class Stack {
 
   // ---------------------------------------------------------------------------------------------
   // Up
-
-  private async ensureImage(s: ServiceSpec, on: OnEvent): Promise<void> {
-    if (await this.docker.getImage(s.image).inspect().then(() => true, () => false)) {
-      on({ step: 'image', service: s.name, state: 'skipped', message: `${s.image} is present` });
-      return;
-    }
-    if (s.build) {
-      on({ step: 'image', service: s.name, state: 'started', message: `building ${s.image} from ${s.build.context}` });
-      let n = 0;
-      await buildImage(this.docker, {
-        tag: s.image, contextDir: s.build.context, dockerfile: s.build.dockerfile, buildargs: s.build.args,
-        onLine: (line) => {
-          const m = /^Step (\d+)\/(\d+)/.exec(line);
-          if (m) n = Number(m[1]);
-          on({ step: 'image', service: s.name, state: 'progress', message: line, ...(m ? { progress: { current: n, total: Number(m[2]) } } : {}) });
-        },
-      });
-      on({ step: 'image', service: s.name, state: 'done', message: `built ${s.image}` });
-      return;
-    }
-    on({ step: 'image', service: s.name, state: 'started', message: `pulling ${s.image}` });
-    const stream = await this.docker.pull(s.image);
-    const layers = new Map<string, { current: number; total: number }>();
-    await followProgress<{ id?: string; status?: string; progressDetail?: { current?: number; total?: number } }>(this.docker, stream, `pulling ${s.image}`, (e) => {
-      if (e.id && e.progressDetail?.total) layers.set(e.id, { current: e.progressDetail.current ?? 0, total: e.progressDetail.total });
-      const current = [...layers.values()].reduce((a, l) => a + l.current, 0);
-      const total = [...layers.values()].reduce((a, l) => a + l.total, 0);
-      on({ step: 'image', service: s.name, state: 'progress', message: `${e.id ? `${e.id}: ` : ''}${e.status ?? ''}`, ...(total ? { progress: { current, total } } : {}) });
-    });
-    on({ step: 'image', service: s.name, state: 'done', message: `pulled ${s.image}` });
-  }
 
   private async ensureNetworksAndVolumes(services: ServiceSpec[], on: OnEvent): Promise<void> {
     const nets = new Set(services.flatMap((s) => s.networks));
@@ -342,7 +284,7 @@ export class Stack {
     }
     for (const k of skipped) on({ step: 'preflight', service: k.service, state: 'skipped', message: `${k.service} skipped: ${k.why}` });
     on({ step: 'preflight', state: 'done', message: skipped.length ? `starting ${services.map((s) => s.name).join(', ')}` : 'engine, ports and images are fine' });
-    await Promise.all(services.map((s) => this.ensureImage(s, on)));
+    await Promise.all(services.map((s) => ensureImage(this.docker, s, on)));
     await this.ensureNetworksAndVolumes(services, on);
     const existing = await this.containers();
     const ready = new Map<string, Promise<void>>();

@@ -7,7 +7,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { parseDocument } from 'yaml';
 import { engineDeadlineMs, withDeadlines } from '../engine/deadline.js';
 import { bridgeGateway, probeHostGateway } from '../engine/host-gateway.js';
 import type { LogLine, StackEvent } from '../contract.js';
@@ -18,6 +17,7 @@ import { unavailable, type Skipped } from '../stack/preflight.js';
 import { portFree } from '../stack/ports.js';
 import { mountedFiles, Stack } from '../stack/stack.js';
 import { GATEWAY_JS } from './gateway.js';
+import { prometheusForSwarm } from './prometheus.js';
 import { readStatus, type SwarmServiceStatus } from './status.js';
 
 export type { SwarmServiceStatus, TaskInfo } from './status.js';
@@ -29,24 +29,6 @@ const TARGET_LABEL = 'org.obsdeck.target';
 type OnEvent = (e: StackEvent) => void;
 
 export class SwarmError extends Error {}
-
-/** Prometheus' config for Swarm: the API job discovers every replica (tasks.<service>) instead of one static target. */
-export function prometheusForSwarm(text: string, services: ServiceSpec[]): string {
-  const doc = parseDocument(text);
-  const jobs = doc.get('scrape_configs');
-  if (!jobs || typeof jobs !== 'object' || !('items' in jobs)) return text;
-  for (const job of (jobs as { items: unknown[] }).items) {
-    const j = job as { get(k: string): unknown; set(k: string, v: unknown): void; delete(k: string): void };
-    const statics = j.get('static_configs') as { toJSON(): { targets?: string[] }[] } | undefined;
-    if (!statics) continue;
-    const targets = statics.toJSON().flatMap((sc) => sc.targets ?? []);
-    const replicated = targets.map((t) => /^([\w.-]+):(\d+)$/.exec(t)).filter((m): m is RegExpExecArray => !!m && services.some((s) => s.name === m[1] && s.name.startsWith('api')));
-    if (!replicated.length || replicated.length !== targets.length) continue;
-    j.delete('static_configs');
-    j.set('dns_sd_configs', replicated.map((m) => ({ names: [`tasks.${m[1]}`], type: 'A', port: Number(m[2]), refresh_interval: '5s' })));
-  }
-  return doc.toString();
-}
 
 async function* retag(lines: AsyncIterable<LogLine>, task: string): AsyncGenerator<LogLine> {
   for await (const l of lines) yield { ...l, task };

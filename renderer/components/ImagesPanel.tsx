@@ -42,6 +42,57 @@ function Pull({ p }: { p: PullProgress }) {
   );
 }
 
+interface ImageRowProps {
+  i: ImageInfo;
+  editing: { service: string; image: string } | undefined;
+  setEditing: (e: { service: string; image: string } | undefined) => void;
+  /** Another image action runs; `busy`: the stack is busy. */
+  acting: boolean;
+  busy: boolean;
+  pulling: boolean;
+  onPull: () => void;
+  onChoose: (image: string | null) => void;
+}
+
+/** One service's image: what it is and where it came from; Pull, Change (an inline form), Reset. */
+function ImageRow({ i, editing, setEditing, acting, busy, pulling, onPull, onChoose }: ImageRowProps) {
+  return (
+    <tr aria-label={`image of ${i.service}`} data-on-engine={String(i.onEngine)}>
+      <td>{i.service}</td>
+      <td>
+        {editing?.service === i.service ? (
+          <form className="choose" onSubmit={(e) => {
+            e.preventDefault();
+            const image = editing.image.trim();
+            setEditing(undefined);
+            onChoose(image || null);
+          }}>
+            <input aria-label={`image for ${i.service}`} value={editing.image} onChange={(e) => setEditing({ service: i.service, image: e.target.value })} spellCheck={false} />
+            <button type="submit">Use</button>
+            <button type="button" onClick={() => setEditing(undefined)}>Cancel</button>
+          </form>
+        ) : (
+          <>
+            <code>{i.image}</code>
+            {i.chosenOver && <div className="muted">chosen here over <code>{i.chosenOver}</code></div>}
+            {i.standInFor && <div className="muted">offline: stand-in for <code>{i.standInFor}</code></div>}
+          </>
+        )}
+      </td>
+      <td className={i.onEngine ? 'good' : 'bad'}>{i.onEngine ? 'yes' : 'no'}</td>
+      <td>{ORIGIN[i.origin]}</td>
+      <td>{i.size !== undefined ? bytes(i.size) : '—'}</td>
+      <td className="actions">
+        <button type="button" disabled={acting || pulling} onClick={onPull} aria-label={`Pull the image of ${i.service}`}>
+          {pulling ? 'Pulling…' : 'Pull'}
+        </button>
+        <button type="button" disabled={busy} onClick={() => setEditing({ service: i.service, image: i.image })} aria-label={`Change the image of ${i.service}`}>Change</button>
+        {i.chosenOver && <button type="button" disabled={busy} onClick={() => onChoose(null)} aria-label={`Reset the image of ${i.service} to the compose file's`}>Reset</button>}
+      </td>
+    </tr>
+  );
+}
+
 export function ImagesPanel({ engineUp, busy }: { engineUp: boolean; busy: boolean }) {
   const client = useClient();
   const listed = useRequest('images:list', engineUp ? {} : undefined);
@@ -79,39 +130,9 @@ export function ImagesPanel({ engineUp, busy }: { engineUp: boolean; busy: boole
           <thead><tr><th>Service</th><th>Image</th><th>On the engine</th><th>Origin</th><th>Size</th><th><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {images.map((i) => (
-              <tr key={i.service} aria-label={`image of ${i.service}`} data-on-engine={String(i.onEngine)}>
-                <td>{i.service}</td>
-                <td>
-                  {editing?.service === i.service ? (
-                    <form className="choose" onSubmit={(e) => {
-                      e.preventDefault();
-                      const image = editing.image.trim();
-                      setEditing(undefined);
-                      act('choose', () => client.request('images:choose', { service: i.service, image: image || null }));
-                    }}>
-                      <input aria-label={`image for ${i.service}`} value={editing.image} onChange={(e) => setEditing({ service: i.service, image: e.target.value })} spellCheck={false} />
-                      <button type="submit">Use</button>
-                      <button type="button" onClick={() => setEditing(undefined)}>Cancel</button>
-                    </form>
-                  ) : (
-                    <>
-                      <code>{i.image}</code>
-                      {i.chosenOver && <div className="muted">chosen here over <code>{i.chosenOver}</code></div>}
-                      {i.standInFor && <div className="muted">offline: stand-in for <code>{i.standInFor}</code></div>}
-                    </>
-                  )}
-                </td>
-                <td className={i.onEngine ? 'good' : 'bad'}>{i.onEngine ? 'yes' : 'no'}</td>
-                <td>{ORIGIN[i.origin]}</td>
-                <td>{i.size !== undefined ? bytes(i.size) : '—'}</td>
-                <td className="actions">
-                  <button type="button" disabled={action.busy !== undefined || (pulls[i.service] && !pulls[i.service]!.done)} onClick={() => act(`pull ${i.service}`, () => client.request('images:pull', { service: i.service }))} aria-label={`Pull the image of ${i.service}`}>
-                    {pulls[i.service] && !pulls[i.service]!.done ? 'Pulling…' : 'Pull'}
-                  </button>
-                  <button type="button" disabled={busy} onClick={() => setEditing({ service: i.service, image: i.image })} aria-label={`Change the image of ${i.service}`}>Change</button>
-                  {i.chosenOver && <button type="button" disabled={busy} onClick={() => act('choose', () => client.request('images:choose', { service: i.service, image: null }))} aria-label={`Reset the image of ${i.service} to the compose file's`}>Reset</button>}
-                </td>
-              </tr>
+              <ImageRow key={i.service} i={i} editing={editing} setEditing={setEditing} acting={action.busy !== undefined} busy={busy} pulling={!!pulls[i.service] && !pulls[i.service]!.done}
+                onPull={() => act(`pull ${i.service}`, () => client.request('images:pull', { service: i.service }))}
+                onChoose={(image) => act('choose', () => client.request('images:choose', { service: i.service, image }))} />
             ))}
           </tbody>
         </table>

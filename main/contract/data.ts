@@ -1,0 +1,255 @@
+// The contract's data: what the Node side reports (the stack, engine, targets, alerts, configs,
+// images, logs), as the UI reads it. Types only; main/contract.ts re-exports them with the
+// requests, events and errors.
+
+export type EngineStatus =
+  | { reachable: true; endpoint: string; version: string; apiVersion: string; os: string; arch: string }
+  | { reachable: false; tried: { endpoint: string; error: string }[]; hint: string };
+
+export interface ServiceStatus {
+  service: string;
+  /** created, running, restarting, paused, exited, dead, missing (no container), unknown (engine gone). */
+  state: string;
+  ready: boolean;
+  health?: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  restartCount: number;
+  exitCode?: number;
+  ports: { host: string; hostPort: number; containerPort: number }[];
+  image: string;
+  containerId?: string;
+  /** Set when the container stopped or restarts: what it logged last. */
+  lastLogs?: string[];
+  /**
+   * Where the service is reached from this machine (its first published port), e.g.
+   * http://127.0.0.1:9090: the one answer the probes, clients, window and pages use.
+   */
+  url?: string;
+  /** The config version the container holds (a short hash of its config files; see the Config view's history). */
+  configVersion?: string;
+  /** Offline: the upstream image this service's stand-in replaces. */
+  standInFor?: string;
+  /** Why the last Start skipped it: one short line and the fix, and the engine's own words. */
+  unavailable?: { why: string; details: string };
+  /** On Swarm: its replicas running and desired, and its tasks, newest first. */
+  replicas?: { running: number; desired: number };
+  tasks?: TaskStatus[];
+}
+
+/** A Swarm task of a service, as `docker service ps` shows it. */
+export interface TaskStatus {
+  /** api_poc3.2 */
+  name: string;
+  state: string;
+  desiredState: string;
+  node: string;
+  /** When it reached its state (ISO). */
+  since: string;
+  error?: string;
+  /** Its addresses on the stack's network: what Prometheus scrapes. */
+  addresses: string[];
+}
+
+/** The image a service will run, as the Images panel and `obsdeck images` show it. */
+export interface ImageInfo {
+  service: string;
+  image: string;
+  onEngine: boolean;
+  /** upstream (from a registry), stand-in (built here from Debian's packages), imported (from a tarball), built (from the stack's build context). */
+  origin: 'upstream' | 'stand-in' | 'imported' | 'built';
+  /** Bytes on the engine. */
+  size?: number;
+  id?: string;
+  /** Offline: the upstream image this stand-in replaces. */
+  standInFor?: string;
+  /** Chosen in the app over the compose file's image, which this names. */
+  chosenOver?: string;
+}
+
+/** A pull's progress, layer by layer as `docker pull` shows it, and its end. */
+export interface PullProgress {
+  service: string;
+  image: string;
+  layers: { id: string; status: string; current?: number; total?: number }[];
+  done: boolean;
+  error?: string;
+}
+
+export type StackStep = 'preflight' | 'image' | 'network' | 'volume' | 'create' | 'start' | 'ready' | 'stop' | 'remove';
+export interface StackEvent {
+  step: StackStep;
+  service?: string;
+  state: 'started' | 'progress' | 'done' | 'skipped' | 'failed';
+  message: string;
+  progress?: { current: number; total: number };
+}
+
+export interface StackSnapshot {
+  engine: EngineStatus;
+  services: ServiceStatus[];
+  /** What the stack is doing now, if anything: an `up`, `down`, `restart`, `stop` or config `apply` in progress. */
+  busy?: 'up' | 'down' | 'restart' | 'stop' | 'apply' | 'images' | 'scale';
+  /** Another Obsdeck process (a terminal's `obsdeck apply`, the app) is changing the stack now: who, and what. */
+  busyBy?: string;
+  /** Where the stack runs: plain containers, or Swarm services (then each service has replicas and tasks). */
+  target: 'containers' | 'swarm';
+  /** The engine's part in a swarm: Start on Swarm needs a manager, and offers to make an inactive engine a single-node swarm. */
+  swarm?: 'manager' | 'worker' | 'inactive';
+}
+
+export interface TargetInfo {
+  pool: string;
+  url: string;
+  health: 'up' | 'down' | 'unknown';
+  labels: Record<string, string>;
+  lastScrape: string;
+  lastScrapeMs: number;
+  lastError: string;
+  /** On Swarm: the task and node behind this target's address. */
+  task?: string;
+  node?: string;
+}
+
+export interface AlertInfo {
+  name: string;
+  state: 'pending' | 'firing' | 'inactive';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  activeAt?: string;
+  value: string;
+  /** Set when Alertmanager silences or inhibits it. */
+  silencedBy?: string[];
+  /** The alerting rule's expression, to graph it. */
+  expr?: string;
+  /** The compose service behind it (from its instance, or its job's targets), for its logs. */
+  service?: string;
+}
+
+export interface SilenceInfo {
+  id: string;
+  matchers: { name: string; value: string; isRegex: boolean; isEqual?: boolean }[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  state: 'active' | 'pending' | 'expired';
+}
+
+/** One expression's range result: each series' labels and its [unix seconds, value] points. */
+export interface RangeResult { expr: string; series: { labels: Record<string, string>; points: [number, number][] }[]; error?: string }
+
+export const CONFIG_FILE_NAMES = ['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const;
+/** The files the Config view edits: the configs above and the compose file the stack runs. */
+export const EDITABLE_FILE_NAMES = [...CONFIG_FILE_NAMES, 'docker-compose.yml'] as const;
+export type ConfigFileName = (typeof EDITABLE_FILE_NAMES)[number];
+export interface ConfigProblem { file: string; line?: number; column?: number; severity: 'error' | 'warning'; message: string }
+export interface ConfigState {
+  configDir: string;
+  /** `running`: what the service holds now (for the compose file, the text the stack was opened with). */
+  files: { name: ConfigFileName; text: string; running?: string; path?: string; readOnly?: string }[];
+  /** Newest first; `runningIn`: the services that run this entry's files now. */
+  history: { id: string; at: string; note: string; runningIn?: string[] }[];
+}
+
+export interface ConfigStep { step: 'validate' | 'copy' | 'reload' | 'confirm' | 'rollback' | 'record'; service?: string; message: string }
+
+/** One of Alertmanager's notification groups: its group labels, receiver, and how many alerts it holds. */
+export interface AlertGroupInfo { labels: Record<string, string>; receiver: string; alerts: number; active: number; suppressed: number }
+
+export interface AlertsSnapshot {
+  alerts: AlertInfo[];
+  silences: SilenceInfo[];
+  alertmanager: boolean;
+  groups: AlertGroupInfo[];
+  /** The app's webhook receiver: where it listens (or why not) and what it turned away. */
+  receiver?: Pick<NoticesState, 'listening' | 'error' | 'refused' | 'pollingEveryS' | 'path' | 'heartbeat'> & {
+    /**
+     * Alertmanager's webhook deliveries (its own counters) and its last delivery error. `failing`:
+     * that error came after the last notification this app received, so the path is down now.
+     */
+    delivery?: { sent: number; failed: number; lastError?: { at: string; message: string }; failing: boolean };
+    /** Each hop of the path from the services' own metrics: rules, Prometheus → Alertmanager, Alertmanager → Obsdeck. */
+    pipeline?: { hop: string; ok: boolean; message: string }[];
+  };
+}
+
+/** The alert path test: each hop with how long after the start it was reached, and what failed. */
+export interface PathTestResult {
+  run: string;
+  alertname: string;
+  ok: boolean;
+  hops: { hop: 'routes checked' | 'accepted' | 'routed' | 'delivered' | 'resolved'; ok: boolean; afterMs: number; message: string }[];
+  /** The failed hop and why, in one line. */
+  problem?: string;
+  /** Alertmanager's or the engine's own words behind the problem. */
+  details?: string;
+}
+
+/** One change of an alert, as Alertmanager's webhook told the app (or the app silenced it). */
+export interface AlertNotice {
+  fingerprint: string;
+  status: 'firing' | 'resolved' | 'silenced';
+  alertname: string;
+  severity?: string;
+  summary?: string;
+  description?: string;
+  labels: Record<string, string>;
+  startsAt: string;
+  endsAt?: string;
+  receivedAt: string;
+}
+
+export interface NoticesState {
+  /** The webhook URL the app listens on, or why it does not. */
+  listening?: string;
+  /**
+   * With a remote engine no webhook on this machine can be reached from its Alertmanager: the
+   * app asks Alertmanager for its alerts this often instead (seconds).
+   */
+  pollingEveryS?: number;
+  error?: string;
+  /** What the receiver turned away (no token, not JSON, over a cap): how many, the last, when. */
+  refused?: { count: number; last: string; at: string };
+  /**
+   * The last check that Alertmanager's notifications can reach this receiver: where the engine
+   * put host.docker.internal (read from the Alertmanager container), whether a request from the
+   * stack's network got here, and what is wrong when something is.
+   */
+  path?: { checkedAt: string; hostGateway?: string; reached?: boolean; problem?: string };
+  /**
+   * The Watchdog rule's heartbeat (it always fires; Alertmanager repeats it every minute): when
+   * it last arrived. `stale`: none for 5 minutes while the receiver listens, so the path is down.
+   */
+  heartbeat?: { lastAt?: string; stale: boolean };
+  firing: AlertNotice[];
+  resolved: AlertNotice[];
+}
+
+/** The traffic generator's scenarios (main/traffic.ts holds what each does). */
+export const TRAFFIC_SCENARIOS = ['normal', 'brute-force', 'forbidden', 'token-reuse', 'error-storm', 'slow'] as const;
+export type TrafficScenario = (typeof TRAFFIC_SCENARIOS)[number];
+
+/** One scenario's run: live while `running`, then its totals (and why it stopped early, if it did). */
+export interface TrafficRun {
+  scenario: TrafficScenario;
+  running: boolean;
+  sent: number;
+  byStatus: Record<string, number>;
+  elapsedS: number;
+  durationS: number;
+  rate: number;
+  error?: string;
+}
+
+export interface TrafficState { scenarios: { name: TrafficScenario; description: string }[]; runs: TrafficRun[]; limits: { maxRate: number; maxDurationS: number } }
+
+export interface LogLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  /** ISO time Docker stamped the line with (RFC 3339, nanoseconds). */
+  time: string;
+  text: string;
+  /** On Swarm: the task that wrote it, as `docker service ps` names it (api_poc3.2). */
+  task?: string;
+}
