@@ -1,4 +1,5 @@
 // Reads the API's settings from the environment, failing fast with a message that names the variable.
+import os from 'node:os';
 import path from 'node:path';
 
 export interface ApiConfig {
@@ -15,6 +16,11 @@ export interface ApiConfig {
   loginLimitPerUser: number;
   loginLimitPerClient: number;
   loginWindowSeconds: number;
+  /**
+   * The host names the API answers to (besides localhost and any IP address, which is how
+   * Prometheus scrapes a Swarm task or a pod): its service names; API_ALLOWED_HOSTS adds more.
+   */
+  allowedHosts: string[];
   /** When false, no metric is recorded (used by bench/api-overhead as the baseline). */
   metrics: boolean;
   adminPassword: string | undefined;
@@ -59,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     loginLimitPerUser: int(env, 'API_LOGIN_LIMIT_PER_USER', 10, 1, 100_000),
     loginLimitPerClient: int(env, 'API_LOGIN_LIMIT_PER_CLIENT', 60, 1, 100_000),
     loginWindowSeconds: int(env, 'API_LOGIN_WINDOW_SECONDS', 60, 1, 3600),
+    allowedHosts: ['api_poc3', 'api-poc3', os.hostname(), ...(env.API_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)].map((h) => h.toLowerCase()),
     metrics: env.API_METRICS !== 'off',
     adminPassword: env.API_ADMIN_PASSWORD || undefined,
     userPassword: env.API_USER_PASSWORD || undefined,

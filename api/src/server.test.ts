@@ -1,3 +1,4 @@
+import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,32 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api.close();
+});
+
+/** GET `path` with this Host header (fetch cannot set one). */
+function withHost(urlPath: string, host: string): Promise<number> {
+  const { port } = new URL(api.base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: urlPath, headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the names it answers to', () => {
+  it('answers its addresses, localhost and its service names, and refuses another site\'s name (DNS rebinding) with 421', async () => {
+    const { port } = new URL(api.base);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'api_poc3:8083', 'API-POC3:8083', '10.0.1.5:8083', '[::1]:8083', '[fd00::5]:8083']) {
+      expect(await withHost('/metrics', host), host).toBe(200);
+    }
+    for (const host of [`evil.example:${port}`, 'attacker.localhost.evil:8083', 'api_poc3.evil.example']) {
+      expect(await withHost('/metrics', host), host).toBe(421);
+      expect(await withHost('/health', host), host).toBe(421);
+    }
+  });
 });
 
 describe('authentication', () => {
@@ -179,6 +206,25 @@ describe('authentication', () => {
       }).then((r) => r.status)));
       expect(answers.filter((st) => st === 401)).toHaveLength(10);
       expect(answers.filter((st) => st === 429)).toHaveLength(30);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('does not let a stranger\'s failures at other names lock the admin out (one address behind the port proxy)', async () => {
+    const limited = await startApi({ loginLimitPerUser: 10, loginLimitPerClient: 60, logLevel: 'silent' });
+    try {
+      const attempt = (username: string, password: string) => fetch(`${limited.base}/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+      });
+      for (let i = 0; i < 70; i++) await attempt(`stranger-${i % 7}`, 'guess');
+      expect((await attempt('nobody', 'guess')).status).toBe(429); // the address is limited for names that are no account
+      expect((await attempt('admin', PASSWORDS.admin)).status).toBe(200);
+      // Brute force against one name still gets 429 (LoginRateLimited) after the per-user limit.
+      const guesses = [];
+      for (let i = 0; i < 12; i++) guesses.push((await attempt('user', `wrong-${i}`)).status);
+      expect(guesses.slice(0, 10).every((st) => st === 401)).toBe(true);
+      expect(guesses.slice(10)).toEqual([429, 429]);
     } finally {
       await limited.close();
     }

@@ -1,6 +1,7 @@
 // The POC3 Security API: authentication with JWTs, customers with encrypted contact fields,
 // health and Prometheus metrics, and (API_FAULTS=on) injected faults. `buildServer` wires the
 // shared parts and registers one Fastify plugin per route family (routes/); main.ts runs it.
+import net from 'node:net';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.js';
 import { DecryptionError, FieldCipher } from './field-crypto.js';
@@ -72,11 +73,33 @@ export function buildServer(config: ApiConfig, secrets: Secrets, store: Store, l
     },
   });
   observe(app, metrics);
+  checkHost(app, config.allowedHosts);
   app.register(healthRoutes, ctx);
   app.register(authRoutes, ctx);
   app.register(customerRoutes, ctx);
   if (config.faults) app.register(debugRoutes, ctx);
   return { app, metrics, tokens };
+}
+
+/** The name a Host header gives, lower-cased, without its port ([::1]:8083 → ::1). */
+export function hostName(host: string | undefined): string {
+  const h = (host ?? '').trim().toLowerCase();
+  const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(h);
+  return v6 ? v6[1]! : h.replace(/:\d+$/, '');
+}
+
+/**
+ * Answers only requests addressed to the API: an IP address (127.0.0.1 through a published port,
+ * a task's or pod's address when Prometheus scrapes it), localhost, or one of its names. A page
+ * on another site that rebinds its DNS name to 127.0.0.1 sends its own name, and gets 421.
+ */
+function checkHost(app: FastifyInstance, allowed: string[]): void {
+  const names = new Set(['localhost', ...allowed]);
+  app.addHook('onRequest', async (request, reply) => {
+    const name = hostName(request.headers.host);
+    if (net.isIP(name) || names.has(name)) return;
+    return reply.code(421).send({ error: 'misdirected', message: 'this API answers only to its own names and addresses' });
+  });
 }
 
 /**

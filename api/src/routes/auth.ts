@@ -37,18 +37,22 @@ export async function authRoutes(app: FastifyInstance, { store, tokens, limits, 
 
   app.post('/auth/login', async (request, reply) => {
     const body = parse(Login, request.body, 'body');
-    const clientKey = request.ip;
+    const user = store.userByName(body.username);
+    // An account's attempts are limited per user name; attempts at names that are no account are
+    // limited per address. Never an account's by the address: behind the engine's port proxy every
+    // local caller has one address, and a stranger's failures at other names must not lock the
+    // admin out.
+    const [limit, key] = user ? [perUser, body.username.toLowerCase()] : [perClient, request.ip];
     const userKey = body.username.toLowerCase();
-    if (perClient.exceeded(clientKey) || perUser.exceeded(userKey)) {
+    if (limit.exceeded(key) || perUser.exceeded(userKey)) {
       security('rate_limited');
-      const retry = Math.max(perClient.retryAfter(clientKey), perUser.retryAfter(userKey));
+      const retry = Math.max(limit.retryAfter(key), perUser.retryAfter(userKey));
       throw new HttpError(429, 'rate_limited', `too many login attempts; try again in ${retry} s`, { 'retry-after': String(retry) });
     }
     // Counted before the password is checked (scrypt takes a while): concurrent guesses cannot
     // all pass the limit while the first ones are still being hashed. A success resets the user's.
-    perClient.hit(clientKey);
-    perUser.hit(userKey);
-    const user = store.userByName(body.username);
+    limit.hit(key);
+    if (limit !== perUser) perUser.hit(userKey);
     if (!(await verifyPassword(body.password, user?.password_hash)) || !user) {
       security('failed_login');
       throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
