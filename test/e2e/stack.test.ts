@@ -193,7 +193,8 @@ describe('the Stack view', () => {
     const editor = page.getByLabel('Edit prometheus.yml');
     // The YAML is highlighted: keys and values are told apart by the editor's tokens.
     await expect.poll(() => editor.textContent(), { timeout: 15_000 }).toContain('job_name: poc3-security');
-    expect(await editor.locator('.cm-line span').count()).toBeGreaterThan(10);
+    // (CodeMirror parses in idle time: on a loaded machine the tokens come a moment after the text.)
+    await expect.poll(() => editor.locator('.cm-line span').count(), { timeout: 10_000 }).toBeGreaterThan(10);
     const good = fs.readFileSync(path.join(home, 'config', 'prometheus.yml'), 'utf8');
     await editor.fill(good.replace('  scrape_interval: 15s', '  scrape_interval: 15s\n  scrape_intervall: 5s'));
     await page.getByRole('button', { name: 'Validate' }).click();
