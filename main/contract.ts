@@ -119,7 +119,8 @@ export const requestSchemas = {
   /** Writes the stack's images to one tarball (the Engine API's image save) at an absolute path that does not exist yet. */
   'images:export': z.strictObject({ file: z.string().min(2).max(4096).optional() }),
   /** Loads a tarball made by Export or `docker save` (the Engine API's image load). */
-  'images:import': z.strictObject({ file: z.string().min(2).max(4096) }),
+  /** `also`: tags in the tarball that are none of the stack's images, which the user confirmed loading. */
+  'images:import': z.strictObject({ file: z.string().min(2).max(4096), also: z.array(z.string().regex(IMAGE_REF, 'an image reference')).max(50).optional() }),
   /** Chooses the image a service runs (kept in the app's settings); null goes back to the compose file's. */
   'images:choose': z.strictObject({
     service: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name'),
@@ -165,7 +166,8 @@ export interface Replies {
   'images:list': { images: ImageInfo[]; exportTo: string };
   'images:pull': { images: ImageInfo[] };
   'images:export': { file: string; bytes: number; images: string[]; missing: string[] };
-  'images:import': { loaded: string[]; images: ImageInfo[] };
+  /** `skipped`: the tarball's tags that are none of the stack's images, left out unless confirmed (`also`). */
+  'images:import': { loaded: string[]; skipped: string[]; images: ImageInfo[] };
   'images:choose': { images: ImageInfo[] };
   /** Prometheus' own HTTP status and JSON envelope ({status, data} or {status, errorType, error}). */
   'prom:read': { status: number; body: unknown };

@@ -1,7 +1,7 @@
 // `obsdeck images`: the stack's images on the engine, pulled, exported, imported, or changed.
 import path from 'node:path';
 import { dataDir } from '../config/store.js';
-import { defaultExportFile, exportImages, importImages, listImages, pullImage } from '../images/images.js';
+import { defaultExportFile, exportImages, importImages, listImages, pullImage, stackReferences, tarballImages } from '../images/images.js';
 import { updateSettings } from '../images/settings.js';
 import { IMAGE_REF } from '../contract.js';
 import { openStack } from './context.js';
@@ -20,7 +20,10 @@ export const images: Command = {
     '  import FILE          load a tarball made by export or `docker save` (an offline laptop\'s set-up)',
     '  use SERVICE IMAGE    run IMAGE for SERVICE from now on (kept in the app\'s settings; --reset goes back)',
   ].join('\n'),
-  options: { reset: { type: 'boolean', help: 'with use: go back to the compose file\'s image' } },
+  options: {
+    reset: { type: 'boolean', help: 'with use: go back to the compose file\'s image' },
+    all: { type: 'boolean', help: 'with import: load every tag in the tarball, also those that are none of the stack\'s images' },
+  },
   run: async ({ positionals, values }) => {
     const [verb = 'list', ...rest] = positionals;
     const data = dataDir();
@@ -62,9 +65,10 @@ export const images: Command = {
       }
       case 'import': {
         if (!rest[0]) throw new UsageError('images import needs the tarball\'s FILE', images);
-        const loaded = await importImages(stack.docker, path.resolve(rest[0]), data);
-        out(green(`✓ imported ${loaded.join(', ')}`));
-        return 0;
+        const { loaded, skipped } = await importImages(stack.docker, path.resolve(rest[0]), data, { allowed: stackReferences(stack.spec), ...(values.all === true ? { also: await tarballImages(path.resolve(rest[0])) } : {}) });
+        if (loaded.length) out(green(`✓ imported ${loaded.join(', ')}`));
+        if (skipped.length) warn(`not loaded (none of the stack's images; \`--all\` loads them, replacing what those tags name on this engine): ${skipped.join(', ')}`);
+        return loaded.length ? 0 : 1;
       }
       case 'use': {
         const s = service(rest[0]);

@@ -3,12 +3,13 @@
 // images to one tarball and importing one (the Engine API's image save and load), so an
 // air-gapped laptop is set up from a file; and the installer's bundled tarball, imported on
 // first start when its images are missing.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { followProgress, idleBounded } from '../engine/deadline.js';
-import { extract } from 'tar-stream';
+import { extract, pack } from 'tar-stream';
 import type { ImageInfo, PullProgress } from '../contract.js';
 import type { StackSpec } from '../stack/compose.js';
 import { STAND_INS } from '../stack/stand-ins.js';
@@ -84,6 +85,9 @@ export async function pullImage(docker: Docker, service: string, image: string, 
   report(true);
 }
 
+/** A `docker save` manifest.json lists an entry per image: more than this is no tarball of ours. */
+const MAX_MANIFEST = 1 << 20;
+
 /** The image references a `docker save` tarball holds (its manifest.json), or why it is not one. */
 export async function tarballImages(file: string): Promise<string[]> {
   let stat: fs.Stats;
@@ -95,8 +99,15 @@ export async function tarballImages(file: string): Promise<string[]> {
   if (!stat.isFile()) throw new ImageError(`${file} is not a file`);
   const ex = extract();
   let manifest: string | undefined;
+  let tooBig: number | undefined;
   ex.on('entry', (header, body, next) => {
     if (header.name === 'manifest.json') {
+      if ((header.size ?? 0) > MAX_MANIFEST) {
+        tooBig = header.size;
+        body.on('end', next);
+        body.resume(); // passed over, never held
+        return;
+      }
       const chunks: Buffer[] = [];
       body.on('data', (c) => chunks.push(c as Buffer));
       body.on('end', () => {
@@ -113,6 +124,7 @@ export async function tarballImages(file: string): Promise<string[]> {
   } catch (err) {
     throw new ImageError(`${file} is not an image tarball (${err instanceof Error ? err.message : String(err)}); make one with Export or \`docker save\``);
   }
+  if (tooBig !== undefined) throw new ImageError(`${file} is not an image tarball of ours: its manifest.json is ${tooBig} bytes, more than ${MAX_MANIFEST}`);
   if (manifest === undefined) throw new ImageError(`${file} is not an image tarball (no manifest.json); make one with Export or \`docker save\``);
   try {
     const entries = JSON.parse(manifest) as { RepoTags?: string[] | null }[];
@@ -121,6 +133,9 @@ export async function tarballImages(file: string): Promise<string[]> {
     throw new ImageError(`${file} has a damaged manifest.json`);
   }
 }
+
+/** Every image reference `spec` names (what runs, and what a stand-in or a choice stands for): what an Import loads unasked. */
+export const stackReferences = (spec: StackSpec) => [...new Set(spec.services.flatMap((s) => [s.image, s.chosenOver, s.standInFor].filter((x): x is string => !!x)))];
 
 /** The images `spec` runs, without repeats. */
 export const stackImages = (spec: StackSpec) => [...new Set(spec.services.map((s) => s.image))];
@@ -155,25 +170,70 @@ export async function exportImages(docker: Docker, spec: StackSpec, file: string
 }
 
 /**
- * Loads a tarball made by Export or `docker save`, and records its images as imported (the
- * Images panel's origin). Returns the references loaded.
+ * `file` with its manifest.json keeping only the tags `keep` (an image left with none is left
+ * out) and no legacy `repositories` file, written beside it: the engine's load cannot be told
+ * which tags to take, so the tarball is made to hold only those.
  */
-export async function importImages(docker: Docker, file: string, data: string): Promise<string[]> {
+async function onlyTags(file: string, keep: Set<string>): Promise<string> {
+  const out = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.only.tar`;
+  const ex = extract();
+  const pk = pack();
+  ex.on('entry', (header, body, next) => {
+    if (header.name === 'repositories') {
+      body.on('end', next);
+      body.resume();
+      return;
+    }
+    if (header.name !== 'manifest.json') {
+      body.pipe(pk.entry(header, next));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    body.on('data', (c) => chunks.push(c as Buffer));
+    body.on('end', () => {
+      const entries = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { RepoTags?: string[] | null }[])
+        .map((e) => ({ ...e, RepoTags: (e.RepoTags ?? []).filter((t) => keep.has(t)) }))
+        .filter((e) => e.RepoTags.length > 0);
+      const text = JSON.stringify(entries);
+      pk.entry({ ...header, size: Buffer.byteLength(text) }, text, next);
+    });
+  });
+  ex.on('finish', () => pk.finalize());
+  await Promise.all([pipeline(fs.createReadStream(file), ex), pipeline(pk, fs.createWriteStream(out, { flags: 'wx', mode: 0o600 }))]);
+  return out;
+}
+
+/**
+ * Loads a tarball made by Export or `docker save`, and records its images as imported (the
+ * Images panel's origin). Only the tags in `allowed` (the stack's images) and `also` (others the
+ * user confirmed) are loaded: a tarball must not silently re-point `alpine:latest` or another
+ * project's image on the engine. Returns the references loaded, and the tags left out.
+ */
+export async function importImages(docker: Docker, file: string, data: string, opts: { allowed: string[]; also?: string[] }): Promise<{ loaded: string[]; skipped: string[] }> {
   const inside = await tarballImages(file);
-  const stream = await docker.loadImage(fs.createReadStream(file), { quiet: true });
-  const messages = await followProgress<{ stream?: string; error?: string }>(docker, stream, `loading ${path.basename(file)}`).catch((err: unknown) => {
-    throw new ImageError(`cannot import ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  });
-  const failed = messages.find((m) => m.error);
-  if (failed) throw new ImageError(`cannot import ${file}: ${failed.error}`);
-  const loaded = messages.flatMap((m) => /Loaded image: (\S+)/.exec(m.stream ?? '')?.[1] ?? []);
-  const names = loaded.length ? loaded : inside;
-  const ids = (await Promise.all(names.map((n) => inspect(docker, n)))).flatMap((i) => (i ? [i.Id] : []));
-  const at = new Date().toISOString();
-  updateSettings(data, (s) => {
-    for (const id of ids) s.imported[id] = { at, from: path.basename(file) };
-  });
-  return names;
+  const keep = new Set([...opts.allowed, ...(opts.also ?? [])]);
+  const skipped = inside.filter((t) => !keep.has(t));
+  const taken = inside.filter((t) => keep.has(t));
+  if (!taken.length) return { loaded: [], skipped };
+  const source = skipped.length ? await onlyTags(file, keep) : file;
+  try {
+    const stream = await docker.loadImage(fs.createReadStream(source), { quiet: true });
+    const messages = await followProgress<{ stream?: string; error?: string }>(docker, stream, `loading ${path.basename(file)}`).catch((err: unknown) => {
+      throw new ImageError(`cannot import ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    const failed = messages.find((m) => m.error);
+    if (failed) throw new ImageError(`cannot import ${file}: ${failed.error}`);
+    const loaded = messages.flatMap((m) => /Loaded image: (\S+)/.exec(m.stream ?? '')?.[1] ?? []);
+    const names = loaded.length ? loaded : taken;
+    const ids = (await Promise.all(names.map((n) => inspect(docker, n)))).flatMap((i) => (i ? [i.Id] : []));
+    const at = new Date().toISOString();
+    updateSettings(data, (st) => {
+      for (const id of ids) st.imported[id] = { at, from: path.basename(file) };
+    });
+    return { loaded: names, skipped };
+  } finally {
+    if (source !== file) fs.rmSync(source, { force: true });
+  }
 }
 
 /**
@@ -185,7 +245,7 @@ export async function importBundled(docker: Docker, tarball: string | undefined,
   const inside = await tarballImages(tarball);
   const absent = (await Promise.all(inside.map(async (n) => ((await inspect(docker, n)) ? [] : [n])))).flat();
   if (!absent.length) return [];
-  return importImages(docker, tarball, data);
+  return (await importImages(docker, tarball, data, { allowed: inside })).loaded;
 }
 
 /** Where Export writes when no file is named: the data directory's exports/, one name a second. */

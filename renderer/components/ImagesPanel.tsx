@@ -112,7 +112,17 @@ export function ImagesPanel({ engineUp, busy }: { engineUp: boolean; busy: boole
   }, [listed.data]);
   useEffect(() => client.on('images:pull', (p) => setPulls((all) => ({ ...all, [p.service]: p }))), [client]);
 
-  const act = (name: string, work: () => Promise<{ images: ImageInfo[] } | undefined>, said?: (r: { images: ImageInfo[] }) => string) => {
+  const [skipped, setSkipped] = useState<{ file: string; tags: string[] } | undefined>();
+  const importTarball = (also?: string[]) => {
+    const file = importFrom;
+    setSkipped(undefined);
+    act('import', async () => {
+      const r = await client.request('images:import', { file, ...(also ? { also } : {}) });
+      setSkipped(r.skipped.length ? { file, tags: r.skipped } : undefined);
+      return r;
+    }, (r) => `Imported ${file}: ${r.loaded.join(', ') || 'nothing of the stack'}`);
+  };
+  const act = <R extends { images: ImageInfo[] }>(name: string, work: () => Promise<R | undefined>, said?: (r: R) => string) => {
     setDone(undefined);
     void action.run(name, work).then((r) => {
       if (!r) return;
@@ -152,11 +162,17 @@ export function ImagesPanel({ engineUp, busy }: { engineUp: boolean; busy: boole
           </form>
           <form onSubmit={(e) => {
             e.preventDefault();
-            act('import', () => client.request('images:import', { file: importFrom }), () => `Imported ${importFrom}`);
+            importTarball();
           }}>
             <label>Import a tarball from <input aria-label="Import from file" value={importFrom} placeholder="/path/to/obsdeck-images.tar" onChange={(e) => setImportFrom(e.target.value)} spellCheck={false} /></label>{' '}
             <button type="submit" disabled={action.busy !== undefined || busy || !importFrom}>{action.busy === 'import' ? 'Importing…' : 'Import'}</button>
           </form>
+          {skipped && skipped.tags.length > 0 && (
+            <div role="status" className="warn" aria-label="Tags not loaded">
+              <p>Not loaded from {skipped.file}: {skipped.tags.join(', ')}. They are none of the stack&apos;s images; loading them re-points those tags for everything on this engine.</p>
+              <button type="button" disabled={action.busy !== undefined} onClick={() => importTarball(skipped.tags)}>Load them too</button>
+            </div>
+          )}
           <p className="muted">Paths are on the machine running Obsdeck. A tarball made here sets up a laptop without a registry: Import it there.</p>
         </div>
       )}

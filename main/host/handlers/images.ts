@@ -3,7 +3,7 @@
 // changes which image a service runs (import, choose, a finished pull) reopens the stack under
 // the lock, so a stand-in gives way to the real image and the cards say what will run.
 import path from 'node:path';
-import { defaultExportFile, exportImages, importImages, listImages, pullImage } from '../../images/images.js';
+import { defaultExportFile, exportImages, importImages, stackReferences, listImages, pullImage } from '../../images/images.js';
 import { updateSettings } from '../../images/settings.js';
 import { fail } from '../errors.js';
 import type { Handlers } from '../router.js';
@@ -39,10 +39,10 @@ export function imagesHandlers(rt: Runtime) {
       const stack = rt.stack();
       return exportImages(stack.docker, stack.spec, file ? path.resolve(file) : defaultExportFile(rt.dataDir()));
     },
-    'images:import': async ({ file }) => {
+    'images:import': async ({ file, also }) => {
       const stack = rt.stack();
-      const loaded = await rt.lock.run('images', () => importImages(stack.docker, path.resolve(file), rt.dataDir()));
-      return { loaded, images: await reopenThenList() };
+      const r = await rt.lock.run('images', () => importImages(stack.docker, path.resolve(file), rt.dataDir(), { allowed: stackReferences(stack.spec), ...(also ? { also } : {}) }));
+      return { ...r, images: await reopenThenList() };
     },
     'images:choose': async ({ service, image }) => {
       if (!rt.stack().spec.services.some((s) => s.name === service)) fail('BAD_REQUEST', `the stack has no service ${service}`);
