@@ -43,7 +43,7 @@ describe('the contract', () => {
       'images:list': [],
       'images:pull': ['service:string'],
       'images:export': ['file?:string'],
-      'images:import': ['file:string'],
+      'images:import': ['file:string', 'also?:array'],
       'images:choose': ['service:string', 'image:string|null'],
     });
     for (const channel of Object.keys(requestSchemas)) expect(channel).toMatch(/^[a-z]+:[a-z]+$/);

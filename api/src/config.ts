@@ -1,4 +1,5 @@
 // Reads the API's settings from the environment, failing fast with a message that names the variable.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -53,6 +54,21 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new Error(`${name} must be on or off, got "${env[name] ?? ''}"`);
 }
 
+/**
+ * A secret from `name`, or from the file `name`_FILE names (a Swarm or Kubernetes secret mounted
+ * as a file, so the value is in no environment a `docker inspect` shows); undefined when neither.
+ */
+function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (env[name]) return env[name];
+  const file = env[`${name}_FILE`];
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '') || undefined;
+  } catch (err) {
+    throw new Error(`${name}_FILE names ${file}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return {
     host: env.HOST ?? '127.0.0.1',
@@ -67,10 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     loginWindowSeconds: int(env, 'API_LOGIN_WINDOW_SECONDS', 60, 1, 3600),
     allowedHosts: ['api_poc3', 'api-poc3', os.hostname(), ...(env.API_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)].map((h) => h.toLowerCase()),
     metrics: env.API_METRICS !== 'off',
-    adminPassword: env.API_ADMIN_PASSWORD || undefined,
-    userPassword: env.API_USER_PASSWORD || undefined,
-    jwtSecret: env.API_JWT_SECRET || undefined,
-    encryptionKey: env.API_ENCRYPTION_KEY || undefined,
+    adminPassword: secret(env, 'API_ADMIN_PASSWORD'),
+    userPassword: secret(env, 'API_USER_PASSWORD'),
+    jwtSecret: secret(env, 'API_JWT_SECRET'),
+    encryptionKey: secret(env, 'API_ENCRYPTION_KEY'),
     logLevel: env.API_LOG_LEVEL ?? 'info',
     faults: flag(env, 'API_FAULTS'),
   };

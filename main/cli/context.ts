@@ -63,3 +63,15 @@ export async function deployedSwarm(stack: Stack): Promise<SwarmStack | undefine
 export async function openTarget(stack: Stack): Promise<Target> {
   return targetFor(stack, await deployedSwarm(stack));
 }
+
+/**
+ * The stack, when `service` runs in it now. Credentials and the API's passwords go only to a port
+ * the stack holds: a stopped service's port is free, and anything on this machine may bind it.
+ */
+export async function requireRunning(service: string, what: string): Promise<Stack> {
+  const { stack } = await openStack();
+  if (!(await (await openTarget(stack)).container(service))) {
+    throw new Error(`${what} is not running (\`obsdeck up\` starts it); nothing is sent to its port meanwhile, since anything on this machine may hold it`);
+  }
+  return stack;
+}

@@ -1,5 +1,5 @@
 // `obsdeck traffic SCENARIO`: the traffic generator against the stack's API.
-import { loadSpec } from '../config/project.js';
+import { requireRunning } from './context.js';
 import { DEFAULTS, LIMITS, runTraffic, SCENARIOS, stackApi, type Scenario } from '../traffic/scenarios.js';
 import { dim, green, out } from './output.js';
 import { UsageError, type Command, type Parsed } from './table.js';
@@ -26,7 +26,7 @@ export const traffic: Command = {
     if (!scenario || !(scenario in SCENARIOS)) {
       throw new UsageError(`${scenario ? `no scenario "${scenario}"; ` : ''}traffic needs a scenario:\n${Object.keys(SCENARIOS).map((k) => `  ${k}`).join('\n')}`, traffic);
     }
-    const target = stackApi(loadSpec().spec);
+    const target = stackApi((await requireRunning('api_poc3', 'The API')).spec);
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     let shown = 0;

@@ -6,7 +6,7 @@
 // refuses a click, naming that process, and makes a config change wait.
 import type { StackSnapshot } from '../contract.js';
 import { ContractFailure } from './errors.js';
-import { describeHolder, type FileLock, type LockOwner } from './file-lock.js';
+import { describeHolder, holderAlive, type FileLock, type LockOwner } from './file-lock.js';
 
 export type Work = NonNullable<StackSnapshot['busy']>;
 
@@ -58,4 +58,30 @@ export class StackLock {
     this.tail = turn.catch(() => undefined);
     return turn;
   }
+}
+
+/**
+ * Looks at the lock file every second: `changed` hears of another live process that holds it
+ * (or of none any more) whenever that differs from the last look. A damaged file counts as none
+ * here; a change that tries to take it reports it.
+ */
+export function watchOtherHolder(lock: () => MachineLock | undefined, changed: (other: LockOwner | undefined) => void): NodeJS.Timeout {
+  let last: LockOwner | undefined;
+  const look = () => {
+    let holder: LockOwner | undefined;
+    try {
+      holder = lock()?.file.holder();
+    } catch {
+      holder = undefined;
+    }
+    const other = holder && holder.pid !== process.pid && holderAlive(holder) ? holder : undefined;
+    if (JSON.stringify(other) !== JSON.stringify(last)) {
+      last = other;
+      changed(other);
+    }
+  };
+  look();
+  const timer = setInterval(look, 1000);
+  timer.unref();
+  return timer;
 }

@@ -21,9 +21,10 @@ import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { targetFor, type Target } from '../target/target.js';
 import { TrafficRuns } from '../traffic/runs.js';
 import { verifyAlertPath, watchHeartbeat } from './alert-path.js';
+import { holdWhileRunning, releasePorts } from './ports-held.js';
 import { fail } from './errors.js';
-import { describeHolder, FileLock, holderAlive, thisProcess, type LockOwner } from './file-lock.js';
-import { StackLock, type MachineLock, type Work } from './lock.js';
+import { describeHolder, FileLock, thisProcess, type LockOwner } from './file-lock.js';
+import { StackLock, watchOtherHolder, type MachineLock, type Work } from './lock.js';
 import type { Emit } from './session.js';
 
 export interface RuntimeOptions extends StackLocation {
@@ -193,7 +194,10 @@ export class Runtime {
     } catch {
       // The engine is away: the watcher says so; look again when it is back.
     }
-    if (JSON.stringify([this.swarmRole, this.swarmStatus]) !== before) this.emit('stack:snapshot', this.snapshot());
+    if (JSON.stringify([this.swarmRole, this.swarmStatus]) !== before) {
+      this.syncCredentials();
+      this.emit('stack:snapshot', this.snapshot());
+    }
     if (this.swarmStatus) {
       this.swarmTimer = setTimeout(() => void this.refreshSwarm(), 2000);
       this.swarmTimer.unref();
@@ -270,23 +274,10 @@ export class Runtime {
   /** Watches the lock file: while another process holds it, every session sees who and what. */
   private watchLock(): void {
     clearInterval(this.lockWatch);
-    const look = () => {
-      const m = this.machineLock();
-      let holder: LockOwner | undefined;
-      try {
-        holder = m?.file.holder();
-      } catch {
-        holder = undefined; // a damaged file is reported when a change tries to take it
-      }
-      const other = holder && holder.pid !== process.pid && holderAlive(holder) ? holder : undefined;
-      if (JSON.stringify(other) !== JSON.stringify(this.otherHolder)) {
-        this.otherHolder = other;
-        this.emit('stack:snapshot', this.snapshot());
-      }
-    };
-    look();
-    this.lockWatch = setInterval(look, 1000);
-    this.lockWatch.unref();
+    this.lockWatch = watchOtherHolder(() => this.machineLock(), (other) => {
+      this.otherHolder = other;
+      this.emit('stack:snapshot', this.snapshot());
+    });
   }
 
   /** A lock left by a process that is gone: say so, and what its cut-short change left running. */
@@ -300,6 +291,16 @@ export class Runtime {
     this.emit('stack:progress', { step: 'preflight', state: drift.length ? 'failed' : 'done', message });
   }
 
+  /** Before a stop, down or restart: `services` (every one when empty) are about to give up their ports. */
+  releasePorts(services: string[]): void {
+    releasePorts(this.maybeStack()?.spec.services ?? [], services);
+    if (!services.length || services.includes('api_poc3')) this.traffic.stop();
+  }
+
+  private syncCredentials(): void {
+    holdWhileRunning(this.maybeStack()?.spec.services ?? [], this.snapshot().services, this.forwards?.ports);
+  }
+
   /** Opens the stack (again) with a fresh status watcher. */
   private async open(docker: Docker, status: Reachable): Promise<void> {
     this.watcher?.stop();
@@ -310,7 +311,12 @@ export class Runtime {
     this.opened = new Stack(docker, spec, { remote: this.forwards !== undefined });
     await this.forwardPorts();
     this.watcher = new StatusWatcher(this.opened);
-    this.watcher.on('change', () => this.emit('stack:snapshot', this.snapshot()));
+    this.watcher.on('change', () => {
+      this.syncCredentials();
+      this.emit('stack:snapshot', this.snapshot());
+    });
+    // A container that dies gives up its port at once: no credentials go there from now on.
+    this.watcher.on('down', (service) => this.releasePorts([service])); // its port may be free already
     this.watcher.on('engine', (e) => {
       const wasGone = !this.engine.reachable;
       this.engine = e.connected

@@ -35,7 +35,7 @@ async function filesOf(stream: NodeJS.ReadableStream): Promise<Record<string, st
     });
   });
   stream.pipe(ex);
-  await new Promise((r) => ex.on('finish', r));
+  await new Promise<void>((r) => ex.on('finish', () => r()));
   return out;
 }
 

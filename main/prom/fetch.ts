@@ -4,12 +4,24 @@
 //
 // It also carries the stack's credentials: like a browser's credential store, an origin that
 // was given an Authorization header (Prometheus' and Alertmanager's published ports, by
-// config/project.ts) gets it on every request made to it, and no other origin ever sees it.
-const credentials = new Map<string, string>();
+// config/project.ts) gets it on every request made to it, and no other origin ever sees it;
+// nor that origin while the app knows its service does not hold the port (stopped, died, or its
+// SSH forward not bound): whoever binds a free port on 127.0.0.1 would receive them.
+const credentials = new Map<string, { authorization: string; held: boolean }>();
 
-/** Every request to `origin` (scheme, host and port) carries `authorization` from now on. */
+/** Every request to `origin` (scheme, host and port) carries `authorization` from now on (while held). */
 export function useCredentials(origin: string, authorization: string): void {
-  credentials.set(new URL(origin).origin, authorization);
+  const key = new URL(origin).origin;
+  credentials.set(key, { authorization, held: credentials.get(key)?.held ?? true });
+}
+
+/**
+ * Whether `origin`'s service holds its port now (the app's runtime says so from the engine's
+ * events): while it does not, requests to it carry no credentials.
+ */
+export function holdCredentials(origin: string, held: boolean): void {
+  const entry = credentials.get(new URL(origin).origin);
+  if (entry) entry.held = held;
 }
 
 function withCredentials(url: string, init: RequestInit): RequestInit {
@@ -19,10 +31,10 @@ function withCredentials(url: string, init: RequestInit): RequestInit {
   } catch {
     return init;
   }
-  const auth = credentials.get(origin);
-  if (!auth) return init;
+  const entry = credentials.get(origin);
+  if (!entry?.held) return init;
   const headers = new Headers(init.headers);
-  if (!headers.has('authorization')) headers.set('authorization', auth);
+  if (!headers.has('authorization')) headers.set('authorization', entry.authorization);
   return { ...init, headers };
 }
 

@@ -16,7 +16,10 @@ export interface WatcherOptions {
 
 export interface EngineState { connected: boolean; error?: string; attempts?: number }
 
-export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStatus[]]; engine: [state: EngineState] }> {
+/** Container events after which it no longer holds its published ports. */
+const GONE = new Set(['die', 'kill', 'stop', 'destroy', 'pause', 'oom']);
+
+export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStatus[]]; engine: [state: EngineState]; down: [service: string] }> {
   private statuses = new Map<string, ServiceStatus>();
   private stream?: NodeJS.ReadableStream & { destroy?: () => void };
   private stopped = false;
@@ -75,9 +78,12 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
         for (const line of lines) {
           if (!line.trim()) continue;
           try {
-            const e = JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } };
+            const e = JSON.parse(line) as { Action?: string; status?: string; Actor?: { Attributes?: Record<string, string> } };
             const service = e.Actor?.Attributes?.[LABEL.service];
-            if (service) void this.refresh(service);
+            if (!service) continue;
+            // Said at once, before the container is inspected again: its port may be free already.
+            if (GONE.has(e.Action ?? e.status ?? '')) this.emit('down', service);
+            void this.refresh(service);
           } catch { /* a malformed event line is skipped */ }
         }
       });

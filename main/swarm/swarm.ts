@@ -37,6 +37,20 @@ async function* retag(lines: AsyncIterable<LogLine>, task: string): AsyncGenerat
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 /** Files a service reads its credentials from: Swarm secrets, not configs. */
 const isSecret = (target: string) => /\/auth\/(password|webhook-token)$/.test(target);
+/**
+ * Environment variables that carry a secret, and the variable that names a file holding it
+ * instead: on Swarm the value goes into a Swarm secret (encrypted in the Raft log, in memory on
+ * the task's node only) rather than the service's Env, which `docker service inspect`, the Raft
+ * log and every worker's `docker inspect` show.
+ */
+export const ENV_SECRETS: Record<string, string> = {
+  API_ADMIN_PASSWORD: 'API_ADMIN_PASSWORD_FILE',
+  API_USER_PASSWORD: 'API_USER_PASSWORD_FILE',
+  API_JWT_SECRET: 'API_JWT_SECRET_FILE',
+  API_ENCRYPTION_KEY: 'API_ENCRYPTION_KEY_FILE',
+  GF_SECURITY_ADMIN_PASSWORD: 'GF_SECURITY_ADMIN_PASSWORD__FILE',
+};
+const envSecretPath = (name: string) => `/run/secrets/obsdeck/${name.toLowerCase()}`;
 
 export class SwarmStack {
   /** For the probes and where each service is reached (the gateway publishes the compose file's ports). */
@@ -110,14 +124,21 @@ export class SwarmStack {
   private async ensureNetwork(on: OnEvent): Promise<string> {
     const found = (await this.docker.listNetworks({ filters: { name: [this.networkName] } })).find((n) => n.Name === this.networkName);
     if (found) return found.Id;
-    const net = await this.docker.createNetwork({ Name: this.networkName, Driver: 'overlay', Attachable: true, Labels: this.labels() });
-    on({ step: 'network', state: 'done', message: `created overlay network ${this.networkName}` });
+    // Encrypted: between nodes the services' traffic (Basic credentials to Prometheus and
+    // Alertmanager, the webhook's token, logins) goes over IPsec, not in clear. (On one node it
+    // never leaves the host.)
+    const net = await this.docker.createNetwork({ Name: this.networkName, Driver: 'overlay', Attachable: true, Options: { encrypted: 'true' }, Labels: this.labels() });
+    on({ step: 'network', state: 'done', message: `created encrypted overlay network ${this.networkName}` });
     return net.id;
   }
 
   /** A config or secret holding `data`, named by its content's hash; made when missing. */
   private async versioned(kind: 'config' | 'secret', service: string, target: string, data: Buffer): Promise<{ id: string; name: string }> {
-    const name = `${this.project}_${service}_${sha(Buffer.concat([Buffer.from(`${target}\0`), data])).slice(0, 12)}`;
+    const content = Buffer.concat([Buffer.from(`${target}\0`), data]);
+    // A config's name is a hash of what it holds; a secret's is keyed (secretKey), so its name
+    // says nothing of its value to whoever can list the swarm's secrets.
+    const digest = kind === 'secret' ? crypto.createHmac('sha256', this.secretKey()).update(content).digest('hex') : sha(content);
+    const name = `${this.project}_${service}_${digest.slice(0, 12)}`;
     const list = kind === 'config' ? await this.docker.listConfigs({ filters: { name: [name] } }) : await this.docker.listSecrets({ filters: { name: [name] } });
     const found = (list as { ID: string; Spec?: { Name?: string } }[]).find((c) => c.Spec?.Name === name);
     if (found) return { id: found.ID, name };
@@ -127,13 +148,27 @@ export class SwarmStack {
   }
 
   /** The files a service mounts, as Swarm configs and secrets (Prometheus' with the API discovered per replica). */
+  private key?: Buffer;
+  /** The key of secrets' names: a hash of every secret the stack holds (random, generated per install), so no one value can be tried against a name. */
+  private secretKey(): Buffer {
+    if (!this.key) {
+      const all = this.spec.services.flatMap((s) => [
+        ...Object.entries(mountedFiles(s)).filter(([t]) => isSecret(t)).map(([t, d]) => `${s.name}\0${t}\0${d.toString('base64')}`),
+        ...Object.entries(s.environment).filter(([k, v]) => ENV_SECRETS[k] && v).map(([k, v]) => `${s.name}\0${k}\0${v}`),
+      ]).sort();
+      this.key = crypto.createHash('sha256').update(all.join('\n')).digest();
+    }
+    return this.key;
+  }
+
   private async filesFor(s: ServiceSpec, replace: Record<string, Buffer> = {}): Promise<{ Configs: object[]; Secrets: object[] }> {
     const files = mountedFiles(s, replace);
+    for (const [k, v] of Object.entries(s.environment)) if (ENV_SECRETS[k] && v) files[envSecretPath(k)] = Buffer.from(v);
     const Configs: object[] = [];
     const Secrets: object[] = [];
     for (const [target, raw] of Object.entries(files)) {
       const data = path.posix.basename(target) === 'prometheus.yml' ? Buffer.from(prometheusForSwarm(raw.toString('utf8'), this.spec.services)) : raw;
-      if (isSecret(target)) {
+      if (isSecret(target) || target.startsWith('/run/secrets/obsdeck/')) {
         const { id, name } = await this.versioned('secret', s.name, target, data);
         Secrets.push({ SecretID: id, SecretName: name, File: { Name: target, UID: '0', GID: '0', Mode: 0o444 } });
       } else {
@@ -175,7 +210,7 @@ export class SwarmStack {
           Image: s.image,
           ...(s.entrypoint ? { Command: s.entrypoint } : {}),
           ...(s.command ? { Args: s.command } : {}),
-          Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
+          Env: Object.entries(s.environment).map(([k, v]) => (ENV_SECRETS[k] && v ? `${ENV_SECRETS[k]}=${envSecretPath(k)}` : `${k}=${v}`)),
           Labels: this.labels({ [SERVICE_LABEL]: s.name }),
           Mounts: s.mounts.flatMap((m) => (m.type === 'volume' ? [{ Type: 'volume', Source: `${this.project}_${m.source}`, Target: m.target, ReadOnly: m.readOnly, VolumeOptions: { Labels: this.labels() } }] : [])),
           Configs,

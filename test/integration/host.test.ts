@@ -3,6 +3,7 @@
 // stopped when the socket closes.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
@@ -208,4 +209,43 @@ describe('a WebSocket session', () => {
     expect(mine!.closed).toBe(true);
     expect(mine!.following).toEqual([]);
   });
+});
+
+describe('a port the stack gave up', () => {
+  /** Binds `port` on 127.0.0.1 as soon as it is free, recording the Authorization of each request. */
+  async function squat(port: number, seen: (string | undefined)[]): Promise<http.Server> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const server = http.createServer((req, res) => {
+        seen.push(req.headers.authorization);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success","data":{"resultType":"vector","result":[]}}');
+      });
+      const ok = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => resolve(true));
+      });
+      if (ok) return server;
+      if (Date.now() > deadline) throw new Error(`port ${port} never came free`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('gets none of the stack\'s credentials: a squatter that takes Prometheus\' port the moment it stops', async () => {
+    const base = host.runtime.published('prometheus');
+    // Running: the app's client is let in with the stack's user.
+    expect(await new PrometheusClient(base).query('1')).toBeDefined();
+    const stopping = host.handle('stack:stop', { services: ['prometheus'] }, session);
+    const seen: (string | undefined)[] = [];
+    const squatter = await squat(Number(new URL(base).port), seen);
+    try {
+      await stopping;
+      // Whatever the app asks now (a page's query, a chart) reaches the squatter without credentials.
+      await host.handle('prom:read', { path: 'query', params: { query: 'up' } }, session).catch(() => undefined);
+      await new PrometheusClient(base).query('up').catch(() => undefined);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.filter((a) => a !== undefined)).toEqual([]);
+    } finally {
+      squatter.close();
+    }
+  }, 60_000);
 });

@@ -6,6 +6,7 @@
 // scale to 5 → 5 → one task's container killed: Swarm replaces it and the status shows both →
 // a bad config is refused and the running one kept → a good one is live on Prometheus → down
 // leaves nothing of the project but its volumes.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import { loadSpec } from '../../main/config/project.js';
 import { followLogs } from '../../main/stack/follow.js';
 import { swarmTarget } from '../../main/target/target.js';
 import { SWARM_LABEL, SwarmStack } from '../../main/swarm/swarm.js';
+import { stackApi } from '../../main/traffic/scenarios.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
 import { startHungEngine, type HungEngine } from '../helpers/hung-engine.js';
@@ -121,6 +123,22 @@ describe('the stack on Docker Swarm', () => {
     const task = await swarmTarget(swarm).container('alertmanager');
     expect(task).toBeDefined();
     expect(hostsEntry((await filesIn(task!, ['/etc/hosts']))['/etc/hosts']!.toString('utf8'))).toBe(expected);
+    // The API's passwords are Swarm secrets it reads through *_FILE, not values in the service's
+    // Env (which `docker service inspect` and every worker's `docker inspect` show); a login with
+    // the stack's admin password works through them. The secrets' names are keyed, not a plain hash.
+    const { base, passwords } = stackApi(swarm.spec);
+    const apiSvc = (await docker.listServices({ filters: { name: [swarm.serviceName('api_poc3')] } }))[0] as { Spec: { TaskTemplate: { ContainerSpec: { Env: string[]; Secrets?: { SecretName: string; File: { Name: string } }[] } } } };
+    const spec = apiSvc.Spec.TaskTemplate.ContainerSpec;
+    expect(spec.Env).toContain('API_ADMIN_PASSWORD_FILE=/run/secrets/obsdeck/api_admin_password');
+    expect(JSON.stringify(spec.Env)).not.toContain(passwords.admin);
+    expect(JSON.stringify(spec.Env)).not.toContain(passwords.user);
+    const adminSecret = spec.Secrets!.find((x) => x.File.Name === '/run/secrets/obsdeck/api_admin_password')!;
+    const plainHash = crypto.createHash('sha256').update(Buffer.concat([Buffer.from('/run/secrets/obsdeck/api_admin_password\0'), Buffer.from(passwords.admin)])).digest('hex').slice(0, 12);
+    expect(adminSecret.SecretName).not.toContain(plainHash);
+    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: passwords.admin }) });
+    expect(login.status).toBe(200);
+    const overlay = await docker.getNetwork(swarm.networkName).inspect() as { Options?: Record<string, string> };
+    expect(overlay.Options?.encrypted).toBe('true');
     // The gateway answers on 127.0.0.1 only, at the compose file's ports.
     const gw = await docker.getContainer(swarm.gatewayName).inspect();
     expect(Object.values(gw.HostConfig.PortBindings as Record<string, { HostIp: string }[]>).flat().every((b) => b.HostIp === '127.0.0.1')).toBe(true);

@@ -1,0 +1,27 @@
+// Credentials go to a service's published port only while the stack holds it: its container (on
+// Swarm, a task behind the gateway) runs and, for a remote engine, this app's SSH forward is bound
+// there. A stopped service's port on 127.0.0.1 is free, and any process may bind it and collect
+// the stack's Basic credentials (prom/fetch.ts holds them per origin).
+import type { ServiceStatus } from '../contract.js';
+import { holdCredentials } from '../prom/fetch.js';
+import { serviceBase, type ServiceSpec } from '../stack/compose.js';
+
+function hold(specs: ServiceSpec[], service: string, held: boolean): void {
+  const s = specs.find((x) => x.name === service);
+  const base = s && serviceBase(s);
+  if (base) holdCredentials(base, held);
+}
+
+/** `services` (every one when empty) give up their ports now: before a stop, or on a die event. */
+export function releasePorts(specs: ServiceSpec[], services: string[]): void {
+  for (const s of specs) if (!services.length || services.includes(s.name)) hold(specs, s.name, false);
+}
+
+/** After each status change: held while running and, when ports are forwarded, while its forward is bound. */
+export function holdWhileRunning(specs: ServiceSpec[], statuses: ServiceStatus[], forwarded: number[] | undefined): void {
+  const bound = forwarded && new Set(forwarded);
+  for (const st of statuses) {
+    const hostPort = st.ports[0]?.hostPort ?? specs.find((s) => s.name === st.service)?.ports[0]?.hostPort;
+    hold(specs, st.service, st.state === 'running' && (!bound || (hostPort !== undefined && bound.has(hostPort))));
+  }
+}
