@@ -1,7 +1,9 @@
 // The pages as one list (after Prometheus' App.tsx): each page's id, title and component. It
 // drives the navigation, the routes (?view=), the Alt+N shortcuts and the error boundaries.
 import type { ComponentType } from 'react';
-import type { Route, View } from './lib/route';
+import type { PageProps, View } from './lib/route';
+
+export type { PageProps } from './lib/route';
 import { AlertsPage } from './pages/AlertsPage';
 import { ConfigPage } from './pages/ConfigPage';
 import { ExplorePage } from './pages/ExplorePage';
@@ -10,15 +12,6 @@ import { LogsPage } from './pages/LogsPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { StackPage } from './pages/StackPage';
 import { TargetsPage } from './pages/TargetsPage';
-
-export interface PageProps {
-  /** The page's filters, from the URL. */
-  params: Record<string, string>;
-  /** Replaces the page's filters in the URL (a new history entry where `push` says so). */
-  setParams: (p: Record<string, string>) => void;
-  /** Opens another page (with its filters). */
-  go: (r: Route) => void;
-}
 
 export interface PageEntry {
   view: View;

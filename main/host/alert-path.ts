@@ -8,10 +8,26 @@ import { checkPath, webhookDelivery, type WebhookDelivery } from '../alerts/path
 import { askAlertmanager, runPathTest } from '../alerts/path-test.js';
 import { WATCHDOG, WEBHOOK_PATH } from '../alerts/receiver.js';
 import type { AlertNotice, PathTestResult } from '../contract.js';
-import type { Runtime } from './runtime.js';
+import type { AlertReceiver } from '../alerts/receiver.js';
+import type { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
+import type { Stack } from '../stack/stack.js';
+import type { Target } from '../target/target.js';
+
+/** What the alert path reads of the app's runtime (runtime.ts's Runtime is one). */
+export interface AlertPathHost {
+  readonly receiver: AlertReceiver;
+  maybeStack(): Stack | undefined;
+  stack(): Stack;
+  target(): Target;
+  published(service: string): string;
+  prometheus(): PrometheusClient;
+  alertmanager(): AlertmanagerClient;
+  pollAlerts(): Promise<void>;
+  emit(event: 'alerts:notice', payload: AlertNotice): void;
+}
 
 /** A running container of `service` in the open stack, on whichever target it runs. */
-function runningContainer(rt: Runtime, service: string): Promise<Docker.Container | undefined> {
+function runningContainer(rt: AlertPathHost, service: string): Promise<Docker.Container | undefined> {
   return rt.maybeStack() ? rt.target().container(service) : Promise.resolve(undefined);
 }
 
@@ -20,7 +36,7 @@ function runningContainer(rt: Runtime, service: string): Promise<Docker.Containe
  * says host.docker.internal is, when that differs from where it listens. Does nothing where the
  * app polls instead (a remote engine) or hosts no receiver.
  */
-export async function verifyAlertPath(rt: Runtime): Promise<void> {
+export async function verifyAlertPath(rt: AlertPathHost): Promise<void> {
   const receiver = rt.receiver;
   const at = receiver.address();
   if (receiver.pollingEveryS || !at) return;
@@ -40,13 +56,13 @@ export async function verifyAlertPath(rt: Runtime): Promise<void> {
 }
 
 /** Alertmanager's webhook deliveries and its last delivery error, for the Alerts view; undefined when Alertmanager does not answer. */
-export async function deliveryHealth(rt: Runtime): Promise<WebhookDelivery | undefined> {
+export async function deliveryHealth(rt: AlertPathHost): Promise<WebhookDelivery | undefined> {
   const am = await runningContainer(rt, 'alertmanager').catch(() => undefined);
   return webhookDelivery(rt.published('alertmanager'), am, rt.receiver.lastReceivedAt);
 }
 
 /** The alert path test from the app: its own receiver, or Alertmanager's list where the app polls. */
-export async function testAlertPath(rt: Runtime): Promise<PathTestResult> {
+export async function testAlertPath(rt: AlertPathHost): Promise<PathTestResult> {
   const stack = rt.stack();
   const am = rt.alertmanager();
   const polling = rt.receiver.pollingEveryS !== undefined;
@@ -69,7 +85,7 @@ export const HEARTBEAT_STALE_MS = 5 * 60_000;
  * firing (the rule exists and runs) for longer than HEARTBEAT_STALE_MS and no notification of it
  * reached the receiver for as long. Undefined where it says nothing (no webhook, no Watchdog).
  */
-export async function heartbeat(rt: Runtime, now = Date.now()): Promise<{ lastAt?: string; stale: boolean } | undefined> {
+export async function heartbeat(rt: AlertPathHost, now = Date.now()): Promise<{ lastAt?: string; stale: boolean } | undefined> {
   const r = rt.receiver;
   if (r.pollingEveryS || !r.address()) return undefined;
   const { alerts } = await rt.prometheus().alerts();
@@ -83,7 +99,7 @@ export async function heartbeat(rt: Runtime, now = Date.now()): Promise<{ lastAt
  * Checks the heartbeat every 30 s; when it goes stale, every session gets an AlertPathDown notice
  * (a desktop notification in the app), and a resolved one when it comes back.
  */
-export function watchHeartbeat(rt: Runtime): NodeJS.Timeout {
+export function watchHeartbeat(rt: AlertPathHost): NodeJS.Timeout {
   let down = false;
   const notice = (status: 'firing' | 'resolved'): AlertNotice => ({
     fingerprint: 'obsdeck-alert-path', status, alertname: 'AlertPathDown', severity: 'critical', labels: { alertname: 'AlertPathDown', severity: 'critical' },

@@ -2,7 +2,17 @@
 // shows), and the same as the contract's service status, for the Stack view and `obsdeck status`.
 import type { ServiceStatus } from '../contract.js';
 import { serviceBase, type ServiceSpec } from '../stack/compose.js';
-import type { SwarmStack } from './swarm.js';
+import type Docker from 'dockerode';
+import type { StackSpec } from '../stack/compose.js';
+
+/** What the status reads of the Swarm target (swarm.ts's SwarmStack is one). */
+export interface SwarmView {
+  readonly docker: Docker;
+  readonly spec: StackSpec;
+  readonly local: { probe(s: ServiceSpec, state?: string): Promise<boolean> };
+  serviceName(name: string): string;
+  services(): Promise<Map<string, { Spec?: { Mode?: { Replicated?: { Replicas?: number } }; TaskTemplate?: { ContainerSpec?: { Image?: string } } } }>>;
+}
 
 export interface TaskInfo {
   id: string;
@@ -29,7 +39,7 @@ export interface SwarmServiceStatus {
 }
 
 /** Each of `swarm`'s services: replicas (running/desired) and its tasks, newest first. */
-export async function readStatus(swarm: SwarmStack): Promise<SwarmServiceStatus[]> {
+export async function readStatus(swarm: SwarmView): Promise<SwarmServiceStatus[]> {
     const services = await swarm.services();
     const nodes = new Map((await swarm.docker.listNodes().catch(() => [])).map((n: { ID: string; Description?: { Hostname?: string } }) => [n.ID, n.Description?.Hostname ?? n.ID.slice(0, 12)]));
     const out: SwarmServiceStatus[] = [];

@@ -33,3 +33,13 @@ export function useRoute(): [Route, (r: Route, replace?: boolean) => void] {
   };
   return [route, go];
 }
+
+/** What every page is given: its filters from the URL, a way to change them, and a way to another page. */
+export interface PageProps {
+  /** The page's filters, from the URL. */
+  params: Record<string, string>;
+  /** Replaces the page's filters in the URL (a new history entry where `push` says so). */
+  setParams: (p: Record<string, string>) => void;
+  /** Opens another page (with its filters). */
+  go: (r: Route) => void;
+}

@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { AlertInfo } from '../../main/contract';
 import { useAction, useRequest } from '../client/useRequest';
-import type { PageProps } from '../pages';
+import type { PageProps } from '../lib/route';
 import { AlertPathStatus } from './alerts/AlertPathStatus';
 import { AlertPathTest } from './alerts/AlertPathTest';
 import { AlertCard, NewSilence, NotificationGroups, Silences, type SilenceDraft } from './alerts/AlertParts';

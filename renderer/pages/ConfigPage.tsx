@@ -8,7 +8,7 @@ import { yaml } from '@codemirror/lang-yaml';
 import type { ConfigFileName, ConfigProblem, ConfigState, ConfigStep } from '../../main/contract';
 import { useAction } from '../client/useRequest';
 import { CodeEditor, type CodeEditorHandle } from '../components/CodeEditor';
-import type { PageProps } from '../pages';
+import type { PageProps } from '../lib/route';
 import { useClient } from '../state/app';
 import { ApplySteps, Diff, History, OutcomeCard, Problems, type Outcome } from './config/ConfigPanels';
 

@@ -6,7 +6,7 @@ import { PromQLExtension } from '@prometheus-io/codemirror-promql';
 import type { RangeResult } from '../../main/contract';
 import { align, seriesLabel } from '../lib/chartdata';
 import { Chart } from '../components/Chart';
-import type { PageProps } from '../pages';
+import type { PageProps } from '../lib/route';
 import { useClient, useSnapshot } from '../state/app';
 import { CodeEditor } from '../components/CodeEditor';
 import { RANGES } from '../lib/timerange';

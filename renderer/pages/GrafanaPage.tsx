@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { preloadBridge } from '../client/client';
 import { useAction } from '../client/useRequest';
 import { DASHBOARDS, dashboardPath, safeGrafanaPath } from '../lib/grafana';
-import type { PageProps } from '../pages';
+import type { PageProps } from '../lib/route';
 import { useClient, useSnapshot } from '../state/app';
 
 const bridge = preloadBridge()?.grafana;

@@ -4,7 +4,7 @@
 // The follow (logs/useLogFollow), the controls (logs/LogToolbar) and the virtualized list
 // (logs/LogList) live beside it; it keeps at most 100k lines.
 import { useMemo, useState } from 'react';
-import type { PageProps } from '../pages';
+import type { PageProps } from '../lib/route';
 import { useSnapshot } from '../state/app';
 import { parseFilter, type Level } from '../lib/logtext';
 import { LogList } from './logs/LogList';

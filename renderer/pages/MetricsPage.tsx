@@ -7,7 +7,7 @@ import { align } from '../lib/chartdata';
 import { PANELS } from '../lib/panels';
 import { customWindow, localInput, RANGES } from '../lib/timerange';
 import { formatValue } from '../lib/units';
-import type { PageProps } from '../pages';
+import type { PageProps } from '../lib/route';
 
 const REFRESH: Record<string, number> = { '5s': 5000, '10s': 10000, '30s': 30000, off: 0 };
 

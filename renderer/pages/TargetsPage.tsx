@@ -5,7 +5,7 @@ import { useState } from 'react';
 import type { LogLine, TargetInfo } from '../../main/contract';
 import { useAction, useRequest } from '../client/useRequest';
 import { ago } from '../lib/format';
-import type { PageProps } from '../pages';
+import type { PageProps } from '../lib/route';
 import { useClient } from '../state/app';
 
 /** The stack's service behind a target (api_poc3:8083 → api_poc3; Prometheus scrapes itself as localhost). */
