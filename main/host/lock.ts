@@ -85,3 +85,11 @@ export function watchOtherHolder(lock: () => MachineLock | undefined, changed: (
   timer.unref();
   return timer;
 }
+
+/** What a process that took over a stale lock says: whose it was, and what its cut-short change left running. */
+export function tookOverMessage(owner: LockOwner, drift: string[]): string {
+  const left = drift.length
+    ? `${drift.join(', ')} in the running services differ from the config directory (it was cut short; Apply or Restore sets them right)`
+    : 'what runs matches the config directory';
+  return `took over the stack's lock from ${describeHolder(owner)}, which ended while running ${owner.work}: ${left}`;
+}

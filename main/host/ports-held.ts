@@ -5,6 +5,7 @@
 import type { ServiceStatus } from '../contract.js';
 import { holdCredentials } from '../prom/fetch.js';
 import { serviceBase, type ServiceSpec } from '../stack/compose.js';
+import { processHolding } from '../stack/ports.js';
 
 function hold(specs: ServiceSpec[], service: string, held: boolean): void {
   const s = specs.find((x) => x.name === service);
@@ -24,4 +25,29 @@ export function holdWhileRunning(specs: ServiceSpec[], statuses: ServiceStatus[]
     const hostPort = st.ports[0]?.hostPort ?? specs.find((s) => s.name === st.service)?.ports[0]?.hostPort;
     hold(specs, st.service, st.state === 'running' && (!bound || (hostPort !== undefined && bound.has(hostPort))));
   }
+}
+
+/**
+ * With a remote engine: the published ports of `wanted` (every service when empty) that this
+ * app's SSH forward does not hold here, each as "<service>'s port <n>". A Start is refused while
+ * there is any: the service would run there and be unreachable here (or something else would
+ * answer in its place).
+ */
+export function unforwarded(specs: ServiceSpec[], wanted: string[], forwarded: number[]): string[] {
+  const bound = new Set(forwarded);
+  return specs
+    .filter((s) => !wanted.length || wanted.includes(s.name))
+    .flatMap((s) => s.ports.filter((p) => !bound.has(p.hostPort)).map((p) => `${s.name}'s port ${p.hostPort}`));
+}
+
+/** Why a Start of `wanted` is refused on a remote engine (a port not forwarded here, and who holds it), or undefined. */
+export function forwardRefusal(specs: ServiceSpec[], wanted: string[], forwarded: number[]): string | undefined {
+  const missing = unforwarded(specs, wanted, forwarded);
+  if (!missing.length) return undefined;
+  const held = missing.map((m) => {
+    const port = Number(/(\d+)$/.exec(m)?.[1]);
+    const who = processHolding(port);
+    return `${m} (this machine's 127.0.0.1:${port} is taken${who ? ` by ${who}` : ''})`;
+  });
+  return `cannot forward ${held.join(', ')} from the remote engine: free it here, or change the port in the compose file; nothing was started`;
 }

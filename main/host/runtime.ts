@@ -21,10 +21,10 @@ import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { targetFor, type Target } from '../target/target.js';
 import { TrafficRuns } from '../traffic/runs.js';
 import { verifyAlertPath, watchHeartbeat } from './alert-path.js';
-import { holdWhileRunning, releasePorts } from './ports-held.js';
+import { forwardRefusal, holdWhileRunning, releasePorts } from './ports-held.js';
 import { fail } from './errors.js';
 import { describeHolder, FileLock, thisProcess, type LockOwner } from './file-lock.js';
-import { StackLock, watchOtherHolder, type MachineLock, type Work } from './lock.js';
+import { StackLock, tookOverMessage, watchOtherHolder, type MachineLock, type Work } from './lock.js';
 import type { Emit } from './session.js';
 
 export interface RuntimeOptions extends StackLocation {
@@ -283,10 +283,7 @@ export class Runtime {
   /** A lock left by a process that is gone: say so, and what its cut-short change left running. */
   private async tookOverLock(owner: LockOwner): Promise<void> {
     const drift = this.opened ? await driftFromConfigDir(this.target().config(), this.loaded().configDir).catch(() => []) : [];
-    const left = drift.length
-      ? `${drift.join(', ')} in the running services differ from the config directory (it was cut short; Apply or Restore sets them right)`
-      : 'what runs matches the config directory';
-    const message = `took over the stack's lock from ${describeHolder(owner)}, which ended while running ${owner.work}: ${left}`;
+    const message = tookOverMessage(owner, drift);
     console.warn(`[obsdeck] ${message}`);
     this.emit('stack:progress', { step: 'preflight', state: drift.length ? 'failed' : 'done', message });
   }
@@ -295,6 +292,14 @@ export class Runtime {
   releasePorts(services: string[]): void {
     releasePorts(this.maybeStack()?.spec.services ?? [], services);
     if (!services.length || services.includes('api_poc3')) this.traffic.stop();
+  }
+
+  /** With a remote engine: forwards every port again, then refuses a Start of `services` while one still cannot be forwarded here. */
+  async ensureForwards(services: string[]): Promise<void> {
+    if (!this.forwards || !this.opened) return;
+    await this.forwardPorts();
+    const refusal = forwardRefusal(this.opened.spec.services, services, this.forwards.ports);
+    if (refusal) fail('PORT_IN_USE', refusal);
   }
 
   private syncCredentials(): void {

@@ -28,6 +28,7 @@ export function stackHandlers(rt: Runtime) {
     'stack:status': () => rt.snapshot(),
     'stack:up': ({ services, swarm, replicas, init }) => change('up', async (s) => {
       const names = services?.length ? services : (rt.opts.defaultServices ?? []);
+      await rt.ensureForwards(names); // a remote engine's port that cannot be forwarded stops the start
       const running = rt.target();
       if (!swarm) {
         if (replicas || init) fail('BAD_REQUEST', 'replicas and init go with swarm: true');
