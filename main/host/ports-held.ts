@@ -13,17 +13,37 @@ function hold(specs: ServiceSpec[], service: string, held: boolean): void {
   if (base) holdCredentials(base, held);
 }
 
-/** `services` (every one when empty) give up their ports now: before a stop, or on a die event. */
-export function releasePorts(specs: ServiceSpec[], services: string[]): void {
-  for (const s of specs) if (!services.length || services.includes(s.name)) hold(specs, s.name, false);
-}
+/** The app's runtime: the holds follow its stack, statuses and forwards. */
+export class PortHolds {
+  constructor(private readonly of: { specs(): ServiceSpec[]; statuses(): ServiceStatus[]; forwarded(): number[] | undefined; stopTraffic(): void }) {}
 
-/** After each status change: held while running and, when ports are forwarded, while its forward is bound. */
-export function holdWhileRunning(specs: ServiceSpec[], statuses: ServiceStatus[], forwarded: number[] | undefined): void {
-  const bound = forwarded && new Set(forwarded);
-  for (const st of statuses) {
-    const hostPort = st.ports[0]?.hostPort ?? specs.find((s) => s.name === st.service)?.ports[0]?.hostPort;
-    hold(specs, st.service, st.state === 'running' && (!bound || (hostPort !== undefined && bound.has(hostPort))));
+  /** `services` (every one when empty) give up their ports now: before a stop, or on a die event. The API's traffic stops with it. */
+  release(services: string[]): void {
+    const specs = this.of.specs();
+    for (const s of specs) if (!services.length || services.includes(s.name)) hold(specs, s.name, false);
+    if (!services.length || services.includes('api_poc3')) this.of.stopTraffic(); // its logins would go to whoever takes the port
+  }
+
+  /** After each status change: held while running and, when ports are forwarded, while its forward is bound. */
+  sync(): void {
+    const specs = this.of.specs();
+    const forwarded = this.of.forwarded();
+    const bound = forwarded && new Set(forwarded);
+    for (const st of this.of.statuses()) {
+      const hostPort = st.ports[0]?.hostPort ?? specs.find((s) => s.name === st.service)?.ports[0]?.hostPort;
+      hold(specs, st.service, st.state === 'running' && (!bound || (hostPort !== undefined && bound.has(hostPort))));
+    }
+  }
+
+  /** A stop, down or restart of `services`: withheld before it begins; if it fails, the holds follow the status again. */
+  async givingUp<T>(services: string[], work: () => Promise<T>): Promise<T> {
+    this.release(services);
+    try {
+      return await work();
+    } catch (err) {
+      this.sync();
+      throw err;
+    }
   }
 }
 

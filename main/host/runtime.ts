@@ -21,7 +21,7 @@ import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { targetFor, type Target } from '../target/target.js';
 import { TrafficRuns } from '../traffic/runs.js';
 import { verifyAlertPath, watchHeartbeat } from './alert-path.js';
-import { forwardRefusal, holdWhileRunning, releasePorts } from './ports-held.js';
+import { forwardRefusal, PortHolds } from './ports-held.js';
 import { fail } from './errors.js';
 import { describeHolder, FileLock, thisProcess, type LockOwner } from './file-lock.js';
 import { StackLock, tookOverMessage, watchOtherHolder, type MachineLock, type Work } from './lock.js';
@@ -78,6 +78,13 @@ export class Runtime {
   private heartbeatTimer?: NodeJS.Timeout;
   /** Alertmanager's webhook, hosted here: its notices go to every session as `alerts:notice`. */
   readonly receiver = new AlertReceiver();
+  /** Which services' ports get the stack's credentials now (ports-held.ts). */
+  readonly ports = new PortHolds({
+    specs: () => this.maybeStack()?.spec.services ?? [],
+    statuses: () => this.snapshot().services,
+    forwarded: () => this.forwards?.ports,
+    stopTraffic: () => this.traffic.stop(),
+  });
   readonly traffic = new TrafficRuns((run) => this.emit('traffic:run', run));
 
   constructor(readonly opts: RuntimeOptions = {}) {
@@ -195,7 +202,7 @@ export class Runtime {
       // The engine is away: the watcher says so; look again when it is back.
     }
     if (JSON.stringify([this.swarmRole, this.swarmStatus]) !== before) {
-      this.syncCredentials();
+      this.ports.sync();
       this.emit('stack:snapshot', this.snapshot());
     }
     if (this.swarmStatus) {
@@ -288,22 +295,12 @@ export class Runtime {
     this.emit('stack:progress', { step: 'preflight', state: drift.length ? 'failed' : 'done', message });
   }
 
-  /** Before a stop, down or restart: `services` (every one when empty) are about to give up their ports. */
-  releasePorts(services: string[]): void {
-    releasePorts(this.maybeStack()?.spec.services ?? [], services);
-    if (!services.length || services.includes('api_poc3')) this.traffic.stop();
-  }
-
   /** With a remote engine: forwards every port again, then refuses a Start of `services` while one still cannot be forwarded here. */
   async ensureForwards(services: string[]): Promise<void> {
     if (!this.forwards || !this.opened) return;
     await this.forwardPorts();
     const refusal = forwardRefusal(this.opened.spec.services, services, this.forwards.ports);
     if (refusal) fail('PORT_IN_USE', refusal);
-  }
-
-  private syncCredentials(): void {
-    holdWhileRunning(this.maybeStack()?.spec.services ?? [], this.snapshot().services, this.forwards?.ports);
   }
 
   /** Opens the stack (again) with a fresh status watcher. */
@@ -317,11 +314,11 @@ export class Runtime {
     await this.forwardPorts();
     this.watcher = new StatusWatcher(this.opened);
     this.watcher.on('change', () => {
-      this.syncCredentials();
+      this.ports.sync();
       this.emit('stack:snapshot', this.snapshot());
     });
     // A container that dies gives up its port at once: no credentials go there from now on.
-    this.watcher.on('down', (service) => this.releasePorts([service])); // its port may be free already
+    this.watcher.on('down', (service) => this.ports.release([service])); // its port may be free already
     this.watcher.on('engine', (e) => {
       const wasGone = !this.engine.reachable;
       this.engine = e.connected

@@ -54,23 +54,14 @@ export function stackHandlers(rt: Runtime) {
     },
     // What is stopped gives up its ports: no credentials go there from before the first stop
     // (the engine's die event says so too, for a container that dies by itself).
-    'stack:down': ({ volumes }) => change('down', () => {
-      rt.releasePorts([]);
-      return rt.target().down(progress, { volumes: volumes === true });
-    }),
+    'stack:down': ({ volumes }) => change('down', () => rt.ports.givingUp([], () => rt.target().down(progress, { volumes: volumes === true }))),
     'stack:stop': ({ services }) => {
       ensureCan(rt.target(), 'stop a service');
-      return change('stop', () => {
-        rt.releasePorts(services);
-        return rt.target().stop(services, progress);
-      });
+      return change('stop', () => rt.ports.givingUp(services, () => rt.target().stop(services, progress)));
     },
     'stack:restart': ({ services }) => {
       ensureCan(rt.target(), 'restart a service');
-      return change('restart', () => {
-        rt.releasePorts(services);
-        return rt.target().restart(services, progress);
-      });
+      return change('restart', () => rt.ports.givingUp(services, () => rt.target().restart(services, progress)));
     },
     'stack:credentials': () => {
       const { auth, spec } = rt.loaded();
