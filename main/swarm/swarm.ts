@@ -18,9 +18,11 @@ import { portFree } from '../stack/ports.js';
 import { mountedFiles, Stack } from '../stack/stack.js';
 import { GATEWAY_JS } from './gateway.js';
 import { prometheusForSwarm } from './prometheus.js';
+import { ENV_SECRETS, envSecretPath, isSecret, secretKey } from './secrets.js';
 import { readStatus, type SwarmServiceStatus } from './status.js';
 
 export type { SwarmServiceStatus, TaskInfo } from './status.js';
+export { ENV_SECRETS } from './secrets.js';
 
 export const SWARM_LABEL = 'org.obsdeck.swarm.project';
 const SERVICE_LABEL = 'org.obsdeck.service';
@@ -35,22 +37,7 @@ async function* retag(lines: AsyncIterable<LogLine>, task: string): AsyncGenerat
 }
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
-/** Files a service reads its credentials from: Swarm secrets, not configs. */
-const isSecret = (target: string) => /\/auth\/(password|webhook-token)$/.test(target);
-/**
- * Environment variables that carry a secret, and the variable that names a file holding it
- * instead: on Swarm the value goes into a Swarm secret (encrypted in the Raft log, in memory on
- * the task's node only) rather than the service's Env, which `docker service inspect`, the Raft
- * log and every worker's `docker inspect` show.
- */
-export const ENV_SECRETS: Record<string, string> = {
-  API_ADMIN_PASSWORD: 'API_ADMIN_PASSWORD_FILE',
-  API_USER_PASSWORD: 'API_USER_PASSWORD_FILE',
-  API_JWT_SECRET: 'API_JWT_SECRET_FILE',
-  API_ENCRYPTION_KEY: 'API_ENCRYPTION_KEY_FILE',
-  GF_SECURITY_ADMIN_PASSWORD: 'GF_SECURITY_ADMIN_PASSWORD__FILE',
-};
-const envSecretPath = (name: string) => `/run/secrets/obsdeck/${name.toLowerCase()}`;
+
 
 export class SwarmStack {
   /** For the probes and where each service is reached (the gateway publishes the compose file's ports). */
@@ -137,7 +124,7 @@ export class SwarmStack {
     const content = Buffer.concat([Buffer.from(`${target}\0`), data]);
     // A config's name is a hash of what it holds; a secret's is keyed (secretKey), so its name
     // says nothing of its value to whoever can list the swarm's secrets.
-    const digest = kind === 'secret' ? crypto.createHmac('sha256', this.secretKey()).update(content).digest('hex') : sha(content);
+    const digest = kind === 'secret' ? crypto.createHmac('sha256', (this.key ??= secretKey(this.spec.services))).update(content).digest('hex') : sha(content);
     const name = `${this.project}_${service}_${digest.slice(0, 12)}`;
     const list = kind === 'config' ? await this.docker.listConfigs({ filters: { name: [name] } }) : await this.docker.listSecrets({ filters: { name: [name] } });
     const found = (list as { ID: string; Spec?: { Name?: string } }[]).find((c) => c.Spec?.Name === name);
@@ -149,17 +136,6 @@ export class SwarmStack {
 
   /** The files a service mounts, as Swarm configs and secrets (Prometheus' with the API discovered per replica). */
   private key?: Buffer;
-  /** The key of secrets' names: a hash of every secret the stack holds (random, generated per install), so no one value can be tried against a name. */
-  private secretKey(): Buffer {
-    if (!this.key) {
-      const all = this.spec.services.flatMap((s) => [
-        ...Object.entries(mountedFiles(s)).filter(([t]) => isSecret(t)).map(([t, d]) => `${s.name}\0${t}\0${d.toString('base64')}`),
-        ...Object.entries(s.environment).filter(([k, v]) => ENV_SECRETS[k] && v).map(([k, v]) => `${s.name}\0${k}\0${v}`),
-      ]).sort();
-      this.key = crypto.createHash('sha256').update(all.join('\n')).digest();
-    }
-    return this.key;
-  }
 
   private async filesFor(s: ServiceSpec, replace: Record<string, Buffer> = {}): Promise<{ Configs: object[]; Secrets: object[] }> {
     const files = mountedFiles(s, replace);
