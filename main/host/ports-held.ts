@@ -15,13 +15,24 @@ function hold(specs: ServiceSpec[], service: string, held: boolean): void {
 
 /** The app's runtime: the holds follow its stack, statuses and forwards. */
 export class PortHolds {
-  constructor(private readonly of: { specs(): ServiceSpec[]; statuses(): ServiceStatus[]; forwarded(): number[] | undefined; stopTraffic(): void }) {}
+  private readonly held = new Map<string, boolean>();
 
-  /** `services` (every one when empty) give up their ports now: before a stop, or on a die event. The API's traffic stops with it. */
+  constructor(private readonly of: { specs(): ServiceSpec[]; statuses(): ServiceStatus[]; forwarded(): number[] | undefined }) {}
+
+  /** Whether `service` holds its port now, as far as the app knows (the traffic generator asks before each request). */
+  holds(service: string): boolean {
+    return this.held.get(service) === true;
+  }
+
+  private set(specs: ServiceSpec[], service: string, held: boolean): void {
+    this.held.set(service, held);
+    hold(specs, service, held);
+  }
+
+  /** `services` (every one when empty) give up their ports now: before a stop, or on a die event. */
   release(services: string[]): void {
     const specs = this.of.specs();
-    for (const s of specs) if (!services.length || services.includes(s.name)) hold(specs, s.name, false);
-    if (!services.length || services.includes('api_poc3')) this.of.stopTraffic(); // its logins would go to whoever takes the port
+    for (const s of specs) if (!services.length || services.includes(s.name)) this.set(specs, s.name, false);
   }
 
   /** After each status change: held while running and, when ports are forwarded, while its forward is bound. */
@@ -31,7 +42,7 @@ export class PortHolds {
     const bound = forwarded && new Set(forwarded);
     for (const st of this.of.statuses()) {
       const hostPort = st.ports[0]?.hostPort ?? specs.find((s) => s.name === st.service)?.ports[0]?.hostPort;
-      hold(specs, st.service, st.state === 'running' && (!bound || (hostPort !== undefined && bound.has(hostPort))));
+      this.set(specs, st.service, st.state === 'running' && (!bound || (hostPort !== undefined && bound.has(hostPort))));
     }
   }
 

@@ -83,9 +83,8 @@ export class Runtime {
     specs: () => this.maybeStack()?.spec.services ?? [],
     statuses: () => this.snapshot().services,
     forwarded: () => this.forwards?.ports,
-    stopTraffic: () => this.traffic.stop(),
   });
-  readonly traffic = new TrafficRuns((run) => this.emit('traffic:run', run));
+  readonly traffic = new TrafficRuns((run) => this.emit('traffic:run', run), () => this.ports.holds('api_poc3'));
 
   constructor(readonly opts: RuntimeOptions = {}) {
     this.receiver.on('notice', (n) => this.emit('alerts:notice', n));

@@ -24,7 +24,7 @@ export function holdCredentials(origin: string, held: boolean): void {
   if (entry) entry.held = held;
 }
 
-function withCredentials(url: string, init: RequestInit): RequestInit {
+function withCredentials(url: string, init: RequestInit, ours: boolean): RequestInit {
   let origin: string;
   try {
     origin = new URL(url).origin;
@@ -32,14 +32,18 @@ function withCredentials(url: string, init: RequestInit): RequestInit {
     return init;
   }
   const entry = credentials.get(origin);
-  if (!entry?.held) return init;
+  if (!entry || (!entry.held && !ours)) return init;
   const headers = new Headers(init.headers);
   if (!headers.has('authorization')) headers.set('authorization', entry.authorization);
   return { ...init, headers };
 }
 
-export async function fetchWithin(url: string, ms: number, given: RequestInit = {}): Promise<Response> {
-  const init = withCredentials(url, given);
+/**
+ * `opts.ours`: the caller has just seen its own container (or Swarm gateway) running on that port
+ * (a readiness probe), so the credentials go whatever the app's last word on the port was.
+ */
+export async function fetchWithin(url: string, ms: number, given: RequestInit = {}, opts: { ours?: boolean } = {}): Promise<Response> {
+  const init = withCredentials(url, given, opts.ours === true);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
   const outer = init.signal;

@@ -226,7 +226,8 @@ export class Stack {
     if (!url) return state === 'running';
     try {
       // Short: a published port whose process is not listening yet holds the connection open.
-      const res = await fetchWithin(url, 500);
+      // Asked only of a container this stack runs (or its Swarm gateway): the port is ours.
+      const res = await fetchWithin(url, 500, {}, { ours: true });
       await res.body?.cancel();
       return res.ok;
     } catch {

@@ -8,7 +8,8 @@ export class TrafficBusy extends Error {}
 export class TrafficRuns {
   private readonly runs = new Map<TrafficScenario, { run: TrafficRun; stop: AbortController }>();
 
-  constructor(private readonly emit: (run: TrafficRun) => void) {}
+  /** `allowed`: whether the API holds its port now (asked before each request). */
+  constructor(private readonly emit: (run: TrafficRun) => void, private readonly allowed?: () => boolean) {}
 
   state(): TrafficState {
     return {
@@ -35,7 +36,7 @@ export class TrafficRuns {
       lastEmit = Date.now();
       this.emit({ ...run, byStatus: { ...run.byStatus } });
     };
-    void runTraffic(scenario, { ...to, durationS, rate, signal: stop.signal, onProgress: (st) => update({ sent: st.sent, byStatus: st.byStatus, elapsedS: st.elapsedS }) })
+    void runTraffic(scenario, { ...to, durationS, rate, signal: stop.signal, ...(this.allowed ? { allowed: this.allowed } : {}), onProgress: (st) => update({ sent: st.sent, byStatus: st.byStatus, elapsedS: st.elapsedS }) })
       .then((st) => update({ running: false, sent: st.sent, byStatus: st.byStatus, elapsedS: st.elapsedS }, true))
       .catch((err: unknown) => update({ running: false, error: err instanceof Error ? err.message : String(err) }, true));
     this.emit({ ...run });

@@ -31,6 +31,11 @@ export interface TrafficOptions {
   rate?: number;
   signal?: AbortSignal;
   onProgress?: (stats: TrafficStats) => void;
+  /**
+   * Asked before each step: false while the API does not hold its port (it restarts, or is being
+   * recreated), when the step is skipped rather than sending its passwords to whoever holds it.
+   */
+  allowed?: () => boolean;
   /** Each answer's status and how long it took (the replica bench's latency percentiles). */
   onResponse?: (status: number, ms: number) => void;
 }
@@ -191,7 +196,9 @@ export async function runTraffic(scenario: Scenario, opts: TrafficOptions): Prom
     }
   };
   while (Date.now() - started < durationS * 1000 && !opts.signal?.aborted && fatal === undefined) {
-    if (parallel) {
+    if (opts.allowed && !opts.allowed()) {
+      // The API's port is not its own now: nothing is sent until it is again.
+    } else if (parallel) {
       if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
       const p = once().finally(() => inFlight.delete(p));
       inFlight.add(p);
