@@ -221,13 +221,17 @@ export class Stack {
   }
 
   /** One readiness probe: the HTTP check answers 2xx (or, without one, the container runs). */
-  async probe(s: ServiceSpec, state?: string): Promise<boolean> {
+  /**
+   * `ours`: asked while this stack is starting that very container (or its Swarm gateway), so the
+   * port is its own and the credentials go regardless; any other probe (a status, a watch) goes
+   * through the app's holds, since the container may have stopped since it was inspected.
+   */
+  async probe(s: ServiceSpec, state?: string, ours = false): Promise<boolean> {
     const url = this.readinessUrl(s);
     if (!url) return state === 'running';
     try {
       // Short: a published port whose process is not listening yet holds the connection open.
-      // Asked only of a container this stack runs (or its Swarm gateway): the port is ours.
-      const res = await fetchWithin(url, 500, {}, { ours: true });
+      const res = await fetchWithin(url, 500, {}, { ours });
       await res.body?.cancel();
       return res.ok;
     } catch {
@@ -244,7 +248,7 @@ export class Stack {
     const container = this.docker.getContainer(this.containerName(s.name));
     let polls = 0;
     for (;;) {
-      if (await this.probe(s, 'running')) break;
+      if (await this.probe(s, 'running', true)) break;
       // Every few probes, make sure the container is still alive.
       if (polls++ % 5 === 0) {
         const info = await container.inspect();

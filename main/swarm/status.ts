@@ -9,7 +9,7 @@ import type { StackSpec } from '../stack/compose.js';
 export interface SwarmView {
   readonly docker: Docker;
   readonly spec: StackSpec;
-  readonly local: { probe(s: ServiceSpec, state?: string): Promise<boolean> };
+  readonly local: { probe(s: ServiceSpec, state?: string, ours?: boolean): Promise<boolean> };
   serviceName(name: string): string;
   services(): Promise<Map<string, { Spec?: { Mode?: { Replicated?: { Replicas?: number } }; TaskTemplate?: { ContainerSpec?: { Image?: string } } } }>>;
 }
@@ -39,7 +39,7 @@ export interface SwarmServiceStatus {
 }
 
 /** Each of `swarm`'s services: replicas (running/desired) and its tasks, newest first. */
-export async function readStatus(swarm: SwarmView): Promise<SwarmServiceStatus[]> {
+export async function readStatus(swarm: SwarmView, ours = false): Promise<SwarmServiceStatus[]> {
     const services = await swarm.services();
     const nodes = new Map((await swarm.docker.listNodes().catch(() => [])).map((n: { ID: string; Description?: { Hostname?: string } }) => [n.ID, n.Description?.Hostname ?? n.ID.slice(0, 12)]));
     const out: SwarmServiceStatus[] = [];
@@ -73,7 +73,7 @@ export async function readStatus(swarm: SwarmView): Promise<SwarmServiceStatus[]
         image: svc.Spec?.TaskTemplate?.ContainerSpec?.Image?.split('@')[0] ?? s.image,
         replicas: { running, desired },
         tasks: infos,
-        ready: running > 0 && (await swarm.local.probe(s, 'running')),
+        ready: running > 0 && (await swarm.local.probe(s, 'running', ours)),
         ...(url ? { url } : {}),
       });
     }

@@ -292,7 +292,7 @@ export class SwarmStack {
     on({ step: 'ready', service: s.name, state: 'started', message: `waiting for ${s.name}'s replicas` });
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 120_000);
     for (;;) {
-      const st = (await this.status()).find((x) => x.service === s.name);
+      const st = (await this.status({ ours: true })).find((x) => x.service === s.name); // our own deploy: the gateway's ports are ours
       if (st && st.replicas.running === st.replicas.desired && st.ready) {
         on({ step: 'ready', service: s.name, state: 'done', message: `${s.name}: ${st.replicas.running}/${st.replicas.desired} replicas running, ready` });
         return;
@@ -308,8 +308,8 @@ export class SwarmStack {
   }
 
   /** Each service's replicas (running/desired) and its tasks, newest first. */
-  status(): Promise<SwarmServiceStatus[]> {
-    return readStatus(this);
+  status(opts: { ours?: boolean } = {}): Promise<SwarmServiceStatus[]> {
+    return readStatus(this, opts.ours === true);
   }
 
   /** Sets a replicated service's replica count and waits until they run. */
