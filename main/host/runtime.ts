@@ -294,6 +294,17 @@ export class Runtime {
     this.emit('stack:progress', { step: 'preflight', state: drift.length ? 'failed' : 'done', message });
   }
 
+  /**
+   * After a change the stack made itself: the holds follow what now runs, and every service is
+   * inspected and probed again with them, so the snapshot says ready where it is (a probe made
+   * before the hold came back had no credentials).
+   */
+  async settle(): Promise<void> {
+    this.ports.sync();
+    await this.watcher?.refreshAll().catch(() => undefined);
+    this.ports.sync();
+  }
+
   /** With a remote engine: forwards every port again, then refuses a Start of `services` while one still cannot be forwarded here. */
   async ensureForwards(services: string[]): Promise<void> {
     if (!this.forwards || !this.opened) return;

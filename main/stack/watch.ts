@@ -136,7 +136,8 @@ export class StatusWatcher extends EventEmitter<{ change: [statuses: ServiceStat
     this.emitChange();
   }
 
-  private async refreshAll(): Promise<void> {
+  /** Inspects and probes every service again now (after a Start: its readiness as it is, not as last probed). */
+  async refreshAll(): Promise<void> {
     const list = await this.stack.status();
     this.statuses = new Map(list.map((s) => [s.service, s]));
     this.emitChange();

@@ -18,6 +18,7 @@ export function stackHandlers(rt: Runtime) {
       await rt.lock.run(kind, () => work(stack));
     } finally {
       await rt.refreshSwarm();
+      await rt.settle();
     }
     // Where Alertmanager's notifications land is the engine's word, read once it runs.
     if (kind === 'up' || kind === 'restart') await verifyAlertPath(rt).catch(() => undefined);
