@@ -65,20 +65,23 @@ export class PortHolds {
  * answer in its place).
  */
 export function unforwarded(specs: ServiceSpec[], wanted: string[], forwarded: number[]): string[] {
+  return missingForwards(specs, wanted, forwarded).map((m) => `${m.service}'s port ${m.port}`);
+}
+
+function missingForwards(specs: ServiceSpec[], wanted: string[], forwarded: number[]): { service: string; port: number }[] {
   const bound = new Set(forwarded);
   return specs
     .filter((s) => !wanted.length || wanted.includes(s.name))
-    .flatMap((s) => s.ports.filter((p) => !bound.has(p.hostPort)).map((p) => `${s.name}'s port ${p.hostPort}`));
+    .flatMap((s) => s.ports.filter((p) => !bound.has(p.hostPort)).map((p) => ({ service: s.name, port: p.hostPort })));
 }
 
 /** Why a Start of `wanted` is refused on a remote engine (a port not forwarded here, and who holds it), or undefined. */
 export function forwardRefusal(specs: ServiceSpec[], wanted: string[], forwarded: number[]): string | undefined {
-  const missing = unforwarded(specs, wanted, forwarded);
+  const missing = missingForwards(specs, wanted, forwarded);
   if (!missing.length) return undefined;
-  const held = missing.map((m) => {
-    const port = Number(/(\d+)$/.exec(m)?.[1]);
+  const held = missing.map(({ service, port }) => {
     const who = processHolding(port);
-    return `${m} (this machine's 127.0.0.1:${port} is taken${who ? ` by ${who}` : ''})`;
+    return `${service}'s port ${port} (this machine's 127.0.0.1:${port} is taken${who ? ` by ${who}` : ''})`;
   });
   return `cannot forward ${held.join(', ')} from the remote engine: free it here, or change the port in the compose file; nothing was started`;
 }

@@ -301,8 +301,7 @@ export class Runtime {
    */
   async settle(): Promise<void> {
     this.ports.sync();
-    await this.watcher?.refreshAll().catch(() => undefined);
-    this.ports.sync();
+    await this.watcher?.refreshAll().catch(() => undefined); // its change event syncs the holds again
   }
 
   /** With a remote engine: forwards every port again, then refuses a Start of `services` while one still cannot be forwarded here. */
