@@ -4,8 +4,9 @@
 // the host's key is the one in ~/.ssh/known_hosts (never trusted on first use: a machine in the
 // middle would get the engine, which is root on that host). PortForwards then makes each port
 // the stack publishes on the remote's 127.0.0.1 answer on this machine's 127.0.0.1 at the same
-// number, through the same kind of SSH connection, as `ssh -L` does, so the probes, the
-// Prometheus and Alertmanager clients, the traffic generator and the pages work unchanged.
+// number (or, where that port is taken here, at one the system picks, which every URL the app
+// makes then follows), through the same kind of SSH connection, as `ssh -L` does, so the probes,
+// the Prometheus and Alertmanager clients, the traffic generator and the pages work unchanged.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -113,10 +114,16 @@ export function sshConfig(ep: SshEndpoint, env: NodeJS.ProcessEnv = process.env,
   };
 }
 
-/** One SSH connection carrying local port forwards (ssh -L 127.0.0.1:P:127.0.0.1:P), reconnected when it drops. */
+/**
+ * One SSH connection carrying local port forwards (ssh -L 127.0.0.1:L:127.0.0.1:P), reconnected
+ * when it drops. L is P when that port is free here, else one the system chooses: the user's
+ * fixed port is theirs to keep, and whoever holds it must never be handed the stack's traffic.
+ */
 export class PortForwards {
   private client?: Promise<Client>;
-  private readonly servers = new Map<number, net.Server>();
+  private readonly servers = new Map<number, { server: net.Server; local: number }>();
+  /** Forwards being set up, so that two callers at once share one listener. */
+  private readonly opening = new Map<number, Promise<number>>();
   private closed = false;
 
   constructor(private readonly config: ConnectConfig) {}
@@ -137,17 +144,34 @@ export class PortForwards {
     return this.client;
   }
 
-  /** The ports forwarded now. */
+  /** The remote ports forwarded now. */
   get ports(): number[] {
     return [...this.servers.keys()];
   }
 
+  /** Where this machine reaches the remote's `port`, once it is forwarded. */
+  local(port: number): number | undefined {
+    return this.servers.get(port)?.local;
+  }
+
   /**
-   * Listens on 127.0.0.1:`port` here and carries each connection to 127.0.0.1:`port` on the
-   * remote. Fails, naming the port and `what`, when the port is taken here.
+   * Listens on 127.0.0.1 here — at `port` when it is free, else at a port the system chooses —
+   * and carries each connection to 127.0.0.1:`port` on the remote. Resolves to the port it
+   * listens on.
    */
-  async forward(port: number, what: string): Promise<void> {
-    if (this.closed || this.servers.has(port)) return;
+  forward(port: number): Promise<number> {
+    const known = this.servers.get(port);
+    if (known) return Promise.resolve(known.local);
+    let opening = this.opening.get(port);
+    if (!opening) {
+      opening = this.listenFor(port).finally(() => this.opening.delete(port));
+      this.opening.set(port, opening);
+    }
+    return opening;
+  }
+
+  private async listenFor(port: number): Promise<number> {
+    if (this.closed) throw new Error('the SSH connection to the remote engine is closed');
     const server = net.createServer((socket) => {
       socket.on('error', () => socket.destroy());
       this.connection().then((c) => c.forwardOut('127.0.0.1', socket.remotePort ?? 0, '127.0.0.1', port, (err, channel) => {
@@ -160,18 +184,29 @@ export class PortForwards {
         socket.on('close', () => channel.close());
       }), () => socket.destroy());
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
-        ? new Error(`port ${port} on this machine is taken, so ${what} on the remote engine cannot be forwarded to it; free it, or publish ${what} on another port`)
-        : err));
-      server.listen(port, '127.0.0.1', () => resolve());
+    const listen = (at: number) => new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-    this.servers.set(port, server);
+    await listen(port).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      return listen(0); // the user's port is someone else's here: the system picks one
+    });
+    const local = (server.address() as net.AddressInfo).port;
+    if (this.closed) {
+      server.close();
+      throw new Error('the SSH connection to the remote engine is closed');
+    }
+    this.servers.set(port, { server, local });
+    return local;
   }
 
   close(): void {
     this.closed = true;
-    for (const s of this.servers.values()) s.close();
+    for (const s of this.servers.values()) s.server.close();
     this.servers.clear();
     void this.client?.then((c) => c.end(), () => undefined);
   }

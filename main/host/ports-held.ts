@@ -3,8 +3,8 @@
 // there. A stopped service's port on 127.0.0.1 is free, and any process may bind it and collect
 // the stack's Basic credentials (prom/fetch.ts holds them per origin).
 import type { ServiceStatus } from '../contract.js';
-import { holdCredentials } from '../prom/fetch.js';
-import { serviceBase, type ServiceSpec } from '../stack/compose.js';
+import { holdCredentials, useCredentials } from '../prom/fetch.js';
+import { AUTH_LABEL, serviceBase, type PortSpec, type ServiceSpec } from '../stack/compose.js';
 import { processHolding } from '../stack/ports.js';
 
 function hold(specs: ServiceSpec[], service: string, held: boolean): void {
@@ -58,16 +58,6 @@ export class PortHolds {
   }
 }
 
-/**
- * With a remote engine: the published ports of `wanted` (every service when empty) that this
- * app's SSH forward does not hold here, each as "<service>'s port <n>". A Start is refused while
- * there is any: the service would run there and be unreachable here (or something else would
- * answer in its place).
- */
-export function unforwarded(specs: ServiceSpec[], wanted: string[], forwarded: number[]): string[] {
-  return missingForwards(specs, wanted, forwarded).map((m) => `${m.service}'s port ${m.port}`);
-}
-
 function missingForwards(specs: ServiceSpec[], wanted: string[], forwarded: number[]): { service: string; port: number }[] {
   const bound = new Set(forwarded);
   return specs
@@ -75,13 +65,29 @@ function missingForwards(specs: ServiceSpec[], wanted: string[], forwarded: numb
     .flatMap((s) => s.ports.filter((p) => !bound.has(p.hostPort)).map((p) => ({ service: s.name, port: p.hostPort })));
 }
 
-/** Why a Start of `wanted` is refused on a remote engine (a port not forwarded here, and who holds it), or undefined. */
-export function forwardRefusal(specs: ServiceSpec[], wanted: string[], forwarded: number[]): string | undefined {
+/**
+ * Why a Start of `wanted` (every service when empty) is refused on a remote engine: a port it
+ * publishes that this app's SSH forward does not hold here, with why (`why`, by port), or
+ * undefined. The service would run there and be unreachable here.
+ */
+export function forwardRefusal(specs: ServiceSpec[], wanted: string[], forwarded: number[], why: ReadonlyMap<number, string>): string | undefined {
   const missing = missingForwards(specs, wanted, forwarded);
   if (!missing.length) return undefined;
-  const held = missing.map(({ service, port }) => {
-    const who = processHolding(port);
-    return `${service}'s port ${port} (this machine's 127.0.0.1:${port} is taken${who ? ` by ${who}` : ''})`;
-  });
-  return `cannot forward ${held.join(', ')} from the remote engine: free it here, or change the port in the compose file; nothing was started`;
+  const named = missing.map(({ service, port }) => `${service}'s port ${port}${why.has(port) ? ` (${why.get(port)})` : ''}`);
+  return `cannot forward ${named.join(', ')} from the remote engine to this machine; nothing was started`;
+}
+
+/**
+ * With a remote engine: `s`'s published `port` is reached here at `local`, its SSH forward. Every
+ * URL the app makes for the service follows (serviceBase), and a service behind the stack's Basic
+ * credentials gets them at the new origin. Says so when `local` is not the port the user chose
+ * (that one is taken here: whoever holds it gets nothing of the stack's).
+ */
+export function reachThroughForward(s: ServiceSpec, port: PortSpec, local: number, authorization: string): string | undefined {
+  port.localPort = local === port.hostPort ? undefined : local;
+  const base = serviceBase(s);
+  if (base && s.labels[AUTH_LABEL] === 'basic') useCredentials(base, authorization);
+  if (port.localPort === undefined) return undefined;
+  const who = processHolding(port.hostPort);
+  return `this machine's 127.0.0.1:${port.hostPort} is taken${who ? ` by ${who}` : ''}, so ${s.name}'s port ${port.hostPort} on the remote engine is forwarded to 127.0.0.1:${local} here`;
 }

@@ -13,6 +13,7 @@ import { importBundled } from '../images/images.js';
 import { AlertmanagerClient, type AmAlert, PrometheusClient } from '../prom/client.js';
 import { serviceBase } from '../stack/compose.js';
 import { loadSpec, type StackLocation } from '../config/project.js';
+import { basicAuth } from '../config/stack-auth.js';
 import { Stack, type Skipped } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
@@ -21,7 +22,7 @@ import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { targetFor, type Target } from '../target/target.js';
 import { TrafficRuns } from '../traffic/runs.js';
 import { verifyAlertPath, watchHeartbeat } from './alert-path.js';
-import { forwardRefusal, PortHolds } from './ports-held.js';
+import { forwardRefusal, PortHolds, reachThroughForward } from './ports-held.js';
 import { fail } from './errors.js';
 import { describeHolder, FileLock, thisProcess, type LockOwner } from './file-lock.js';
 import { StackLock, tookOverMessage, watchOtherHolder, type MachineLock, type Work } from './lock.js';
@@ -69,6 +70,8 @@ export class Runtime {
   private swarmTimer?: NodeJS.Timeout;
   /** A remote engine over SSH: the stack's published ports forwarded to this machine. */
   private forwards?: PortForwards;
+  /** Why a port could not be forwarded, by the remote port (said when a Start is refused). */
+  private readonly forwardErrors = new Map<number, string>();
   private alertPoll?: NodeJS.Timeout;
   readonly lock = new StackLock(() => this.emit('stack:snapshot', this.snapshot()), () => this.machineLock(), (owner) => this.tookOverLock(owner));
   /** The open stack's lock file, and another process holding it now (watched every second). */
@@ -308,7 +311,7 @@ export class Runtime {
   async ensureForwards(services: string[]): Promise<void> {
     if (!this.forwards || !this.opened) return;
     await this.forwardPorts();
-    const refusal = forwardRefusal(this.opened.spec.services, services, this.forwards.ports);
+    const refusal = forwardRefusal(this.opened.spec.services, services, this.forwards.ports, this.forwardErrors);
     if (refusal) fail('PORT_IN_USE', refusal);
   }
 
@@ -378,14 +381,21 @@ export class Runtime {
     }
   }
 
-  /** With a remote engine: each port the stack publishes, forwarded to the same port here. */
+  /** With a remote engine: each port the stack publishes, forwarded to the same port here when it is free, else to one the system picks. */
   private async forwardPorts(): Promise<void> {
     if (!this.forwards || !this.opened) return;
+    const authorization = basicAuth(this.loaded().auth);
     for (const s of this.opened.spec.services) {
       for (const p of s.ports) {
-        await this.forwards.forward(p.hostPort, `${s.name}'s port ${p.hostPort}`).catch((err: unknown) => {
-          this.emit('stack:progress', { step: 'preflight', service: s.name, state: 'failed', message: err instanceof Error ? err.message : String(err) });
-        });
+        try {
+          const moved = reachThroughForward(s, p, await this.forwards.forward(p.hostPort), authorization);
+          this.forwardErrors.delete(p.hostPort);
+          if (moved) this.emit('stack:progress', { step: 'preflight', service: s.name, state: 'done', message: moved });
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          this.forwardErrors.set(p.hostPort, why);
+          this.emit('stack:progress', { step: 'preflight', service: s.name, state: 'failed', message: `${s.name}'s port ${p.hostPort} on the remote engine cannot be forwarded here: ${why}` });
+        }
       }
     }
   }

@@ -12,6 +12,12 @@ export interface PortSpec {
   protocol: 'tcp' | 'udp';
   /** The variable that sets the host port, when the file has one (`${PROMETHEUS_PORT:-9090}`). */
   variable?: string;
+  /**
+   * Where this machine reaches the port when that is not `hostPort`: with a remote engine whose
+   * `hostPort` is taken here, the port its SSH forward listens on (set by the runtime, never read
+   * from the file).
+   */
+  localPort?: number;
 }
 export type MountSpec =
   | { type: 'volume'; source: string; target: string; readOnly: boolean }
@@ -223,12 +229,13 @@ export function loadCompose(text: string, opts: LoadOptions): StackSpec {
 /**
  * Where a service's first published port is reached from this machine (`http://host:port`), or
  * undefined when it publishes none. A port published on all interfaces is reached on 127.0.0.1;
- * `host` overrides (the engine's host, for a remote engine).
+ * `host` overrides (the engine's host). A port forwarded from a remote engine to another number
+ * here is reached at that number.
  */
 export function serviceBase(s: ServiceSpec, host?: string): string | undefined {
   const port = s.ports[0];
   if (!port) return undefined;
-  return `http://${host ?? (port.hostIp === '0.0.0.0' ? '127.0.0.1' : port.hostIp)}:${port.hostPort}`;
+  return `http://${host ?? (port.hostIp === '0.0.0.0' ? '127.0.0.1' : port.hostIp)}:${port.localPort ?? port.hostPort}`;
 }
 
 /** Services in levels: each level depends only on earlier ones, so a level can start in parallel. */

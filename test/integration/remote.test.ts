@@ -4,8 +4,11 @@
 // runs the stack there, and everything after creation works through the forwarded ports on
 // this machine's 127.0.0.1: readiness, Prometheus' targets and queries, the traffic generator;
 // alerts come by polling Alertmanager (no webhook here can be reached from there), and the
-// Alerts view is told so. Stop leaves nothing on the remote engine.
+// Alerts view is told so. A port of the user's that another process holds here is left to it:
+// that service is forwarded to a port the system picks, and the squatter receives nothing. Stop
+// leaves nothing on the remote engine.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -27,6 +30,10 @@ let remote: RemoteHost | undefined;
 let env: NodeJS.ProcessEnv;
 let host: Host | undefined;
 let session: Session;
+/** Holds Prometheus' port on this machine before the app starts, and records what it is sent. */
+let squatter: http.Server | undefined;
+const squatted: string[] = [];
+const progress: string[] = [];
 
 describe.skipIf(why !== undefined)('a Docker engine on another host, over SSH', () => {
   beforeAll(async () => {
@@ -36,10 +43,16 @@ describe.skipIf(why !== undefined)('a Docker engine on another host, over SSH', 
       DOCKER_HOST: remote.endpoint, OBSDECK_SSH_KEY: remote.keyFile, OBSDECK_SSH_KNOWN_HOSTS: remote.knownHosts, SSH_AUTH_SOCK: '',
     });
     delete env.SSH_AUTH_SOCK;
+    squatter = http.createServer((req, res) => {
+      squatted.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.end();
+    });
+    await new Promise<void>((r) => squatter!.listen(Number(env.PROMETHEUS_PORT), '127.0.0.1', r));
   }, 240_000);
 
   afterAll(async () => {
     host?.close();
+    squatter?.close();
     if (remote) {
       for (const c of await remote.docker.listContainers({ all: true }).catch(() => [])) await remote.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
       await remote.stop();
@@ -59,7 +72,9 @@ describe.skipIf(why !== undefined)('a Docker engine on another host, over SSH', 
   it('starts the stack there, and the app reaches every service through the forwarded ports', async () => {
     host = new Host({ env, data: home, defaultServices: SERVICES });
     await host.start();
-    session = host.connect(() => undefined);
+    session = host.connect((event, payload) => {
+      if (event === 'stack:progress') progress.push((payload as { message?: string }).message ?? '');
+    });
     const engine = host.runtime.engineStatus();
     expect(engine).toMatchObject({ reachable: true, endpoint: remote!.endpoint });
     const snap = await host.handle('stack:up', {}, session) as StackSnapshot;
@@ -72,6 +87,11 @@ describe.skipIf(why !== undefined)('a Docker engine on another host, over SSH', 
     const api = snap.services.find((s) => s.service === 'api_poc3')!;
     expect(api.url).toBe(`http://127.0.0.1:${env.API_PORT}`);
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
+    // Prometheus' own port is taken here: it is reached at the port its forward got instead.
+    const prometheus = snap.services.find((s) => s.service === 'prometheus')!;
+    expect(prometheus.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(prometheus.url).not.toBe(`http://127.0.0.1:${env.PROMETHEUS_PORT}`);
+    expect(progress).toContainEqual(expect.stringMatching(new RegExp(`^this machine's 127\\.0\\.0\\.1:${env.PROMETHEUS_PORT} is taken( by .+)?, so prometheus's port ${env.PROMETHEUS_PORT} on the remote engine is forwarded to ${prometheus.url!.replace('http://', '').replace(/\./g, '\\.')} here$`)));
   }, 240_000);
 
   it('shows Prometheus\' targets up, runs traffic, and takes alerts by polling Alertmanager', async () => {
@@ -91,6 +111,8 @@ describe.skipIf(why !== undefined)('a Docker engine on another host, over SSH', 
     expect(Object.keys(run.byStatus).every((s) => Number(s) < 500)).toBe(true);
     const alerts = await host!.handle('alerts:notices', {}, session) as NoticesState;
     expect(alerts.pollingEveryS).toBe(10);
+    // Every query, probe and alert poll went to the forward: the process on the user's port got nothing.
+    expect(squatted).toEqual([]);
   }, 120_000);
 
   it('stops the stack and leaves nothing on the remote engine but the volumes', async () => {

@@ -12,7 +12,7 @@ export function EngineNotes({ engine }: { engine: EngineStatus | undefined }) {
         </div>
       )}
       {engine?.reachable === true && engine.endpoint.startsWith('ssh://') && (
-        <p className="muted" aria-label="Remote engine">The engine is on another machine: each service&apos;s port is forwarded over SSH to the same port on this machine&apos;s 127.0.0.1.</p>
+        <p className="muted" aria-label="Remote engine">The engine is on another machine: each service&apos;s port is forwarded over SSH to this machine&apos;s 127.0.0.1, at the same number where it is free here (the cards show where each is reached).</p>
       )}
 
       {engine?.reachable === false && (
