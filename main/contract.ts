@@ -8,7 +8,7 @@ import { z } from 'zod';
 // ----------------------------------------------------------------------------- data
 // In contract/data.ts, re-exported here (and used below).
 export * from './contract/data.js';
-import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine } from './contract/data.js';
+import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult } from './contract/data.js';
 
 // ----------------------------------------------------------------------------- errors
 
@@ -126,6 +126,20 @@ export const requestSchemas = {
     service: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name'),
     image: z.string().regex(IMAGE_REF, 'an image reference such as prom/prometheus:v3.5.0').nullable(),
   }),
+  /**
+   * A rule evaluated over a past window of the live Prometheus with its alerting state machine
+   * replayed: the applied rule of that name, or the one in `draft` (a rules file's text). At most 7 days.
+   */
+  'rules:backtest': z.strictObject({
+    name: z.string().regex(/^[a-zA-Z_:][\w:]{0,199}$/, 'a rule name').optional(),
+    group: z.string().min(1).max(200).optional(),
+    draft: z.string().max(MAX_TEXT).optional(),
+    /** With `draft`: the rule whose text holds this character (the editor's cursor), in place of `name`. */
+    at: z.number().int().min(0).max(MAX_TEXT).optional(),
+    from: z.number().int().positive(),
+    to: z.number().int().positive(),
+  }).refine((q) => q.to > q.from && q.to - q.from <= 7 * 86_400_000, 'the window must end after it starts and last at most 7 days')
+    .refine((q) => q.name !== undefined || (q.draft !== undefined && q.at !== undefined), 'name a rule, or give a draft and a position in it'),
   'prom:read': z.strictObject({
     path: z.string().regex(PROM_READ_PATH, 'a read-only Prometheus API path'),
     params: z.record(z.string().regex(/^[\w[\]]{1,32}$/, 'a parameter name'), z.union([z.string().max(20_000), z.array(z.string().max(4000)).max(100)])),
@@ -160,6 +174,7 @@ export interface Replies {
   'silences:create': { id: string };
   'silences:expire': { id: string };
   'alerts:test': PathTestResult;
+  'rules:backtest': BacktestResult;
   'traffic:status': TrafficState;
   'traffic:start': TrafficState;
   'traffic:stop': TrafficState;

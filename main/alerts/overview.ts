@@ -18,12 +18,16 @@ export function serviceOfInstance(instance: string): string {
  */
 export async function alertsOverview(prometheus: () => PrometheusClient, alertmanager: () => AlertmanagerClient, onAlertmanager: (alerts: AmAlert[]) => void): Promise<AlertsSnapshot> {
   let prom: (Alert & { expr: string })[];
+  let rules: AlertsSnapshot['rules'];
   const services = new Map<string, string>();
   try {
     const client = prometheus();
     const [{ groups }, { activeTargets }] = await Promise.all([client.rules(), client.targets('active')]);
     // The Watchdog is the alert path's heartbeat (always firing): shown as such, not as an alert.
     prom = groups.flatMap((g) => g.rules.flatMap((r) => (r.type === 'alerting' && r.name !== WATCHDOG ? r.alerts.map((a) => ({ ...a, expr: r.query })) : [])));
+    rules = groups.flatMap((g) => g.rules.flatMap((r) => (r.type === 'alerting' && r.name !== WATCHDOG
+      ? [{ name: r.name, group: g.name, expr: r.query, forS: r.duration, state: r.state === 'firing' || r.state === 'pending' ? r.state : 'inactive' as const }]
+      : [])));
     for (const t of activeTargets) if (t.labels.job && t.labels.instance) services.set(t.labels.job, serviceOfInstance(t.labels.instance));
   } catch (err) {
     throw new PrometheusUnreachable(err instanceof Error ? err.message : String(err), { cause: err });
@@ -49,6 +53,7 @@ export async function alertsOverview(prometheus: () => PrometheusClient, alertma
   return {
     alertmanager: reachable,
     groups,
+    rules,
     alerts: prom.map((a) => {
       const by = silencedBy(a.labels);
       const service = a.labels.instance ? serviceOfInstance(a.labels.instance) : a.labels.job ? services.get(a.labels.job) : undefined;

@@ -157,8 +157,13 @@ export interface ConfigStep { step: 'validate' | 'copy' | 'reload' | 'confirm' |
 /** One of Alertmanager's notification groups: its group labels, receiver, and how many alerts it holds. */
 export interface AlertGroupInfo { labels: Record<string, string>; receiver: string; alerts: number; active: number; suppressed: number }
 
+/** An alerting rule Prometheus runs, as the Alerts view lists it (to backtest it). */
+export interface AlertRuleInfo { name: string; group: string; expr: string; forS: number; state: 'inactive' | 'pending' | 'firing' }
+
 export interface AlertsSnapshot {
   alerts: AlertInfo[];
+  /** Every alerting rule Prometheus runs but the Watchdog. */
+  rules: AlertRuleInfo[];
   silences: SilenceInfo[];
   alertmanager: boolean;
   groups: AlertGroupInfo[];
@@ -252,4 +257,44 @@ export interface LogLine {
   text: string;
   /** On Swarm: the task that wrote it, as `docker service ps` names it (api_poc3.2). */
   task?: string;
+}
+
+/** One alert (a label set) from pending to resolved, in a backtest or as Prometheus' ALERTS recorded it; ms since the epoch. */
+export interface AlertActivation {
+  labels: Record<string, string>;
+  pendingFrom: number;
+  /** Absent: it never fired (a pending alert that was dropped). */
+  firingFrom?: number;
+  /** Absent: still active at the end of the window. */
+  resolvedAt?: number;
+}
+
+export interface BacktestSeries { labels: Record<string, string>; points: [number, number][] }
+
+/** A rule evaluated over a past window of the live Prometheus, with Prometheus' alerting state machine replayed. */
+export interface BacktestResult {
+  rule: { name: string; kind: 'alert' | 'record'; group: string; expr: string; forMs: number; keepFiringForMs: number; draft: boolean };
+  from: number;
+  to: number;
+  /** Where the evaluations start: `for` + `keep_firing_for` before `from`, so the window's first minutes are right. */
+  evalFrom: number;
+  intervalMs: number;
+  /** The group's evaluation phase (ms past a multiple of the interval) and where it was read. */
+  phase: { ms: number; from: 'series' | 'last-evaluation' | 'none' };
+  evaluations: number;
+  /** What the graph shows: the expression without its final comparison, and that comparison's threshold. */
+  graph: { expr: string; threshold?: { op: string; value: number }; series: BacktestSeries[] };
+  /** What the rule (as given) would have done; for a recording rule, the series it would have written. */
+  would: AlertActivation[];
+  recorded?: BacktestSeries[];
+  /** What Prometheus did with the applied rule of that name (ALERTS, or the recorded series), when there is one. */
+  actual?: AlertActivation[];
+  actualRecorded?: BacktestSeries[];
+  /** Evaluations where the backtest and Prometheus disagree, one line each (only inside the window). */
+  disagreements?: string[];
+  /** Prometheus (re)started inside the window at these times: its alerts restart there too, so differences near them are expected. */
+  restarts: number[];
+  /** Recording rules of the draft evaluated inline (changed or new, not yet recorded by Prometheus). */
+  inlined: string[];
+  notes: string[];
 }

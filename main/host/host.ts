@@ -7,6 +7,7 @@ import { configHandlers } from './handlers/config.js';
 import { imagesHandlers } from './handlers/images.js';
 import { logsHandlers } from './handlers/logs.js';
 import { promHandlers } from './handlers/prom.js';
+import { rulesHandlers } from './handlers/rules.js';
 import { stackHandlers } from './handlers/stack.js';
 import { trafficHandlers } from './handlers/traffic.js';
 import { createRouter, type Handlers, type Router } from './router.js';
@@ -22,6 +23,7 @@ export function handlersFor(rt: Runtime): Handlers {
     ...configHandlers(rt),
     ...trafficHandlers(rt),
     ...imagesHandlers(rt),
+    ...rulesHandlers(rt),
   };
 }
 

@@ -80,6 +80,8 @@ export interface RuleGroup {
   name: string;
   file: string;
   interval: number;
+  /** When the group's last evaluation began (wall clock, a few ms after its evaluation timestamp). */
+  lastEvaluation?: string;
   rules: ({ type: 'alerting'; name: string; query: string; duration: number; labels: Labels; annotations: Labels; alerts: Alert[]; health: string; lastError?: string; state: string }
     | { type: 'recording'; name: string; query: string; labels?: Labels; health: string; lastError?: string })[];
 }

@@ -14,6 +14,8 @@ export interface CodeEditorHandle {
   /** Puts the cursor at a 1-based line and column, scrolls it into view and focuses the editor. */
   goTo(line: number, column?: number): void;
   focus(): void;
+  /** The cursor's offset in the text. */
+  cursor(): number;
 }
 
 /**
@@ -55,16 +57,18 @@ export interface CodeEditorProps {
   placeholder?: string;
   /** Problems to mark in the text (underline and gutter), at 1-based lines and columns. */
   problems?: { line: number; column?: number; severity: 'error' | 'warning'; message: string }[];
+  /** More keys (CodeMirror's names, `Mod-b`), bound when the editor is made. */
+  shortcuts?: Record<string, () => void>;
   ref?: Ref<CodeEditorHandle>;
 }
 
-export function CodeEditor({ value, onChange, language, label, onSubmit, singleLine = false, placeholder, problems, ref }: CodeEditorProps) {
+export function CodeEditor({ value, onChange, language, label, onSubmit, singleLine = false, placeholder, problems, shortcuts, ref }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView>(undefined);
   const lang = useRef(new Compartment());
   // The latest callbacks, read by the editor's handlers without recreating the editor.
-  const callbacks = useRef({ onChange, onSubmit });
-  callbacks.current = { onChange, onSubmit };
+  const callbacks = useRef({ onChange, onSubmit, shortcuts });
+  callbacks.current = { onChange, onSubmit, shortcuts };
 
   useEffect(() => {
     const submit = () => {
@@ -78,6 +82,10 @@ export function CodeEditor({ value, onChange, language, label, onSubmit, singleL
         extensions: [
           keymap.of([
             { key: 'Mod-Enter', run: submit },
+            ...Object.keys(shortcuts ?? {}).map((key) => ({ key, run: () => {
+              callbacks.current.shortcuts?.[key]?.();
+              return true;
+            } })),
             ...(singleLine ? [{ key: 'Enter', run: submit }] : []),
             ...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap, indentWithTab,
           ]),
@@ -135,6 +143,9 @@ export function CodeEditor({ value, onChange, language, label, onSubmit, singleL
     },
     focus() {
       view.current?.focus();
+    },
+    cursor() {
+      return view.current?.state.selection.main.head ?? 0;
     },
   }), []);
 

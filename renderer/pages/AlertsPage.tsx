@@ -7,6 +7,7 @@ import { useAction, useRequest } from '../client/useRequest';
 import type { PageProps } from '../lib/route';
 import { AlertPathStatus } from './alerts/AlertPathStatus';
 import { AlertPathTest } from './alerts/AlertPathTest';
+import { BacktestPanel, type BacktestTarget } from './alerts/Backtest';
 import { AlertCard, NewSilence, NotificationGroups, Silences, type SilenceDraft } from './alerts/AlertParts';
 
 export { covers } from './alerts/AlertParts';
@@ -21,6 +22,7 @@ export function AlertsPage({ go }: PageProps) {
   const error = action.error ?? list.error;
   const now = list.at ?? Date.now();
   const [draft, setDraft] = useState<SilenceDraft | undefined>();
+  const [backtest, setBacktest] = useState<BacktestTarget | undefined>();
   const explore = (q: string) => go({ view: 'explore', params: { q, tab: 'graph', range: '1h' } });
   const openLogs = (service: string, from: string) => go({ view: 'logs', params: { services: service, since: from } });
 
@@ -60,6 +62,22 @@ export function AlertsPage({ go }: PageProps) {
           ))}
         </section>
       ))}
+
+      {snap && snap.rules.length > 0 && (
+        <section className="card" aria-label="Alerting rules">
+          <h2>Rules</h2>
+          <p className="muted">Backtest a rule: evaluate it over the past hours of this Prometheus and see when it would have fired, beside what it did.</p>
+          <ul className="rule-list">
+            {snap.rules.map((r) => (
+              <li key={`${r.group}/${r.name}`} data-state={r.state}>
+                <strong>{r.name}</strong> <span className="muted">({r.group}{r.forS ? `, for ${r.forS}s` : ''}) {r.state !== 'inactive' ? r.state : ''}</span>{' '}
+                <button type="button" aria-label={`Backtest ${r.name}`} onClick={() => setBacktest({ name: r.name, group: r.group })}>Backtest</button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {backtest?.name && <BacktestPanel target={backtest} title={backtest.name} onClose={() => setBacktest(undefined)} />}
 
       {draft && <NewSilence draft={draft} setDraft={setDraft} active={active} onCreate={() => {
         void action.run('silence', async () => {

@@ -11,6 +11,7 @@ import { CodeEditor, type CodeEditorHandle } from '../components/CodeEditor';
 import type { PageProps } from '../lib/route';
 import { useClient } from '../state/app';
 import { ApplySteps, Diff, History, OutcomeCard, Problems, type Outcome } from './config/ConfigPanels';
+import { BacktestPanel, type BacktestTarget } from './alerts/Backtest';
 
 const YAML = yaml();
 
@@ -22,6 +23,7 @@ export function ConfigPage({ params, setParams }: PageProps) {
   const [problems, setProblems] = useState<ConfigProblem[] | undefined>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [diff, setDiff] = useState<string[] | undefined>();
+  const [backtest, setBacktest] = useState<BacktestTarget | undefined>();
   const action = useAction();
   const busy = action.busy;
   const editor = useRef<CodeEditorHandle>(null);
@@ -65,6 +67,12 @@ export function ConfigPage({ params, setParams }: PageProps) {
     setOutcome({ kind: 'ok', text: `Restored ${id}: ${next.history[0]?.note ?? 'applied'}` });
   });
 
+  // The rule under the cursor of the rules draft, backtested as it stands (Ctrl/Cmd+B again after an edit).
+  const rules = file === 'prometheus_rules.yml';
+  const backtestAtCursor = () => setBacktest({ draft: text, at: editor.current?.cursor() ?? 0 });
+  const latest = useRef(backtestAtCursor);
+  latest.current = backtestAtCursor;
+
   const jump = (p: ConfigProblem) => {
     if (p.file !== file) setParams({ ...params, file: p.file });
     const line = p.line;
@@ -94,6 +102,7 @@ export function ConfigPage({ params, setParams }: PageProps) {
           setOutcome({ kind: 'ok', text: `Applied: ${r.note}${r.id ? ` (history ${r.id})` : ''}` });
           await load();
         })}>{busy === 'apply' ? 'Applying…' : 'Apply'}</button>
+        {rules && <button type="button" title="Ctrl+B" onClick={backtestAtCursor}>Backtest rule at cursor</button>}
         <button type="button" disabled={!!busy} onClick={() => run('diff', async () => setDiff(await client.request('config:diff', { file, text })))}>Diff with running</button>
         {dirty && <button type="button" onClick={() => setDrafts({ ...drafts, [file]: undefined })}>Discard edits</button>}
         <span className="muted">{state ? saved?.path ?? `${state.configDir}/${file}` : 'Loading…'}</span>
@@ -105,7 +114,8 @@ export function ConfigPage({ params, setParams }: PageProps) {
       {busy && steps.length > 0 && <ApplySteps steps={steps} />}
       {shownProblems && shownProblems.length > 0 && <Problems problems={shownProblems} onJump={jump} />}
 
-      <CodeEditor ref={editor} value={text} onChange={(t) => setDrafts((d) => ({ ...d, [file]: t }))} language={YAML} label={`Edit ${file}`} problems={marks} onSubmit={() => document.querySelector<HTMLButtonElement>('[data-action=validate]')?.click()} />
+      <CodeEditor ref={editor} value={text} onChange={(t) => setDrafts((d) => ({ ...d, [file]: t }))} language={YAML} label={`Edit ${file}`} problems={marks} onSubmit={() => document.querySelector<HTMLButtonElement>('[data-action=validate]')?.click()} {...(rules ? { shortcuts: { 'Mod-b': () => latest.current() } } : {})} />
+      {rules && backtest && <BacktestPanel target={backtest} title="rule at cursor (draft)" onClose={() => setBacktest(undefined)} />}
 
       {diff && <Diff file={file} diff={diff} onClose={() => setDiff(undefined)} />}
       {state && state.history.length > 0 && <History history={state.history} onRestore={restore} />}
