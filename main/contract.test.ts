@@ -37,6 +37,7 @@ describe('the contract', () => {
       'silences:create': ['matchers:array', 'minutes:integer', 'comment:string'],
       'silences:expire': ['id:string'],
       'prom:read': ['path:string', 'params:object'],
+      'routes:show': ['draft?:string', 'labels?:object'],
       'rules:backtest': ['name?:string', 'group?:string', 'draft?:string', 'at?:integer', 'from:integer', 'to:integer'],
       'traffic:status': [],
       'traffic:start': ['scenario:string', 'durationS?:number', 'rate?:number'],

@@ -8,7 +8,7 @@ import { z } from 'zod';
 // ----------------------------------------------------------------------------- data
 // In contract/data.ts, re-exported here (and used below).
 export * from './contract/data.js';
-import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult } from './contract/data.js';
+import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView } from './contract/data.js';
 
 // ----------------------------------------------------------------------------- errors
 
@@ -140,6 +140,11 @@ export const requestSchemas = {
     to: z.number().int().positive(),
   }).refine((q) => q.to > q.from && q.to - q.from <= 7 * 86_400_000, 'the window must end after it starts and last at most 7 days')
     .refine((q) => q.name !== undefined || (q.draft !== undefined && q.at !== undefined), 'name a rule, or give a draft and a position in it'),
+  /** Alertmanager's routing tree (applied, or of `draft`, an alertmanager.yml's text), and where `labels` would go. */
+  'routes:show': z.strictObject({
+    draft: z.string().max(MAX_TEXT).optional(),
+    labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'a label name'), z.string().max(1024)).refine((l) => Object.keys(l).length <= 64, 'at most 64 labels').optional(),
+  }),
   'prom:read': z.strictObject({
     path: z.string().regex(PROM_READ_PATH, 'a read-only Prometheus API path'),
     params: z.record(z.string().regex(/^[\w[\]]{1,32}$/, 'a parameter name'), z.union([z.string().max(20_000), z.array(z.string().max(4000)).max(100)])),
@@ -175,6 +180,7 @@ export interface Replies {
   'silences:expire': { id: string };
   'alerts:test': PathTestResult;
   'rules:backtest': BacktestResult;
+  'routes:show': RoutingView;
   'traffic:status': TrafficState;
   'traffic:start': TrafficState;
   'traffic:stop': TrafficState;

@@ -5,10 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AlertActivation, BacktestResult } from '../contract.js';
 import { PrometheusClient } from '../prom/client.js';
-import { appliedRuleFiles, backtest, globalEvaluationInterval } from '../rules/backtest.js';
+import { appliedFiles } from '../config/change.js';
+import { backtest, globalEvaluationInterval } from '../rules/backtest.js';
+import { routingView, treeLines } from '../routes/routes.js';
+import { loadSpec } from '../config/project.js';
+import { AlertmanagerClient } from '../prom/client.js';
 import { formatDuration, parseWhen } from '../rules/files.js';
 import { serviceBase } from '../stack/compose.js';
-import { openStack, openTarget, requireRunning } from './context.js';
+import { NoEngine, openStack, openTarget, requireRunning } from './context.js';
 import { dim, out, red, yellow } from './output.js';
 import { UsageError, type Command } from './table.js';
 
@@ -57,14 +61,67 @@ export const rulesCommand: Command = {
     const stack = await requireRunning('prometheus', 'Prometheus');
     const base = serviceBase(stack.service('prometheus'));
     if (!base) throw new Error('the stack has no published Prometheus port');
-    const files = await appliedRuleFiles((await openTarget(stack)).config(), (await openStack()).configDir);
+    const files = await appliedFiles((await openTarget(stack)).config(), (await openStack()).configDir);
     const request = { name: positionals[1]!, ...(typeof values.group === 'string' ? { group: values.group } : {}), ...(draft !== undefined ? { draft } : {}), from, to };
-    const result = await backtest(new PrometheusClient(base), files.rules, request, globalEvaluationInterval(files.prometheus));
+    const result = await backtest(new PrometheusClient(base), files['prometheus_rules.yml'], request, globalEvaluationInterval(files['prometheus.yml']));
     if (values.json) {
       out(JSON.stringify(result, null, 2));
       return 0;
     }
     for (const line of backtestLines(result)) out(line.startsWith('note:') || line.startsWith('Prometheus (re)started') ? yellow(line) : line.startsWith('  ') ? red(line) : line.startsWith('LABELS') ? dim(line) : line);
+    return 0;
+  },
+};
+
+/** `--test a=b` (several) as labels; a value may hold `=`. */
+function labelsOf(items: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const at = item.indexOf('=');
+    if (at < 1) throw new UsageError(`--test takes LABEL=VALUE, got "${item}"`);
+    out[item.slice(0, at)] = item.slice(at + 1).replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}
+
+export const routesCommand: Command = {
+  name: 'routes', section: 'Prometheus',
+  help: 'Alertmanager\'s routing tree, or the receivers a label set reaches\nWith --test, prints one receiver a line (as `amtool config routes test` does, one a line), then any active alert that would mute it.',
+  options: {
+    file: { type: 'string', value: 'ALERTMANAGER_YML', help: 'a draft of alertmanager.yml (default: the applied one)' },
+    test: { type: 'string', multiple: true, value: 'LABEL=VALUE', help: 'a label of the alert to route (repeat for each)' },
+    json: { type: 'boolean', help: 'print the whole result as JSON' },
+  },
+  run: async ({ values }) => {
+    const labels = Array.isArray(values.test) ? labelsOf(values.test) : undefined;
+    let text: string;
+    let active: Record<string, string>[] = [];
+    if (typeof values.file === 'string') {
+      text = fs.readFileSync(path.resolve(values.file), 'utf8');
+    } else {
+      // The applied file: what Alertmanager runs, else the config directory's copy (no engine needed).
+      const opened = await openStack().catch((err: unknown) => {
+        if (err instanceof NoEngine) return undefined;
+        throw err;
+      });
+      const configDir = opened?.configDir ?? loadSpec().configDir;
+      text = (await appliedFiles(opened ? (await openTarget(opened.stack)).config() : undefined, configDir))['alertmanager.yml'];
+      const am = opened && labels ? await (await openTarget(opened.stack)).container('alertmanager').catch(() => undefined) : undefined;
+      const base = am && opened ? serviceBase(opened.stack.service('alertmanager')) : undefined;
+      if (base) active = await new AlertmanagerClient(base).alerts().then((as) => as.map((a) => a.labels), () => []);
+    }
+    const view = routingView(text, { draft: typeof values.file === 'string', ...(labels ? { labels, active } : {}) });
+    if (values.json) {
+      out(JSON.stringify(view, null, 2));
+      return 0;
+    }
+    if (!view.test) {
+      for (const line of treeLines(view.root)) out(line);
+      if (view.inhibit.length) out(dim(`inhibit: ${view.inhibit.map((r) => `[${r.source.join(', ')}] mutes [${r.target.join(', ')}] on equal [${r.equal.join(', ')}]`).join('; ')}`));
+      return 0;
+    }
+    for (const r of view.test.receivers) out(r);
+    for (const i of view.test.inhibitedBy) out(yellow(`muted while ${JSON.stringify(i.source)} fires (inhibit rule ${i.rule + 1})`));
     return 0;
   },
 };

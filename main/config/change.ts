@@ -242,6 +242,15 @@ export function restoreEntry(ctx: ChangeContext, id: string): Promise<HistoryEnt
   return applyChange(ctx, entryDrafts(ctx.history, id));
 }
 
+/**
+ * The config files in force: as the running services hold them, else the config directory's
+ * copies (what they run once they start). What a backtest or a routing view reads as "applied".
+ */
+export async function appliedFiles(target: ConfigTarget | undefined, configDir: string): Promise<Record<ConfigFile, string>> {
+  const running = target ? await target.runningFiles().catch((): Partial<Record<ConfigFile, string>> => ({})) : {};
+  return textsOf(configDir, running);
+}
+
 /** The config files as the running Prometheus and Alertmanager hold them (for the diff). */
 export async function runningFiles(stack: Stack | undefined): Promise<Partial<Record<ConfigFile, string>>> {
   const out: Partial<Record<ConfigFile, string>> = {};

@@ -298,3 +298,37 @@ export interface BacktestResult {
   inlined: string[];
   notes: string[];
 }
+
+/** A route of Alertmanager's tree, with what it inherits filled in. */
+export interface RouteView {
+  /** `root`, `root.0`, `root.0.1`: where it sits. */
+  id: string;
+  line?: number;
+  matchers: string[];
+  receiver: string;
+  ownReceiver: boolean;
+  groupBy: string[];
+  groupWait: string;
+  groupInterval: string;
+  repeatInterval: string;
+  continue: boolean;
+  muteTimeIntervals: string[];
+  activeTimeIntervals: string[];
+  routes: RouteView[];
+}
+
+export interface RoutingView {
+  draft: boolean;
+  root: RouteView;
+  receivers: string[];
+  inhibit: { line?: number; source: string[]; target: string[]; equal: string[] }[];
+  /** "Who gets this?" for the label set asked about. */
+  test?: {
+    labels: Record<string, string>;
+    /** The routes it reaches, in order (their ancestors are on the path too). */
+    matched: string[];
+    receivers: string[];
+    /** Active alerts that would mute it, by inhibition rule (its index in `inhibit`). */
+    inhibitedBy: { rule: number; source: Record<string, string> }[];
+  };
+}

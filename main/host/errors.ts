@@ -11,6 +11,7 @@ import { SettingsDamaged } from '../images/settings.js';
 import { PrometheusUnreachable } from '../prom/read.js';
 import { PreflightError, ServiceFailed } from '../stack/stack.js';
 import { SwarmError } from '../swarm/swarm.js';
+import { WorkbenchError } from '../rules/files.js';
 import { TrafficBusy, TrafficError } from '../traffic/runs.js';
 
 export class ContractFailure extends Error {
@@ -45,6 +46,6 @@ export function toContractError(err: unknown): ContractError {
   if (err instanceof TrafficError) return { code: 'BAD_REQUEST', message: err.message };
   if (err instanceof ImageError || err instanceof SettingsDamaged) return { code: 'IMAGE_FAILED', message: err.message };
   if (err instanceof TimeoutError) return { code: 'ENGINE_UNREACHABLE', message: err.message };
-  if (err instanceof Unsupported) return { code: 'BAD_REQUEST', message: err.message };
+  if (err instanceof Unsupported || err instanceof WorkbenchError) return { code: 'BAD_REQUEST', message: err.message };
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

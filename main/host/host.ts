@@ -8,6 +8,7 @@ import { imagesHandlers } from './handlers/images.js';
 import { logsHandlers } from './handlers/logs.js';
 import { promHandlers } from './handlers/prom.js';
 import { rulesHandlers } from './handlers/rules.js';
+import { routesHandlers } from './handlers/routes.js';
 import { stackHandlers } from './handlers/stack.js';
 import { trafficHandlers } from './handlers/traffic.js';
 import { createRouter, type Handlers, type Router } from './router.js';
@@ -24,6 +25,7 @@ export function handlersFor(rt: Runtime): Handlers {
     ...trafficHandlers(rt),
     ...imagesHandlers(rt),
     ...rulesHandlers(rt),
+    ...routesHandlers(rt),
   };
 }
 

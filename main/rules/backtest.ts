@@ -5,13 +5,10 @@
 // are right, in chunks under the 11,000-point limit of a range query; a draft's changed recording
 // rules evaluated inline. The alerting state machine is replayed in TypeScript (replay.ts) and,
 // for an applied rule, set beside what Prometheus recorded in ALERTS.
-import fs from 'node:fs';
-import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ConfigTarget } from '../config/change.js';
 import type { BacktestResult, BacktestSeries } from '../contract.js';
-import type { PrometheusClient, RuleGroup } from '../prom/client.js';
-import { findRule, parseDuration, readRuleFile, ruleAt, type RuleDef, type RuleGroupDef } from './files.js';
+import { ApiError, type PrometheusClient, type RuleGroup } from '../prom/client.js';
+import { findRule, parseDuration, readRuleFile, ruleAt, WorkbenchError, type RuleDef, type RuleGroupDef } from './files.js';
 import { inlineRecorded, splitThreshold } from './promql-edit.js';
 import { activationsFromAlerts, disagreements, replayAlert, withoutName, type EvalSeries } from './replay.js';
 
@@ -34,13 +31,6 @@ export const MAX_WINDOW_MS = 7 * 86_400_000;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const norm = (expr: string) => expr.replace(/\s+/g, ' ').trim();
-
-/** The rules file and prometheus.yml Prometheus runs now (else the config directory's copies, which it runs once it starts). */
-export async function appliedRuleFiles(target: ConfigTarget | undefined, configDir: string): Promise<{ rules: string; prometheus: string }> {
-  const running = target ? await target.runningFiles().catch(() => ({})) : {};
-  const read = (name: 'prometheus.yml' | 'prometheus_rules.yml') => (running as Partial<Record<string, string>>)[name] ?? fs.readFileSync(path.join(configDir, name), 'utf8');
-  return { rules: read('prometheus_rules.yml'), prometheus: read('prometheus.yml') };
-}
 
 /** prometheus.yml's global evaluation_interval (Prometheus' default, 1m, when it sets none or does not parse). */
 export function globalEvaluationInterval(prometheusYml: string): number {
@@ -65,8 +55,12 @@ export async function rangeAt(prom: PrometheusClient, expr: string, evaluations:
   const byKey = new Map<string, EvalSeries>();
   for (let i = 0; i < evaluations.length; i += CHUNK_STEPS) {
     const chunk = evaluations.slice(i, i + CHUNK_STEPS);
-    const data = await prom.queryRange(expr, chunk[0]! / 1000, chunk.at(-1)! / 1000, intervalMs / 1000);
-    if (data.resultType !== 'matrix') throw new Error(`the expression gives a ${data.resultType}, not a vector: a rule's expression must give a vector`);
+    const data = await prom.queryRange(expr, chunk[0]! / 1000, chunk.at(-1)! / 1000, intervalMs / 1000).catch((err: unknown) => {
+      // Prometheus' own word on an expression it cannot run (a draft's typo) is the user's to fix.
+      if (err instanceof ApiError && err.status !== undefined && err.status < 500) throw new WorkbenchError(`Prometheus refused ${expr}: ${err.message}`);
+      throw err;
+    });
+    if (data.resultType !== 'matrix') throw new WorkbenchError(`the expression gives a ${data.resultType}, not a vector: a rule's expression must give a vector`);
     for (const s of data.result) {
       const key = JSON.stringify(Object.entries(s.metric).sort());
       const entry = byKey.get(key) ?? { labels: s.metric, values: new Map<number, number>() };
@@ -140,13 +134,13 @@ function recordedAs(series: EvalSeries[], rule: RuleDef): EvalSeries[] {
 }
 
 export async function backtest(prom: PrometheusClient, applied: string, req: BacktestRequest, globalIntervalMs: number): Promise<BacktestResult> {
-  if (!(req.to > req.from)) throw new Error('the window must end after it starts');
-  if (req.to - req.from > MAX_WINDOW_MS) throw new Error('a backtest window is at most 7 days');
+  if (!(req.to > req.from)) throw new WorkbenchError('the window must end after it starts');
+  if (req.to - req.from > MAX_WINDOW_MS) throw new WorkbenchError('a backtest window is at most 7 days');
   const appliedGroups = readRuleFile(applied);
   const groups = req.draft !== undefined ? readRuleFile(req.draft) : appliedGroups;
   const found = req.name !== undefined ? findRule(groups, req.name, req.group) : req.at !== undefined ? ruleAt(groups, req.at) : undefined;
   if (!found) {
-    throw new Error(req.name !== undefined
+    throw new WorkbenchError(req.name !== undefined
       ? `no rule named ${req.name}${req.group ? ` in group ${req.group}` : ''} in the ${req.draft !== undefined ? 'draft' : 'applied rules file'}`
       : 'the cursor is not on a rule: put it inside an alert or record rule');
   }
@@ -155,8 +149,9 @@ export async function backtest(prom: PrometheusClient, applied: string, req: Bac
   const intervalMs = group.intervalMs ?? (running ? running.interval * 1000 : globalIntervalMs);
   const phase = await groupPhase(prom, running, intervalMs);
   const evalFrom = req.from - rule.forMs - rule.keepFiringForMs;
-  const evaluations = evaluationTimes(evalFrom, req.to, intervalMs, phase.ms);
-  if (!evaluations.length) throw new Error('the window holds no evaluation of the group');
+  // An evaluation of the last second or two may still be running in Prometheus: not yet in ALERTS.
+  const evaluations = evaluationTimes(evalFrom, Math.min(req.to, Date.now() - 2000), intervalMs, phase.ms);
+  if (!evaluations.length) throw new WorkbenchError('the window holds no evaluation of the group');
   const notes: string[] = [];
   if (phase.from === 'last-evaluation') notes.push('the group wrote no series lately: its phase is read from its last evaluation\'s start, which can be a few ms late');
   if (phase.from === 'none') notes.push(`Prometheus does not run group ${group.name} yet: evaluations at multiples of ${intervalMs / 1000}s`);

@@ -4,6 +4,9 @@
 // this reads what parses and says where it cannot.
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 
+/** A request the workbench cannot answer as asked: no such rule, a file that does not read, a bad window. */
+export class WorkbenchError extends Error {}
+
 export interface RuleDef {
   kind: 'alert' | 'record';
   name: string;
@@ -37,7 +40,7 @@ export function parseDuration(text: string): number {
     total += Number(m[1]) * UNIT_MS[m[2]!]!;
     at = re.lastIndex;
   }
-  if (!s || at !== s.length) throw new Error(`"${text}" is not a duration (such as 30s, 5m, 1h30m)`);
+  if (!s || at !== s.length) throw new WorkbenchError(`"${text}" is not a duration (such as 30s, 5m, 1h30m)`);
   return total;
 }
 
@@ -66,10 +69,10 @@ export function readRuleFile(text: string, file = 'prometheus_rules.yml'): RuleG
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const at = lines.linePos(e.pos[0]);
-    throw new Error(`${file}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`);
+    throw new WorkbenchError(`${file}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`);
   }
   const groups = doc.get('groups');
-  if (!isSeq(groups)) throw new Error(`${file}: no "groups:" list`);
+  if (!isSeq(groups)) throw new WorkbenchError(`${file}: no "groups:" list`);
   return groups.items.filter(isMap).map((g) => {
     const interval = str(g.get('interval'));
     const rules = g.get('rules');
@@ -129,5 +132,5 @@ export function parseWhen(text: string, now = Date.now()): number {
   if (/^\d{9,11}(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
   const t = Date.parse(s);
   if (/^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(t)) return t;
-  throw new Error(`"${text}" is not a time: use now, a duration back (6h, 30m), an RFC 3339 date or Unix seconds`);
+  throw new WorkbenchError(`"${text}" is not a time: use now, a duration back (6h, 30m), an RFC 3339 date or Unix seconds`);
 }

@@ -8,6 +8,7 @@ import type { PageProps } from '../lib/route';
 import { AlertPathStatus } from './alerts/AlertPathStatus';
 import { AlertPathTest } from './alerts/AlertPathTest';
 import { BacktestPanel, type BacktestTarget } from './alerts/Backtest';
+import { RoutingPanel } from './alerts/Routing';
 import { AlertCard, NewSilence, NotificationGroups, Silences, type SilenceDraft } from './alerts/AlertParts';
 
 export { covers } from './alerts/AlertParts';
@@ -23,6 +24,11 @@ export function AlertsPage({ go }: PageProps) {
   const now = list.at ?? Date.now();
   const [draft, setDraft] = useState<SilenceDraft | undefined>();
   const [backtest, setBacktest] = useState<BacktestTarget | undefined>();
+  const [routeLabels, setRouteLabels] = useState<Record<string, string> | undefined>();
+  const route = (labels: Record<string, string>) => {
+    setRouteLabels(labels);
+    setTimeout(() => document.querySelector('[aria-label=Routing]')?.scrollIntoView({ block: 'start' }), 0);
+  };
   const explore = (q: string) => go({ view: 'explore', params: { q, tab: 'graph', range: '1h' } });
   const openLogs = (service: string, from: string) => go({ view: 'logs', params: { services: service, since: from } });
 
@@ -58,7 +64,7 @@ export function AlertsPage({ go }: PageProps) {
         <section key={name} className="card alert-group" aria-label={`alert ${name}`}>
           <h2>{name} <span className="muted">({active.filter((a) => a.name === name).length})</span></h2>
           {active.filter((a) => a.name === name).map((a, i) => (
-            <AlertCard key={i} a={a} now={now} canSilence={!!snap?.alertmanager} onSilence={startSilence} explore={explore} openLogs={openLogs} />
+            <AlertCard key={i} a={a} now={now} canSilence={!!snap?.alertmanager} onSilence={startSilence} onRoute={route} explore={explore} openLogs={openLogs} />
           ))}
         </section>
       ))}
@@ -77,7 +83,7 @@ export function AlertsPage({ go }: PageProps) {
           </ul>
         </section>
       )}
-      {backtest?.name && <BacktestPanel target={backtest} title={backtest.name} onClose={() => setBacktest(undefined)} />}
+      {backtest?.name && <BacktestPanel target={backtest} title={backtest.name} onClose={() => setBacktest(undefined)} onRoute={route} />}
 
       {draft && <NewSilence draft={draft} setDraft={setDraft} active={active} onCreate={() => {
         void action.run('silence', async () => {
@@ -87,6 +93,7 @@ export function AlertsPage({ go }: PageProps) {
         });
       }} />}
       {snap && snap.groups.length > 0 && <NotificationGroups groups={snap.groups} />}
+      {snap && <RoutingPanel {...(routeLabels ? { labels: routeLabels } : {})} />}
       {snap && snap.silences.some((s) => s.state !== 'expired') && <Silences silences={snap.silences} onExpire={(id) => void action.run('expire', async () => {
         await client.request('silences:expire', { id });
         list.refetch();

@@ -12,6 +12,7 @@ import type { PageProps } from '../lib/route';
 import { useClient } from '../state/app';
 import { ApplySteps, Diff, History, OutcomeCard, Problems, type Outcome } from './config/ConfigPanels';
 import { BacktestPanel, type BacktestTarget } from './alerts/Backtest';
+import { RoutingPanel } from './alerts/Routing';
 
 const YAML = yaml();
 
@@ -24,6 +25,7 @@ export function ConfigPage({ params, setParams }: PageProps) {
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [diff, setDiff] = useState<string[] | undefined>();
   const [backtest, setBacktest] = useState<BacktestTarget | undefined>();
+  const [routingDraft, setRoutingDraft] = useState<string | undefined>();
   const action = useAction();
   const busy = action.busy;
   const editor = useRef<CodeEditorHandle>(null);
@@ -103,6 +105,7 @@ export function ConfigPage({ params, setParams }: PageProps) {
           await load();
         })}>{busy === 'apply' ? 'Applying…' : 'Apply'}</button>
         {rules && <button type="button" title="Ctrl+B" onClick={backtestAtCursor}>Backtest rule at cursor</button>}
+        {file === 'alertmanager.yml' && <button type="button" onClick={() => setRoutingDraft(text)}>Route tree of this draft</button>}
         <button type="button" disabled={!!busy} onClick={() => run('diff', async () => setDiff(await client.request('config:diff', { file, text })))}>Diff with running</button>
         {dirty && <button type="button" onClick={() => setDrafts({ ...drafts, [file]: undefined })}>Discard edits</button>}
         <span className="muted">{state ? saved?.path ?? `${state.configDir}/${file}` : 'Loading…'}</span>
@@ -115,6 +118,7 @@ export function ConfigPage({ params, setParams }: PageProps) {
       {shownProblems && shownProblems.length > 0 && <Problems problems={shownProblems} onJump={jump} />}
 
       <CodeEditor ref={editor} value={text} onChange={(t) => setDrafts((d) => ({ ...d, [file]: t }))} language={YAML} label={`Edit ${file}`} problems={marks} onSubmit={() => document.querySelector<HTMLButtonElement>('[data-action=validate]')?.click()} {...(rules ? { shortcuts: { 'Mod-b': () => latest.current() } } : {})} />
+      {file === 'alertmanager.yml' && routingDraft !== undefined && <RoutingPanel draft={routingDraft} />}
       {rules && backtest && <BacktestPanel target={backtest} title="rule at cursor (draft)" onClose={() => setBacktest(undefined)} />}
 
       {diff && <Diff file={file} diff={diff} onClose={() => setDiff(undefined)} />}

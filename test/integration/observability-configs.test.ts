@@ -4,6 +4,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '../../main/engine/run-tool.js';
+import { readRouting, receiversFor } from '../../main/routes/routes.js';
 import { testImages } from '../helpers/images.js';
 
 const docker = new Docker();
@@ -67,5 +68,39 @@ describe('observability configs', () => {
     const r = await promtool(['check', 'rules', '/check/prometheus_rules.yml'], { '/check/prometheus_rules.yml': broken });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/prometheus_rules\.yml.*(parse error|unexpected)/s);
+  });
+
+  // The routing view's walk of the tree (main/routes/routes.ts) against Alertmanager's own, over a
+  // table of label sets: the shipped file and one with continue, nesting, regexes and negation.
+  it('routes every label set of a table to the receivers amtool config routes test names', async () => {
+    const nested = `
+route:
+  receiver: default
+  routes:
+    - matchers: ['severity="critical"']
+      receiver: pager
+      continue: true
+    - matchers: ['team=~"sec|security"', 'env!="dev"']
+      receiver: security
+      routes:
+        - match: { alertname: LoginRateLimited }
+          receiver: security-logins
+    - match_re: { service: "api.*" }
+      receiver: api
+receivers: [{ name: default }, { name: pager }, { name: security }, { name: security-logins }, { name: api }]
+`;
+    const table: Record<string, string>[] = [
+      { alertname: 'Watchdog' }, { alertname: 'HighErrorRate', severity: 'warning' }, { obsdeck_path_test: 'true', alertname: 'X' },
+      { alertname: 'X', severity: 'critical' }, { alertname: 'X', severity: 'critical', team: 'sec' }, { alertname: 'LoginRateLimited', team: 'security' },
+      { alertname: 'X', team: 'security', env: 'dev', service: 'api_poc3' }, { alertname: 'X', service: 'xapi' }, { alertname: 'X', team: 'secx' },
+    ];
+    for (const [name, text] of [['alertmanager.yml', read('alertmanager.yml')], ['nested.yml', nested]] as const) {
+      const config = readRouting(text);
+      for (const labels of table) {
+        const r = await runTool(docker, { image: testImages.alertmanager, entrypoint: '/bin/amtool', args: ['config', 'routes', 'test', '--config.file=/check/am.yml', ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)], files: { '/check/am.yml': text } });
+        expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+        expect(receiversFor(config, labels).join(','), `${name} ${JSON.stringify(labels)}`).toBe(r.stdout.trim());
+      }
+    }
   });
 });

@@ -25,11 +25,13 @@ export interface AlertCardProps {
   now: number;
   canSilence: boolean;
   onSilence: (a: AlertInfo) => void;
+  /** "Who gets this?" with the alert's labels. */
+  onRoute: (labels: Record<string, string>) => void;
   explore: (expr: string) => void;
   openLogs: (service: string, from: string) => void;
 }
 
-export function AlertCard({ a, now, canSilence, onSilence, explore, openLogs }: AlertCardProps) {
+export function AlertCard({ a, now, canSilence, onSilence, onRoute, explore, openLogs }: AlertCardProps) {
   return (
     <article className={`alert ${a.state}`} data-state={a.state} data-silenced={String(!!a.silencedBy)}>
       <header>
@@ -38,6 +40,7 @@ export function AlertCard({ a, now, canSilence, onSilence, explore, openLogs }: 
         <span className="muted">for {since(a.activeAt, now)} · value {Number(a.value).toPrecision(4)}</span>
         {canSilence && !a.silencedBy && <button type="button" onClick={() => onSilence(a)}>Silence…</button>}
         {a.expr && <button type="button" className="link" onClick={() => explore(a.expr!)}>Graph</button>}
+        <button type="button" className="link" onClick={() => onRoute(a.labels)}>Who gets this?</button>
         {a.service && a.activeAt && <button type="button" className="link" onClick={() => openLogs(a.service!, new Date(Date.parse(a.activeAt!) - 60_000).toISOString())}>{a.service} logs since it began</button>}
       </header>
       <p>{a.annotations.summary}</p>

@@ -52,7 +52,7 @@ function Bands({ list, from, to, label }: { list: AlertActivation[]; from: numbe
   );
 }
 
-export function BacktestPanel({ target, title, onClose }: { target: BacktestTarget; title: string; onClose: () => void }) {
+export function BacktestPanel({ target, title, onClose, onRoute }: { target: BacktestTarget; title: string; onClose: () => void; onRoute?: (labels: Record<string, string>) => void }) {
   const client = useClient();
   const action = useAction();
   const [windowMs, setWindowMs] = useState<number>(3_600_000);
@@ -111,11 +111,12 @@ export function BacktestPanel({ target, title, onClose }: { target: BacktestTarg
                 </p>
               )}
               <table aria-label="Backtest intervals">
-                <thead><tr><th>Labels</th><th>Pending from</th><th>Firing from</th><th>Resolved at</th></tr></thead>
+                <thead><tr><th>Labels</th><th>Pending from</th><th>Firing from</th><th>Resolved at</th>{onRoute && <th><span className="sr-only">Routing</span></th>}</tr></thead>
                 <tbody>
                   {would.map((a) => (
                     <tr key={`${key(a.labels)}${a.pendingFrom}`} data-firing={a.firingFrom !== undefined}>
                       <td>{labelsText(a.labels)}</td><td>{time(a.pendingFrom)}</td><td>{time(a.firingFrom)}</td><td>{a.resolvedAt === undefined ? 'still active' : time(a.resolvedAt)}</td>
+                      {onRoute && <td><button type="button" className="link" onClick={() => onRoute(a.labels)}>Who gets this?</button></td>}
                     </tr>
                   ))}
                 </tbody>
