@@ -151,14 +151,25 @@ const STEPS: Record<Scenario, (c: Client) => Promise<{ step: () => Promise<void>
     return { step: async () => { await call('POST', '/auth/login', { username: 'mallory', password: `guess-${i++}` }); } };
   },
   forbidden: async ({ call, login }) => {
-    const admin = await login('admin');
+    let admin = await login('admin');
     let user = await login('user');
-    const created = await call('POST', '/customers', { name: 'Not yours', email: 'private@example.test', phone: '+34 600 000 001' }, admin.access);
-    const id = String(created.json.id);
+    // Someone else's customer for the user to read: made again when it is gone (the normal
+    // scenario deletes customers too), so the run keeps answering 403 rather than 404.
+    const victim = async (): Promise<string> => {
+      let created = await call('POST', '/customers', { name: 'Not yours', email: 'private@example.test', phone: '+34 600 000 001' }, admin.access);
+      if (created.status === 401) {
+        admin = await login('admin');
+        created = await call('POST', '/customers', { name: 'Not yours', email: 'private@example.test', phone: '+34 600 000 001' }, admin.access);
+      }
+      return String(created.json.id);
+    };
+    let id = await victim();
     return {
       step: async () => {
+        const r = await call('GET', `/customers/${id}`, undefined, user.access);
         // A token the API no longer takes (it was recreated meanwhile): log in again, as a client would.
-        if ((await call('GET', `/customers/${id}`, undefined, user.access)).status === 401) user = await login('user');
+        if (r.status === 401) user = await login('user');
+        if (r.status === 404) id = await victim();
       },
     };
   },

@@ -84,6 +84,22 @@ describe('traffic scenarios', () => {
     expect(p95).toBeGreaterThan(1); // HighLatency's threshold
   }, 120_000);
 
+  it('keeps a user reading someone else\'s customer when that customer is deleted meanwhile (403, not 404)', async () => {
+    let seen = 0;
+    const run = runTraffic('forbidden', { base, passwords, durationS: 4, rate: 10, onProgress: (s) => { seen = s.byStatus['403'] ?? 0; } });
+    await new Promise((r) => setTimeout(r, 1500));
+    const atDelete = seen;
+    // The admin deletes every customer, as the normal scenario deletes one now and then.
+    const login = await (await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: passwords.admin }) })).json() as { access_token: string };
+    const auth = { authorization: `Bearer ${login.access_token}` };
+    const { items } = await (await fetch(`${base}/customers?limit=100`, { headers: auth })).json() as { items: { id: number }[] };
+    for (const c of items) expect((await fetch(`${base}/customers/${c.id}`, { method: 'DELETE', headers: auth })).status).toBe(204);
+    const stats = await run;
+    expect(atDelete).toBeGreaterThan(0);
+    expect(stats.byStatus['403']).toBeGreaterThan(atDelete + 10);
+    expect(stats.byStatus['404'] ?? 0).toBeLessThanOrEqual(1);
+  });
+
   // Last: past 60 attempts a minute the API refuses every login from this address for a while.
   it('brute force is answered 401 and then 429 by the login rate limit', async () => {
     const stats = await runTraffic('brute-force', { base, passwords, durationS: 3, rate: 10 });
