@@ -3,7 +3,8 @@
 // charts, the PromQL explorer, a config broken and fixed in the editor, a brute-force alert
 // raised as a notification and silenced, a crash seen and recovered, stop; and a taken port
 // named before anything is created.
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,10 +12,12 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BacktestResult } from '../../main/contract.js';
 import { launchChromium } from '../../scripts/lib/chromium.js';
 import { startServe } from '../helpers/serve.js';
 import { E2E_SERVICES, e2eEnv, removeProject } from '../helpers/e2e.js';
 
+const run = promisify(execFile);
 const shots = path.resolve('test-results', 'screenshots');
 const docker = new Docker();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-e2e-'));
@@ -40,6 +43,34 @@ afterAll(async () => {
   // Whatever the test left: the project's containers, network and volumes.
   await removeProject(docker, project, home);
 }, 120_000);
+
+/**
+ * `obsdeck rules backtest RULE --json` from a terminal beside the app, held to Prometheus' own
+ * record: the evaluations at which the backtest has the alert firing are exactly the raw
+ * timestamps of ALERTS{alertstate="firing"} in the window (but right after Prometheus started,
+ * when it writes no ALERTS yet).
+ */
+async function backtestAgrees(rule: string): Promise<void> {
+  const { stdout } = await run(process.execPath, ['bin/obsdeck.js', 'rules', 'backtest', rule, '--from', '20m', '--json'], { env });
+  const r = JSON.parse(stdout) as BacktestResult;
+  expect(r.phase.from).toBe('series');
+  const password = fs.readFileSync(path.join(home, 'config', 'auth', 'password'), 'utf8');
+  const res = await fetch(`http://127.0.0.1:${env.PROMETHEUS_PORT}/api/v1/query`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`obsdeck:${password}`).toString('base64')}` },
+    body: new URLSearchParams({ query: `ALERTS{alertname="${rule}",alertstate="firing"}[20m]`, time: String(r.to / 1000) }),
+  });
+  const raw = (await res.json() as { data: { result: { values: [number, string][] }[] } }).data.result.flatMap((s) => s.values.map(([t]) => Math.round(t * 1000)));
+  const settled = (t: number) => t >= r.from && t <= r.to - 2000 && !r.restarts.some((x) => t < x + 3 * r.intervalMs);
+  const fired = raw.filter(settled).sort((a, b) => a - b);
+  const replayed: number[] = [];
+  for (const a of r.would) {
+    if (a.firingFrom === undefined) continue;
+    for (let t = a.firingFrom; t < (a.resolvedAt ?? r.to + 1); t += r.intervalMs) if (t <= r.to && settled(t)) replayed.push(t);
+  }
+  expect(fired.length).toBeGreaterThan(0);
+  expect(replayed.sort((a, b) => a - b)).toEqual(fired);
+}
 
 describe('the Stack view', () => {
   it('names a taken port before anything is created', async () => {
@@ -133,6 +164,12 @@ describe('the Stack view', () => {
     await traffic.getByLabel('Requests per second').fill('5');
     await traffic.getByRole('button', { name: 'Run brute-force' }).click();
     await expect.poll(() => traffic.getByRole('row', { name: 'traffic brute-force' }).textContent(), { timeout: 30_000 }).toMatch(/429: \d+/);
+    // Beside it, a user reading someone else's customers: HighForbiddenRate, backtested below.
+    await traffic.getByLabel('Scenario').selectOption('forbidden');
+    await traffic.getByLabel('Duration in seconds').fill('240');
+    await traffic.getByLabel('Requests per second').fill('8');
+    await traffic.getByRole('button', { name: 'Run forbidden' }).click();
+    await expect.poll(() => traffic.getByRole('row', { name: 'traffic forbidden' }).textContent(), { timeout: 30_000 }).toMatch(/403: \d+/);
     await page.screenshot({ path: path.join(shots, 'stack-traffic.png'), fullPage: true });
     // Metrics: the charts fill from Prometheus; the range lives in the URL.
     await page.keyboard.press('Alt+5');
@@ -271,6 +308,20 @@ describe('the Stack view', () => {
     expect(await silences.textContent()).toContain('alertname="LoginRateLimited"');
     await silences.getByRole('button', { name: 'Expire' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Silences' }).count(), { timeout: 15_000 }).toBe(0);
+    // Backtest: both security alerts replayed over the last hour give what Prometheus did, at
+    // every evaluation (checked against ALERTS' raw samples in backtestAgrees below).
+    await expect.poll(() => page.getByRole('region', { name: 'alert HighForbiddenRate' }).locator('[data-state=firing]').count(), { timeout: 180_000, interval: 2000 }).toBe(1);
+    for (const rule of ['LoginRateLimited', 'HighForbiddenRate']) {
+      await page.getByRole('region', { name: 'Alerting rules' }).getByRole('button', { name: `Backtest ${rule}` }).click();
+      const panel = page.getByRole('region', { name: `Backtest ${rule}` });
+      await expect.poll(() => panel.getByLabel('Backtest agreement').textContent(), { timeout: 30_000 }).toBe('Prometheus\' ALERTS agree at every evaluation in the window.');
+      expect(await panel.getByRole('table', { name: 'Backtest intervals' }).locator('tr[data-firing=true]').count()).toBeGreaterThanOrEqual(1);
+      expect(await panel.getByRole('img', { name: /^backtest / }).count()).toBeGreaterThanOrEqual(1);
+      if (rule === 'HighForbiddenRate') await panel.screenshot({ path: path.join(shots, 'alerts-backtest.png') });
+      await panel.getByRole('button', { name: 'Close' }).click();
+      await backtestAgrees(rule);
+    }
+
     // The alert leads to its rule's graph and to the logs of the service behind it.
     await group.getByRole('button', { name: 'api_poc3 logs since it began' }).click();
     expect(page.url()).toMatch(/view=logs&services=api_poc3&since=/);

@@ -89,7 +89,7 @@ export function BacktestPanel({ target, title, onClose, onRoute }: { target: Bac
             {r.inlined.length > 0 && ` Evaluated inline from the draft: ${r.inlined.join(', ')}.`}
           </p>
           {r.notes.map((n) => <p key={n} className="warn">{n}</p>)}
-          {r.restarts.map((t) => <p key={t} className="warn">Prometheus restarted at {time(t)}: its alerts started over there, so differences near it are expected.</p>)}
+          {r.restarts.map((t) => <p key={t} className="warn">Prometheus (re)started at {time(t)}: its alerts started over there, so differences near it are expected.</p>)}
           <p className="muted"><code>{r.graph.expr}</code></p>
           <Chart data={chartData(r)} unit="short" height={160} />
           {r.rule.kind === 'alert' && (
