@@ -8,7 +8,7 @@ import { z } from 'zod';
 // ----------------------------------------------------------------------------- data
 // In contract/data.ts, re-exported here (and used below).
 export * from './contract/data.js';
-import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView } from './contract/data.js';
+import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile } from './contract/data.js';
 
 // ----------------------------------------------------------------------------- errors
 
@@ -76,6 +76,8 @@ export const requestSchemas = {
   'alerts:list': z.strictObject({}),
   /** What Alertmanager's webhook has told the app: the alerts firing now and the recently resolved. */
   'alerts:notices': z.strictObject({}),
+  /** Every alert that fired since `since` (ms), from the app's SQLite history, brought up to date from Prometheus' ALERTS first. */
+  'alerts:history': z.strictObject({ since: z.number().int().min(0) }),
   /** Sends a synthetic alert through Alertmanager to the app's receiver and back, hop by hop. */
   'alerts:test': z.strictObject({}),
   'config:get': z.strictObject({}),
@@ -140,6 +142,11 @@ export const requestSchemas = {
     to: z.number().int().positive(),
   }).refine((q) => q.to > q.from && q.to - q.from <= 7 * 86_400_000, 'the window must end after it starts and last at most 7 days')
     .refine((q) => q.name !== undefined || (q.draft !== undefined && q.at !== undefined), 'name a rule, or give a draft and a position in it'),
+  /** The config directory's promtool rule tests (tests/*.yml): one file or all, against the applied rules or a draft of them. */
+  'rules:tests': z.strictObject({
+    file: z.string().regex(/^[\w.-]{1,100}\.ya?ml$/, 'a test file name').optional(),
+    draft: z.string().max(MAX_TEXT).optional(),
+  }),
   /** Alertmanager's routing tree (applied, or of `draft`, an alertmanager.yml's text), and where `labels` would go. */
   'routes:show': z.strictObject({
     draft: z.string().max(MAX_TEXT).optional(),
@@ -179,7 +186,9 @@ export interface Replies {
   'silences:create': { id: string };
   'silences:expire': { id: string };
   'alerts:test': PathTestResult;
+  'alerts:history': AlertHistoryState;
   'rules:backtest': BacktestResult;
+  'rules:tests': { files: string[]; results: RuleTestFile[] };
   'routes:show': RoutingView;
   'traffic:status': TrafficState;
   'traffic:start': TrafficState;

@@ -13,14 +13,52 @@ import { loadSpec } from '../config/project.js';
 import type { Stack } from '../stack/stack.js';
 import { engineEndpoint, openStack, openTarget } from './context.js';
 import { dim, green, out, red } from './output.js';
-import { UsageError, type Command } from './table.js';
+import { UsageError, type Command, type Parsed } from './table.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { HistoryKeeper } from '../alerts/history.js';
+import { dataDir } from '../config/store.js';
+import { globalEvaluationInterval } from '../rules/backtest.js';
+import { parseWhen } from '../rules/files.js';
+
+/** `obsdeck alerts history`: the app's alert history, brought up to date from Prometheus when it runs. */
+async function printHistory(values: Parsed['values']): Promise<number> {
+  const since = parseWhen(typeof values.since === 'string' ? values.since : '24h');
+  const { configDir } = loadSpec();
+  const keeper = new HistoryKeeper(() => dataDir(), () => fs.readFileSync(path.join(configDir, 'prometheus.yml'), 'utf8'));
+  try {
+    const opened = await openStack().catch(() => undefined);
+    const running = opened && (await (await openTarget(opened.stack)).container('prometheus').catch(() => undefined));
+    const base = running ? serviceBase(opened.stack.service('prometheus')) : undefined;
+    const note = base
+      ? await keeper.sync(() => new PrometheusClient(base), globalEvaluationInterval(fs.readFileSync(path.join(configDir, 'prometheus.yml'), 'utf8')))
+      : 'Prometheus is not running: showing what was recorded';
+    const state = keeper.history().state(since);
+    if (values.json) {
+      out(JSON.stringify(state, null, 2));
+      return 0;
+    }
+    if (note) out(dim(note));
+    const when = (t: number | undefined) => (t === undefined ? 'firing' : new Date(t).toISOString().replace('.000Z', 'Z'));
+    out(dim('RULE\tLABELS\tFIRED\tRESOLVED'));
+    if (!state.entries.length) out(dim('(nothing fired in that time)'));
+    for (const e of state.entries) out(`${e.alertname}\t{${Object.entries(e.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}="${v}"`).join(', ')}}\t${when(e.firedAt)}\t${when(e.resolvedAt)}`);
+    return 0;
+  } finally {
+    keeper.close();
+  }
+}
 
 export const alertsCommand: Command = {
-  name: 'alerts', section: 'Prometheus', args: 'test',
-  help: 'test the alert path: a synthetic alert through Alertmanager to Obsdeck\'s receiver and resolved, hop by hop\nNothing is sent unless Alertmanager routes the test to the obsdeck receiver alone; exit 1 when a hop fails.',
-  options: { json: { type: 'boolean', help: 'print JSON' } },
+  name: 'alerts', section: 'Prometheus', args: 'test | history',
+  help: 'test the alert path, or print the history of every alert\ntest: a synthetic alert through Alertmanager to Obsdeck\'s receiver and resolved, hop by hop; nothing is sent unless Alertmanager routes the test to the obsdeck receiver alone; exit 1 when a hop fails.\nhistory: each alert that fired (rule, label set, fired, resolved), from the app\'s history and Prometheus\' ALERTS.',
+  options: {
+    json: { type: 'boolean', help: 'print JSON' },
+    since: { type: 'string', value: 'WHEN', help: 'history: from when (a duration back such as 7d, RFC 3339 or Unix seconds; default 24h)' },
+  },
   run: async ({ positionals, values }) => {
-    if (positionals[0] !== 'test' || positionals.length !== 1) throw new UsageError('alerts takes one action: test');
+    if (positionals[0] === 'history' && positionals.length === 1) return printHistory(values);
+    if (positionals[0] !== 'test' || positionals.length !== 1) throw new UsageError('alerts takes one action: test or history');
     const { stack } = await openStack();
     const { auth } = loadSpec();
     const amService = stack.service('alertmanager');

@@ -13,7 +13,8 @@ import { AlertmanagerClient } from '../prom/client.js';
 import { formatDuration, parseWhen } from '../rules/files.js';
 import { serviceBase } from '../stack/compose.js';
 import { NoEngine, openStack, openTarget, requireRunning } from './context.js';
-import { dim, out, red, yellow } from './output.js';
+import { dim, green, out, red, yellow } from './output.js';
+import { runRuleTests, testFiles } from '../rules/tests.js';
 import { UsageError, type Command } from './table.js';
 
 const iso = (t: number | undefined) => (t === undefined ? '-' : new Date(t).toISOString().replace('.000Z', 'Z'));
@@ -42,9 +43,29 @@ export function backtestLines(r: BacktestResult): string[] {
   return lines;
 }
 
+/** `obsdeck rules test [FILE]`: the config directory's promtool tests, a line a case; exit 1 when one fails. */
+async function ruleTests(file: string | undefined, draftFile: string | undefined): Promise<number> {
+  const { stack, configDir } = await openStack();
+  const draft = draftFile !== undefined ? fs.readFileSync(path.resolve(draftFile), 'utf8') : undefined;
+  const files = file ? [file] : testFiles(configDir);
+  if (!files.length) out(dim(`no test files in ${path.join(configDir, 'tests')}`));
+  let ok = true;
+  for (const f of files) {
+    const r = await runRuleTests(stack.docker, (await openTarget(stack)).config().images.prometheus, configDir, f, draft);
+    ok &&= r.ok;
+    out(`${r.ok ? green('✓') : red('✗')} ${r.file} (${r.cases.length} cases against the ${r.rules} rules, ${(r.ms / 1000).toFixed(1)} s)`);
+    for (const c of r.cases.filter((x) => !x.ok)) {
+      out(red(`  ${r.file}:${c.line}: ${c.group}: ${c.kind === 'alert' ? c.what : `expr ${c.what}`} at ${c.evalTime}`));
+      for (const line of (c.message ?? '').split('\n')) out(dim(`    ${line}`));
+    }
+    for (const p of r.problems ?? []) out(red(`  ${p}`));
+  }
+  return ok ? 0 : 1;
+}
+
 export const rulesCommand: Command = {
-  name: 'rules', section: 'Prometheus', args: 'backtest RULE',
-  help: 'backtest an alerting or recording rule over the stack\'s history\nPrints each label set\'s pending, firing and resolved times, and whether Prometheus\' ALERTS agree.',
+  name: 'rules', section: 'Prometheus', args: 'backtest RULE | test [FILE]',
+  help: 'backtest a rule over the stack\'s history, or run the promtool rule tests\nbacktest: each label set\'s pending, firing and resolved times, and whether Prometheus\' ALERTS agree.\ntest: the config directory\'s tests/*.yml with the stack\'s promtool (--file tests a draft of the rules); exit 1 when a case fails.',
   options: {
     file: { type: 'string', value: 'RULES_FILE', help: 'a draft of the rules file (default: the applied one)' },
     group: { type: 'string', value: 'GROUP', help: 'the rule\'s group, when its name is in several' },
@@ -53,7 +74,8 @@ export const rulesCommand: Command = {
     json: { type: 'boolean', help: 'print the whole result as JSON' },
   },
   run: async ({ positionals, values }) => {
-    if (positionals[0] !== 'backtest' || positionals.length !== 2) throw new UsageError('rules takes: backtest RULE');
+    if (positionals[0] === 'test' && positionals.length <= 2) return ruleTests(positionals[1], typeof values.file === 'string' ? values.file : undefined);
+    if (positionals[0] !== 'backtest' || positionals.length !== 2) throw new UsageError('rules takes: backtest RULE, or test [FILE]');
     const now = Date.now();
     const from = parseWhen(typeof values.from === 'string' ? values.from : '1h', now);
     const to = parseWhen(typeof values.to === 'string' ? values.to : 'now', now);

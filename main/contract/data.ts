@@ -332,3 +332,53 @@ export interface RoutingView {
     inhibitedBy: { rule: number; source: Record<string, string> }[];
   };
 }
+
+/** One alert from firing to resolved, as the history keeps it (ms since the epoch). */
+export interface AlertHistoryEntry {
+  alertname: string;
+  labels: Record<string, string>;
+  severity?: string;
+  summary?: string;
+  firedAt: number;
+  /** Absent: still firing (or its end not seen yet). */
+  resolvedAt?: number;
+  /** Who told of it: Alertmanager's webhook, Prometheus' ALERTS, or both. */
+  sources: ('webhook' | 'prometheus')[];
+}
+
+export interface AlertHistoryRule { alertname: string; firings: number; firingMs: number; meanResolveMs?: number; firingNow: boolean; flapping: boolean }
+
+export interface AlertHistoryState {
+  since: number;
+  entries: AlertHistoryEntry[];
+  rules: AlertHistoryRule[];
+  driver: 'node:sqlite' | 'better-sqlite3';
+  /** Why Prometheus' ALERTS were not read this time (what was recorded is shown). */
+  note?: string;
+}
+
+/** One test case of a promtool rule test file, and how promtool judged it. */
+export interface RuleTestCase {
+  group: string;
+  kind: 'alert' | 'expr';
+  /** The alert's name, or the expression. */
+  what: string;
+  evalTime: string;
+  /** 1-based line of the case in its file. */
+  line: number;
+  ok: boolean;
+  /** promtool's words for a failed case (what it expected, what it got). */
+  message?: string;
+}
+
+export interface RuleTestFile {
+  /** `tests/<name>` in the config directory. */
+  file: string;
+  ok: boolean;
+  cases: RuleTestCase[];
+  /** promtool's words that belong to no case (a rule file that did not load). */
+  problems?: string[];
+  ms: number;
+  /** Which rules file it ran against. */
+  rules: 'applied' | 'draft';
+}

@@ -9,6 +9,7 @@ import { AlertPathStatus } from './alerts/AlertPathStatus';
 import { AlertPathTest } from './alerts/AlertPathTest';
 import { BacktestPanel, type BacktestTarget } from './alerts/Backtest';
 import { RoutingPanel } from './alerts/Routing';
+import { AlertHistoryPanel } from './alerts/History';
 import { AlertCard, NewSilence, NotificationGroups, Silences, type SilenceDraft } from './alerts/AlertParts';
 
 export { covers } from './alerts/AlertParts';
@@ -83,6 +84,7 @@ export function AlertsPage({ go }: PageProps) {
           </ul>
         </section>
       )}
+      <AlertHistoryPanel />
       {backtest?.name && <BacktestPanel target={backtest} title={backtest.name} onClose={() => setBacktest(undefined)} onRoute={route} />}
 
       {draft && <NewSilence draft={draft} setDraft={setDraft} active={active} onCreate={() => {

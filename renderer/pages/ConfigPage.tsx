@@ -13,6 +13,7 @@ import { useClient } from '../state/app';
 import { ApplySteps, Diff, History, OutcomeCard, Problems, type Outcome } from './config/ConfigPanels';
 import { BacktestPanel, type BacktestTarget } from './alerts/Backtest';
 import { RoutingPanel } from './alerts/Routing';
+import { RuleTests } from './config/RuleTests';
 
 const YAML = yaml();
 
@@ -119,6 +120,7 @@ export function ConfigPage({ params, setParams }: PageProps) {
 
       <CodeEditor ref={editor} value={text} onChange={(t) => setDrafts((d) => ({ ...d, [file]: t }))} language={YAML} label={`Edit ${file}`} problems={marks} onSubmit={() => document.querySelector<HTMLButtonElement>('[data-action=validate]')?.click()} {...(rules ? { shortcuts: { 'Mod-b': () => latest.current() } } : {})} />
       {file === 'alertmanager.yml' && routingDraft !== undefined && <RoutingPanel draft={routingDraft} />}
+      {rules && <RuleTests {...(dirty ? { draft: text } : {})} />}
       {rules && backtest && <BacktestPanel target={backtest} title="rule at cursor (draft)" onClose={() => setBacktest(undefined)} />}
 
       {diff && <Diff file={file} diff={diff} onClose={() => setDiff(undefined)} />}

@@ -251,6 +251,12 @@ describe('the Stack view', () => {
     expect(await running()).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 10s/);
     expect(await page.getByRole('region', { name: 'History' }).textContent()).toContain('applied to prometheus and alertmanager');
     await page.screenshot({ path: path.join(shots, 'config-applied.png'), fullPage: true });
+    // The rules file's promtool tests, with the stack's own promtool.
+    await page.getByRole('navigation', { name: 'Config files' }).getByRole('button', { name: 'prometheus_rules.yml' }).click();
+    const ruleTests = page.getByRole('region', { name: 'Rule tests' });
+    await ruleTests.getByRole('button', { name: 'Run the tests' }).click();
+    await expect.poll(() => ruleTests.locator('[data-file="tests/rules_test.yml"]').getAttribute('data-ok'), { timeout: 30_000 }).toBe('true');
+    expect(await ruleTests.textContent()).toMatch(/✓ tests\/rules_test\.yml: (\d+) of \1 cases pass against the applied rules/);
 
     // The compose file, in the same editor: a bad port is refused at its service's line and
     // nothing changes; a changed setting is applied by recreating only the service it touches.
@@ -322,6 +328,13 @@ describe('the Stack view', () => {
       await backtestAgrees(rule);
     }
 
+    // Who gets it: the route tree lights the path of the alert's labels and names the receiver.
+    await page.getByRole('region', { name: 'alert LoginRateLimited' }).getByRole('button', { name: 'Who gets this?' }).click();
+    const routing = page.getByRole('region', { name: 'Routing' });
+    await expect.poll(() => routing.getByLabel('Receivers').textContent(), { timeout: 15_000 }).toMatch(/alertname="LoginRateLimited".* goes to obsdeck\./);
+    expect(await routing.locator('[data-matched=true]').getAttribute('data-route')).toBe('root');
+    await routing.screenshot({ path: path.join(shots, 'alerts-routing.png') });
+
     // The alert leads to its rule's graph and to the logs of the service behind it.
     await group.getByRole('button', { name: 'api_poc3 logs since it began' }).click();
     expect(page.url()).toMatch(/view=logs&services=api_poc3&since=/);
@@ -359,5 +372,19 @@ describe('the Stack view', () => {
       await expect.poll(() => card(page, s).getAttribute('data-state'), { timeout: 90_000 }).toBe('missing');
     }
     await page.screenshot({ path: path.join(shots, 'stack-stopped.png'), fullPage: true });
+
+    // The history outlives the stack and the app: a new `obsdeck serve` over the same data
+    // directory, with the stack down, still lists both security alerts, told by the webhook.
+    server.kill('SIGTERM');
+    const again = await startServeWith();
+    server = again.child;
+    const later = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await later.goto(again.url);
+    await later.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Alerts' }).click();
+    const history = later.getByRole('table', { name: 'Alert history by rule' });
+    for (const rule of ['LoginRateLimited', 'HighForbiddenRate']) {
+      await expect.poll(() => history.locator(`tr[data-rule=${rule}]`).getAttribute('data-firings'), { timeout: 30_000 }).toBe('1');
+    }
+    await later.getByRole('region', { name: 'Alert history' }).screenshot({ path: path.join(shots, 'alerts-history.png') });
   }, 480_000);
 });

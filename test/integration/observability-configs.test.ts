@@ -5,6 +5,8 @@ import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '../../main/engine/run-tool.js';
 import { readRouting, receiversFor } from '../../main/routes/routes.js';
+import { runRuleTests } from '../../main/rules/tests.js';
+import os from 'node:os';
 import { testImages } from '../helpers/images.js';
 
 const docker = new Docker();
@@ -101,6 +103,26 @@ receivers: [{ name: default }, { name: pager }, { name: security }, { name: secu
         expect(r.exitCode, r.stdout + r.stderr).toBe(0);
         expect(receiversFor(config, labels).join(','), `${name} ${JSON.stringify(labels)}`).toBe(r.stdout.trim());
       }
+    }
+  });
+
+  // The Config view's rule tests: the shipped tests pass against the shipped rules, and a draft
+  // that breaks one is named at its case's line with promtool's words.
+  it('runs the config directory\'s rule tests, and names the case a draft breaks at its line', async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-ruletests-'));
+    try {
+      fs.mkdirSync(path.join(configDir, 'tests'));
+      fs.writeFileSync(path.join(configDir, 'prometheus_rules.yml'), read('prometheus_rules.yml'));
+      fs.writeFileSync(path.join(configDir, 'tests', 'rules_test.yml'), read('tests/rules_test.yml'));
+      const good = await runRuleTests(docker, testImages.prometheus, configDir, 'rules_test.yml');
+      expect(good).toMatchObject({ file: 'tests/rules_test.yml', ok: true, rules: 'applied' });
+      expect(good.cases.every((c) => c.ok)).toBe(true);
+      const bad = await runRuleTests(docker, testImages.prometheus, configDir, 'rules_test.yml', read('prometheus_rules.yml').replace('job:http_errors:ratio_rate5m > 0.05', 'job:http_errors:ratio_rate5m > 0.5'));
+      expect(bad.ok).toBe(false);
+      expect(bad.cases.filter((c) => !c.ok).map((c) => [c.line, c.what, c.evalTime])).toEqual([[60, 'HighErrorRate', '10m']]);
+      expect(bad.cases.find((c) => !c.ok)!.message).toMatch(/got:\[\]/);
+    } finally {
+      fs.rmSync(configDir, { recursive: true, force: true });
     }
   });
 });

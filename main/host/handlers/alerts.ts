@@ -28,6 +28,10 @@ export function alertsHandlers(rt: Runtime) {
     },
     'alerts:notices': () => rt.receiver.state(),
     'alerts:test': () => testAlertPath(rt),
+    'alerts:history': async ({ since }) => {
+      const note = await rt.syncAlertHistory();
+      return { ...rt.alertHistory.history().state(since), ...(note ? { note } : {}) };
+    },
     'silences:create': async ({ matchers, minutes, comment }) => {
       const id = await rt.alertmanager().createSilence({ matchers, endsAt: new Date(Date.now() + minutes * 60_000).toISOString(), createdBy: 'obsdeck', comment }).catch(unreachable);
       endSilenced(await rt.alertmanager().alerts().catch(() => [])); // Alertmanager decides what the silence covers

@@ -2,6 +2,7 @@
 // of the rules file), read against the files Prometheus runs now.
 import { appliedFiles } from '../../config/change.js';
 import { backtest, globalEvaluationInterval } from '../../rules/backtest.js';
+import { runRuleTests, testFiles } from '../../rules/tests.js';
 import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
 
@@ -10,6 +11,14 @@ export function rulesHandlers(rt: Runtime) {
     'rules:backtest': async (req) => {
       const files = await appliedFiles(rt.maybeStack() ? rt.target().config() : undefined, rt.loaded().configDir);
       return backtest(rt.prometheus(), files['prometheus_rules.yml'], req, globalEvaluationInterval(files['prometheus.yml']));
+    },
+    'rules:tests': async ({ file, draft }) => {
+      const { configDir } = rt.loaded();
+      const files = testFiles(configDir);
+      const { docker, images } = rt.target().config();
+      const results = [];
+      for (const f of file ? [file] : files) results.push(await runRuleTests(docker, images.prometheus, configDir, f, draft));
+      return { files, results };
     },
   } satisfies Partial<Handlers>;
 }
