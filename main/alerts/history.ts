@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { AlertHistoryEntry, AlertHistoryRule, AlertHistoryState } from '../contract.js';
 import type { PrometheusClient } from '../prom/client.js';
+import { globalEvaluationInterval } from '../rules/backtest.js';
 import { openDb, type Db } from './sqlite.js';
 
 /** Alerts the history leaves out: the heartbeat and the alert path's own tests. */
@@ -171,23 +172,32 @@ export function externalLabelsOf(prometheusYml: string): Labels {
   }
 }
 
+/** What the keeper reads of the app: where its data lives, prometheus.yml, and Prometheus when it runs. */
+export interface HistoryHost {
+  dataDir(): string;
+  prometheusYml(): string;
+  /** Prometheus' client while it runs; undefined while it does not. */
+  runningPrometheus(): PrometheusClient | undefined;
+}
+
 /**
- * The history of the app's data directory, kept up to date from Prometheus: one read of ALERTS at
- * a time (the app's timer and a request share it); a failed read is said, and what was recorded
- * is shown regardless.
+ * The history of the app's data directory, kept up to date from Prometheus: at each open of the
+ * stack and every 5 minutes, and when asked; one read of ALERTS at a time (the timer and a request
+ * share it); a failed read is said, and what was recorded is shown regardless.
  */
 export class HistoryKeeper {
   private store?: AlertHistory;
   private syncing?: Promise<string | undefined>;
+  private timer?: NodeJS.Timeout;
 
-  constructor(private readonly dir: () => string, private readonly prometheusYml: () => string) {}
+  constructor(private readonly host: HistoryHost) {}
 
   /** The database, opened on first use; a damaged file is an error naming it, never replaced. */
   history(): AlertHistory {
     if (!this.store) {
-      const file = path.join(this.dir(), HISTORY_FILE);
+      const file = path.join(this.host.dataDir(), HISTORY_FILE);
       try {
-        this.store = new AlertHistory(this.dir(), () => externalLabelsOf(this.prometheusYml()));
+        this.store = new AlertHistory(this.host.dataDir(), () => externalLabelsOf(this.host.prometheusYml()));
       } catch (err) {
         throw new Error(`the alert history ${file} cannot be opened (${err instanceof Error ? err.message : String(err)}); it is left as it is: move it away to start a new one`, { cause: err });
       }
@@ -195,10 +205,21 @@ export class HistoryKeeper {
     return this.store;
   }
 
+  /** A webhook notice into the history; a history that cannot be written is said once a notice, not thrown. */
+  notice(n: Parameters<AlertHistory['notice']>[0]): void {
+    try {
+      this.history().notice(n);
+    } catch (err) {
+      console.warn(`[obsdeck] ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   /** Reads Prometheus' ALERTS into the history; resolves to why it could not, or undefined. */
-  sync(prom: () => PrometheusClient, intervalMs: number): Promise<string | undefined> {
+  sync(): Promise<string | undefined> {
+    const prom = this.host.runningPrometheus();
+    if (!prom) return Promise.resolve('Prometheus is not running: showing what was recorded');
     this.syncing ??= Promise.resolve()
-      .then(() => this.history().syncFromPrometheus(prom(), intervalMs))
+      .then(() => this.history().syncFromPrometheus(prom, globalEvaluationInterval(this.host.prometheusYml())))
       .then(() => undefined, (err: unknown) => `Prometheus' ALERTS could not be read (${err instanceof Error ? err.message : String(err)}): showing what was recorded`)
       .finally(() => {
         this.syncing = undefined;
@@ -206,7 +227,16 @@ export class HistoryKeeper {
     return this.syncing;
   }
 
+  /** What fired while nothing listened, now and every 5 minutes (the webhook tells the rest as it comes). */
+  keepUp(): void {
+    void this.sync();
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.sync(), 5 * 60_000);
+    this.timer.unref();
+  }
+
   close(): void {
+    clearInterval(this.timer);
     this.store?.close();
     this.store = undefined;
   }

@@ -10,29 +10,25 @@ import { AlertmanagerClient, PrometheusClient } from '../prom/client.js';
 import { fetchWithin } from '../prom/fetch.js';
 import { serviceBase } from '../stack/compose.js';
 import { loadSpec } from '../config/project.js';
+import { configText } from '../config/change.js';
 import type { Stack } from '../stack/stack.js';
 import { engineEndpoint, openStack, openTarget } from './context.js';
 import { dim, green, out, red } from './output.js';
 import { UsageError, type Command, type Parsed } from './table.js';
-import fs from 'node:fs';
-import path from 'node:path';
 import { HistoryKeeper } from '../alerts/history.js';
 import { dataDir } from '../config/store.js';
-import { globalEvaluationInterval } from '../rules/backtest.js';
 import { parseWhen } from '../rules/files.js';
 
 /** `obsdeck alerts history`: the app's alert history, brought up to date from Prometheus when it runs. */
 async function printHistory(values: Parsed['values']): Promise<number> {
   const since = parseWhen(typeof values.since === 'string' ? values.since : '24h');
   const { configDir } = loadSpec();
-  const keeper = new HistoryKeeper(() => dataDir(), () => fs.readFileSync(path.join(configDir, 'prometheus.yml'), 'utf8'));
+  const opened = await openStack().catch(() => undefined);
+  const running = opened && (await (await openTarget(opened.stack)).container('prometheus').catch(() => undefined));
+  const base = running ? serviceBase(opened.stack.service('prometheus')) : undefined;
+  const keeper = new HistoryKeeper({ dataDir: () => dataDir(), prometheusYml: () => configText(configDir, 'prometheus.yml'), runningPrometheus: () => (base ? new PrometheusClient(base) : undefined) });
   try {
-    const opened = await openStack().catch(() => undefined);
-    const running = opened && (await (await openTarget(opened.stack)).container('prometheus').catch(() => undefined));
-    const base = running ? serviceBase(opened.stack.service('prometheus')) : undefined;
-    const note = base
-      ? await keeper.sync(() => new PrometheusClient(base), globalEvaluationInterval(fs.readFileSync(path.join(configDir, 'prometheus.yml'), 'utf8')))
-      : 'Prometheus is not running: showing what was recorded';
+    const note = await keeper.sync();
     const state = keeper.history().state(since);
     if (values.json) {
       out(JSON.stringify(state, null, 2));

@@ -242,6 +242,15 @@ export function restoreEntry(ctx: ChangeContext, id: string): Promise<HistoryEnt
   return applyChange(ctx, entryDrafts(ctx.history, id));
 }
 
+/** A file of the config directory as it is now ('' when it cannot be read). */
+export function configText(configDir: string, name: ConfigFile): string {
+  try {
+    return fs.readFileSync(path.join(configDir, name), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /**
  * The config files in force: as the running services hold them, else the config directory's
  * copies (what they run once they start). What a backtest or a routing view reads as "applied".

@@ -2,13 +2,10 @@
 // answers), the stack opened on the compose file and its live status watcher, the one lock for
 // changes, the webhook receiver, the traffic runs, and the broadcast of events to every session.
 // Handlers ask it for these; domain modules never see it.
-import fs from 'node:fs';
-import path from 'node:path';
 import type Docker from 'dockerode';
 import { AlertReceiver, DEFAULT_WEBHOOK_PORT, webhookHost } from '../alerts/receiver.js';
 import { HistoryKeeper } from '../alerts/history.js';
-import { globalEvaluationInterval } from '../rules/backtest.js';
-import { driftFromConfigDir } from '../config/change.js';
+import { configText, driftFromConfigDir } from '../config/change.js';
 import { ConfigHistory, dataDir } from '../config/store.js';
 import type { EngineStatus, EventName, Events, StackSnapshot } from '../contract.js';
 import { discoverEngine } from '../engine/discover.js';
@@ -92,18 +89,17 @@ export class Runtime {
     forwarded: () => this.forwards?.ports,
   });
   /** Every alert the app learns of, in SQLite in the data directory (alerts/history.ts). */
-  readonly alertHistory = new HistoryKeeper(() => this.dataDir(), () => this.configText('prometheus.yml'));
-  private historyTimer?: NodeJS.Timeout;
+  readonly alertHistory = new HistoryKeeper({
+    dataDir: () => this.dataDir(),
+    prometheusYml: () => configText(this.loaded().configDir, 'prometheus.yml'),
+    runningPrometheus: () => (this.snapshot().services.find((s) => s.service === 'prometheus')?.state === 'running' ? this.prometheus() : undefined),
+  });
   readonly traffic = new TrafficRuns((run) => this.emit('traffic:run', run), () => this.ports.holds('api_poc3'));
 
   constructor(readonly opts: RuntimeOptions = {}) {
     this.receiver.on('notice', (n) => {
       this.emit('alerts:notice', n);
-      try {
-        this.alertHistory.history().notice(n);
-      } catch (err) {
-        console.warn(`[obsdeck] ${err instanceof Error ? err.message : String(err)}`);
-      }
+      this.alertHistory.notice(n);
     });
     this.receiver.on('error', () => undefined); // kept in its state and shown by the Alerts view
   }
@@ -125,7 +121,6 @@ export class Runtime {
     clearInterval(this.alertPoll);
     clearInterval(this.lockWatch);
     clearInterval(this.heartbeatTimer);
-    clearInterval(this.historyTimer);
     this.alertHistory.close();
     this.forwards?.close();
     this.watcher?.stop();
@@ -360,27 +355,8 @@ export class Runtime {
     });
     await this.watcher.start();
     this.watchLock();
-    // What fired while the app was closed, then every 5 minutes (the webhook tells the rest as it comes).
-    void this.syncAlertHistory();
-    clearInterval(this.historyTimer);
-    this.historyTimer = setInterval(() => void this.syncAlertHistory(), 5 * 60_000);
-    this.historyTimer.unref();
+    this.alertHistory.keepUp();
     await this.refreshSwarm();
-  }
-
-  /** A file of the config directory as it is now ('' when it cannot be read). */
-  configText(name: 'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml'): string {
-    try {
-      return fs.readFileSync(path.join(this.loaded().configDir, name), 'utf8');
-    } catch {
-      return '';
-    }
-  }
-
-  /** Brings the alert history up to date from Prometheus' ALERTS (when Prometheus runs); why not, else. */
-  syncAlertHistory(): Promise<string | undefined> {
-    if (this.snapshot().services.find((s) => s.service === 'prometheus')?.state !== 'running') return Promise.resolve('Prometheus is not running: showing what was recorded');
-    return this.alertHistory.sync(() => this.prometheus(), globalEvaluationInterval(this.configText('prometheus.yml')));
   }
 
   /** Once per run: the installer's bundled images, loaded when any of them is not on the engine. */

@@ -29,7 +29,7 @@ export function alertsHandlers(rt: Runtime) {
     'alerts:notices': () => rt.receiver.state(),
     'alerts:test': () => testAlertPath(rt),
     'alerts:history': async ({ since }) => {
-      const note = await rt.syncAlertHistory();
+      const note = await rt.alertHistory.sync();
       return { ...rt.alertHistory.history().state(since), ...(note ? { note } : {}) };
     },
     'silences:create': async ({ matchers, minutes, comment }) => {
