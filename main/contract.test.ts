@@ -38,6 +38,7 @@ describe('the contract', () => {
       'silences:create': ['matchers:array', 'minutes:integer', 'comment:string'],
       'silences:expire': ['id:string'],
       'prom:read': ['path:string', 'params:object'],
+      'rules:record': ['name:string', 'group?:string', 'from:integer', 'to:integer', 'save?:string'],
       'rules:tests': ['file?:string', 'draft?:string'],
       'routes:show': ['draft?:string', 'labels?:object'],
       'rules:backtest': ['name?:string', 'group?:string', 'draft?:string', 'at?:integer', 'from:integer', 'to:integer'],

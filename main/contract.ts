@@ -8,7 +8,7 @@ import { z } from 'zod';
 // ----------------------------------------------------------------------------- data
 // In contract/data.ts, re-exported here (and used below).
 export * from './contract/data.js';
-import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile } from './contract/data.js';
+import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile, type RecordedTest } from './contract/data.js';
 
 // ----------------------------------------------------------------------------- errors
 
@@ -147,6 +147,17 @@ export const requestSchemas = {
     file: z.string().regex(/^[\w.-]{1,100}\.ya?ml$/, 'a test file name').optional(),
     draft: z.string().max(MAX_TEXT).optional(),
   }),
+  /**
+   * A promtool test file recorded from the live Prometheus for an applied alerting rule over a
+   * window, run by promtool; saved as tests/<save>.yml only when promtool agrees with the backtest.
+   */
+  'rules:record': z.strictObject({
+    name: z.string().regex(/^[a-zA-Z_:][\w:]{0,199}$/, 'a rule name'),
+    group: z.string().min(1).max(200).optional(),
+    from: z.number().int().positive(),
+    to: z.number().int().positive(),
+    save: z.string().regex(/^[\w-]{1,80}$/, 'a file name of letters, digits, - and _').optional(),
+  }).refine((q) => q.to > q.from && q.to - q.from <= 86_400_000, 'the window must end after it starts and last at most a day'),
   /** Alertmanager's routing tree (applied, or of `draft`, an alertmanager.yml's text), and where `labels` would go. */
   'routes:show': z.strictObject({
     draft: z.string().max(MAX_TEXT).optional(),
@@ -188,6 +199,7 @@ export interface Replies {
   'alerts:test': PathTestResult;
   'alerts:history': AlertHistoryState;
   'rules:backtest': BacktestResult;
+  'rules:record': RecordedTest;
   'rules:tests': { files: string[]; results: RuleTestFile[] };
   'routes:show': RoutingView;
   'traffic:status': TrafficState;

@@ -4,8 +4,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import type { PrometheusClient, QueryData } from '../prom/client.js';
 import { AlertHistory } from './history.js';
+
+const builtinSqlite = () => {
+  try {
+    createRequire(import.meta.url)('node:sqlite');
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const dirs: string[] = [];
 const dir = () => {
@@ -82,7 +92,8 @@ describe('the alert history', () => {
     h.close();
     const again = new AlertHistory(d);
     expect(again.entries(0).map((e) => e.alertname)).toEqual(['RefreshTokenReuse']);
-    expect(again.driver).toBe('better-sqlite3'); // Node 20; node:sqlite where the runtime has it
+    // node:sqlite where the runtime has it (Node 22.13+, 24, Electron), better-sqlite3 on Node 20.
+    expect(again.driver).toBe(builtinSqlite() ? 'node:sqlite' : 'better-sqlite3');
     again.close();
   });
 });

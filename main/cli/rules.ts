@@ -15,7 +15,8 @@ import { serviceBase } from '../stack/compose.js';
 import { NoEngine, openStack, openTarget, requireRunning } from './context.js';
 import { dim, green, out, red, yellow } from './output.js';
 import { runRuleTests, testFiles } from '../rules/tests.js';
-import { UsageError, type Command } from './table.js';
+import { UsageError, type Command, type Parsed } from './table.js';
+import { recordTest } from '../rules/record.js';
 
 const iso = (t: number | undefined) => (t === undefined ? '-' : new Date(t).toISOString().replace('.000Z', 'Z'));
 const labelText = (l: Record<string, string>) => `{${Object.entries(l).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
@@ -63,19 +64,43 @@ async function ruleTests(file: string | undefined, draftFile: string | undefined
   return ok ? 0 : 1;
 }
 
+/** `obsdeck rules record RULE`: a promtool test from live data, saved only when promtool agrees. */
+async function record(name: string, values: Parsed['values']): Promise<number> {
+  const now = Date.now();
+  const from = parseWhen(typeof values.from === 'string' ? values.from : '30m', now);
+  const to = parseWhen(typeof values.to === 'string' ? values.to : 'now', now);
+  const stack = await requireRunning('prometheus', 'Prometheus');
+  const base = serviceBase(stack.service('prometheus'));
+  if (!base) throw new Error('the stack has no published Prometheus port');
+  const { configDir } = await openStack();
+  const target = (await openTarget(stack)).config();
+  const files = await appliedFiles(target, configDir);
+  const r = await recordTest(new PrometheusClient(base), stack.docker, target.images.prometheus, configDir, files['prometheus_rules.yml'], { name, from, to, ...(typeof values.save === 'string' ? { save: values.save } : {}) }, globalEvaluationInterval(files['prometheus.yml']));
+  if (values.json) {
+    out(JSON.stringify(r, null, 2));
+    return r.agree ? 0 : 1;
+  }
+  if (!values.save) out(r.text);
+  out(r.agree ? green(`promtool agrees with the backtest at ${r.expectations.length} times${r.saved ? `: saved as ${r.saved}` : ' (--save NAME keeps it in the config directory\'s tests/)'}`) : red('promtool and the backtest disagree: not saved'));
+  for (const c of r.verdict.cases.filter((x) => !x.ok)) for (const line of (c.message ?? '').split('\n')) out(dim(`  ${line}`));
+  return r.agree ? 0 : 1;
+}
+
 export const rulesCommand: Command = {
-  name: 'rules', section: 'Prometheus', args: 'backtest RULE | test [FILE]',
-  help: 'backtest a rule over the stack\'s history, or run the promtool rule tests\nbacktest: each label set\'s pending, firing and resolved times, and whether Prometheus\' ALERTS agree.\ntest: the config directory\'s tests/*.yml with the stack\'s promtool (--file tests a draft of the rules); exit 1 when a case fails.',
+  name: 'rules', section: 'Prometheus', args: 'backtest RULE | test [FILE] | record RULE',
+  help: 'backtest a rule over the stack\'s history, or run the promtool rule tests\nbacktest: each label set\'s pending, firing and resolved times, and whether Prometheus\' ALERTS agree.\nrecord: a promtool test of RULE from live data (--from, --to), run by promtool; --save NAME keeps it when promtool agrees.\ntest: the config directory\'s tests/*.yml with the stack\'s promtool (--file tests a draft of the rules); exit 1 when a case fails.',
   options: {
     file: { type: 'string', value: 'RULES_FILE', help: 'a draft of the rules file (default: the applied one)' },
     group: { type: 'string', value: 'GROUP', help: 'the rule\'s group, when its name is in several' },
     from: { type: 'string', value: 'WHEN', help: 'start: now, a duration back (6h), RFC 3339 or Unix seconds (default 1h)' },
     to: { type: 'string', value: 'WHEN', help: 'end (default now)' },
+    save: { type: 'string', value: 'NAME', help: 'record: keep the test as tests/NAME.yml when promtool agrees' },
     json: { type: 'boolean', help: 'print the whole result as JSON' },
   },
   run: async ({ positionals, values }) => {
+    if (positionals[0] === 'record' && positionals.length === 2) return record(positionals[1]!, values);
     if (positionals[0] === 'test' && positionals.length <= 2) return ruleTests(positionals[1], typeof values.file === 'string' ? values.file : undefined);
-    if (positionals[0] !== 'backtest' || positionals.length !== 2) throw new UsageError('rules takes: backtest RULE, or test [FILE]');
+    if (positionals[0] !== 'backtest' || positionals.length !== 2) throw new UsageError('rules takes: backtest RULE, test [FILE], or record RULE');
     const now = Date.now();
     const from = parseWhen(typeof values.from === 'string' ? values.from : '1h', now);
     const to = parseWhen(typeof values.to === 'string' ? values.to : 'now', now);

@@ -382,3 +382,15 @@ export interface RuleTestFile {
   /** Which rules file it ran against. */
   rules: 'applied' | 'draft';
 }
+
+/** A promtool test file recorded from live data for one alert, and promtool's verdict on it. */
+export interface RecordedTest {
+  text: string;
+  verdict: RuleTestFile;
+  /** promtool found what the backtest expects at every chosen time: only then can it be saved. */
+  agree: boolean;
+  /** The times the test holds the rule to (ms) and how many alerts fire then. */
+  expectations: { at: number; firing: number }[];
+  /** Where it was saved (`tests/<name>.yml`). */
+  saved?: string;
+}

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import type { EngineStatus } from '../contract.js';
-import { parseSsh, sshConfig } from './ssh.js';
+import { parseSsh, sshConfig, SshDialer } from './ssh.js';
+import type { Agent } from 'node:http';
 
 export type { EngineStatus } from '../contract.js';
 export type EngineFound = Extract<EngineStatus, { reachable: true }>;
@@ -65,8 +66,10 @@ export function clientFor(endpoint: string, tlsDir?: string, env: NodeJS.Process
   const url = new URL(endpoint);
   if (url.protocol === 'ssh:') {
     const ep = parseSsh(endpoint, env);
-    const { failure, host, port, username, ...sshOptions } = sshConfig(ep, env);
-    const docker = new Docker({ protocol: 'ssh', host, port, username, sshOptions });
+    const { failure, ...config } = sshConfig(ep, env);
+    // Plain HTTP over our own agent: every request a channel on a shared SSH connection (engine/ssh.ts).
+    const options: Docker.DockerOptions & { agent: Agent } = { protocol: 'http', host: 'docker', port: 80, agent: new SshDialer(config).agent() }; // docker-modem takes `agent`; dockerode's types omit it
+    const docker = new Docker(options);
     sshFailures.set(docker, failure);
     return docker;
   }

@@ -8,6 +8,8 @@
 // makes then follows), through the same kind of SSH connection, as `ssh -L` does, so the probes,
 // the Prometheus and Alertmanager clients, the traffic generator and the pages work unchanged.
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -209,5 +211,76 @@ export class PortForwards {
     for (const s of this.servers.values()) s.server.close();
     this.servers.clear();
     void this.client?.then((c) => c.end(), () => undefined);
+  }
+}
+
+/** Channels a shared SSH connection carries before another is opened (sshd's MaxSessions is 10). */
+const CHANNELS_PER_CONNECTION = 8;
+
+/**
+ * The Engine API over SSH on shared connections: each HTTP connection is one `docker system
+ * dial-stdio` channel on an SSH connection kept open, where docker-modem opens (and
+ * authenticates) a new SSH connection for every request. A connection carries up to 8 channels
+ * at once (long-lived ones: events, log follows), then another is opened; a dropped one is
+ * forgotten and the next request connects again.
+ */
+export class SshDialer {
+  private readonly connections: { client: Promise<Client>; open: number; dead: boolean }[] = [];
+
+  constructor(private readonly config: ConnectConfig) {}
+
+  private pick(): { client: Promise<Client>; open: number; dead: boolean } {
+    const live = this.connections.find((c) => !c.dead && c.open < CHANNELS_PER_CONNECTION);
+    if (live) return live;
+    const entry = { client: undefined as unknown as Promise<Client>, open: 0, dead: false };
+    entry.client = new Promise<Client>((resolve, reject) => {
+      const c = new Client();
+      const gone = () => {
+        entry.dead = true;
+        this.connections.splice(this.connections.indexOf(entry) >>> 0, 1);
+      };
+      c.once('ready', () => resolve(c));
+      c.once('error', (err) => {
+        gone();
+        reject(err);
+      });
+      c.once('close', gone);
+      c.connect(this.config);
+    });
+    this.connections.push(entry);
+    return entry;
+  }
+
+  /** An http.Agent whose every connection is a dial-stdio channel on a shared SSH connection. */
+  agent(): http.Agent {
+    const agent = new http.Agent({ keepAlive: false });
+    (agent as unknown as { createConnection: (o: unknown, cb: (err: Error | null, s?: Duplex) => void) => undefined }).createConnection = (_options, cb) => {
+      const entry = this.pick();
+      entry.open++;
+      entry.client.then((c) => c.exec('docker system dial-stdio', (err, stream) => {
+        if (err) {
+          entry.open--;
+          cb(err);
+          return;
+        }
+        stream.once('close', () => {
+          entry.open--;
+        });
+        // What http asks of a socket that a channel does not have.
+        const socketish = stream as unknown as Record<string, unknown>;
+        for (const m of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) socketish[m] ??= () => stream;
+        socketish.setTimeout ??= () => stream;
+        cb(null, stream);
+      }), (err: unknown) => {
+        entry.open--;
+        cb(err instanceof Error ? err : new Error(String(err)));
+      });
+      return undefined;
+    };
+    return agent;
+  }
+
+  close(): void {
+    for (const c of this.connections.splice(0)) void c.client.then((x) => x.end(), () => undefined);
   }
 }

@@ -87,9 +87,13 @@ export function failures(output: string): { cases: Failure[]; other: string[] } 
 export async function runRuleTests(docker: Docker, image: string, configDir: string, file: string, draft?: string): Promise<RuleTestFile> {
   if (!TEST_FILE.test(file) || !testFiles(configDir).includes(file)) throw new WorkbenchError(`no test file ${file} in ${path.join(configDir, TESTS_DIR)}`);
   const text = fs.readFileSync(path.join(configDir, TESTS_DIR, file), 'utf8');
-  const shown = `${TESTS_DIR}/${file}`;
-  const cases = readTestCases(text, shown);
   const rules = draft ?? fs.readFileSync(path.join(configDir, 'prometheus_rules.yml'), 'utf8');
+  return runTestText(docker, image, `${TESTS_DIR}/${file}`, text, rules, draft !== undefined ? 'draft' : 'applied');
+}
+
+/** promtool test rules on a test file's text (`shown`: its name under the config directory) beside `rules`. */
+export async function runTestText(docker: Docker, image: string, shown: string, text: string, rules: string, which: RuleTestFile['rules']): Promise<RuleTestFile> {
+  const cases = readTestCases(text, shown);
   const started = Date.now();
   const r = await runTool(docker, { image, entrypoint: '/bin/promtool', args: ['test', 'rules', `/check/${shown}`], files: { [`/check/${shown}`]: text, '/check/prometheus_rules.yml': rules } });
   const output = (r.stdout + r.stderr).replace(/\/check\//g, '');
@@ -104,5 +108,5 @@ export async function runRuleTests(docker: Docker, image: string, configDir: str
   }
   // A failure that names no case (a rule file that does not load): the whole file fails with it.
   const ok = r.exitCode === 0;
-  return { file: shown, ok, cases, ...(found.other.length || (!ok && cases.every((c) => c.ok)) ? { problems: found.other.length ? found.other : [output.trim()] } : {}), ms: Date.now() - started, rules: draft !== undefined ? 'draft' : 'applied' };
+  return { file: shown, ok, cases, ...(found.other.length || (!ok && cases.every((c) => c.ok)) ? { problems: found.other.length ? found.other : [output.trim()] } : {}), ms: Date.now() - started, rules: which };
 }

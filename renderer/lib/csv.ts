@@ -3,7 +3,7 @@
 import type { AlertHistoryEntry } from '../../main/contract';
 
 export function historyCsv(entries: AlertHistoryEntry[]): string {
-  const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const cell = (v: string) => (/[\u0022,\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const rows = entries.map((e) => [
     e.alertname,
     Object.entries(e.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(' '),

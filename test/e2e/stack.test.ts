@@ -118,6 +118,12 @@ describe('the Stack view', () => {
     const normal = traffic.getByRole('row', { name: 'traffic normal' });
     await expect.poll(async () => Number(await normal.locator('td').nth(2).textContent()), { timeout: 15_000 }).toBeGreaterThan(20);
     expect(await normal.textContent()).toMatch(/200: \d+/);
+    // Beside it, a user reading someone else's customers: HighForbiddenRate (for: 2m), backtested below.
+    await traffic.getByLabel('Scenario').selectOption('forbidden');
+    await traffic.getByLabel('Duration in seconds').fill('300');
+    await traffic.getByLabel('Requests per second').fill('10');
+    await traffic.getByRole('button', { name: 'Run forbidden' }).click();
+    await expect.poll(() => traffic.getByRole('row', { name: 'traffic forbidden' }).textContent(), { timeout: 30_000 }).toMatch(/403: \d+/);
 
     // Targets: Prometheus scrapes the API; the filter lives in the URL.
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Targets' }).click();
@@ -164,12 +170,6 @@ describe('the Stack view', () => {
     await traffic.getByLabel('Requests per second').fill('5');
     await traffic.getByRole('button', { name: 'Run brute-force' }).click();
     await expect.poll(() => traffic.getByRole('row', { name: 'traffic brute-force' }).textContent(), { timeout: 30_000 }).toMatch(/429: \d+/);
-    // Beside it, a user reading someone else's customers: HighForbiddenRate, backtested below.
-    await traffic.getByLabel('Scenario').selectOption('forbidden');
-    await traffic.getByLabel('Duration in seconds').fill('240');
-    await traffic.getByLabel('Requests per second').fill('8');
-    await traffic.getByRole('button', { name: 'Run forbidden' }).click();
-    await expect.poll(() => traffic.getByRole('row', { name: 'traffic forbidden' }).textContent(), { timeout: 30_000 }).toMatch(/403: \d+/);
     await page.screenshot({ path: path.join(shots, 'stack-traffic.png'), fullPage: true });
     // Metrics: the charts fill from Prometheus; the range lives in the URL.
     await page.keyboard.press('Alt+5');
@@ -257,6 +257,16 @@ describe('the Stack view', () => {
     await ruleTests.getByRole('button', { name: 'Run the tests' }).click();
     await expect.poll(() => ruleTests.locator('[data-file="tests/rules_test.yml"]').getAttribute('data-ok'), { timeout: 30_000 }).toBe('true');
     expect(await ruleTests.textContent()).toMatch(/✓ tests\/rules_test\.yml: (\d+) of \1 cases pass against the applied rules/);
+    // A draft backtested from the editor: LoginRateLimited with `for: 30s`, the cursor in it, Ctrl+B.
+    const rulesEditor = page.getByLabel('Edit prometheus_rules.yml');
+    const appliedRules = fs.readFileSync(path.join(home, 'config', 'prometheus_rules.yml'), 'utf8');
+    await rulesEditor.fill(appliedRules.replace(/(alert: LoginRateLimited[\s\S]*?for: )1m/, '$130s'));
+    await rulesEditor.locator('.cm-line', { hasText: 'alert: LoginRateLimited' }).click();
+    await page.keyboard.press('Control+b');
+    const draftBacktest = page.getByRole('region', { name: 'Backtest rule at cursor (draft)' });
+    await expect.poll(() => draftBacktest.getByLabel('Backtest summary').textContent(), { timeout: 30_000 }).toMatch(/^Alert LoginRateLimited \(draft, group poc3_security\): \d+ evaluations every 15s, for 30s/);
+    await draftBacktest.screenshot({ path: path.join(shots, 'config-backtest-draft.png') });
+    await page.getByRole('button', { name: 'Discard edits' }).click();
 
     // The compose file, in the same editor: a bad port is refused at its service's line and
     // nothing changes; a changed setting is applied by recreating only the service it touches.
@@ -324,6 +334,15 @@ describe('the Stack view', () => {
       expect(await panel.getByRole('table', { name: 'Backtest intervals' }).locator('tr[data-firing=true]').count()).toBeGreaterThanOrEqual(1);
       expect(await panel.getByRole('img', { name: /^backtest / }).count()).toBeGreaterThanOrEqual(1);
       if (rule === 'HighForbiddenRate') await panel.screenshot({ path: path.join(shots, 'alerts-backtest.png') });
+      if (rule === 'LoginRateLimited') {
+        // Record as test: the window's data as a promtool test, kept because promtool agrees.
+        await panel.getByRole('button', { name: 'Record as test' }).click();
+        await expect.poll(() => panel.getByLabel('Recorded test').textContent(), { timeout: 60_000 }).toMatch(/^Saved tests\/loginratelimited\.yml: promtool agrees with the backtest at [2-6] times/);
+        const recorded = fs.readFileSync(path.join(home, 'config', 'tests', 'loginratelimited.yml'), 'utf8');
+        expect(recorded).toMatch(/series: security_events_total\{event_type="rate_limited", instance="api_poc3:8083", job="poc3-security"\}/);
+        expect(recorded).toMatch(/exp_labels:\s+job: poc3-security\s+severity: warning/);
+        await panel.screenshot({ path: path.join(shots, 'alerts-record-test.png') });
+      }
       await panel.getByRole('button', { name: 'Close' }).click();
       await backtestAgrees(rule);
     }

@@ -98,11 +98,12 @@ receivers: [{ name: default }, { name: pager }, { name: security }, { name: secu
     ];
     for (const [name, text] of [['alertmanager.yml', read('alertmanager.yml')], ['nested.yml', nested]] as const) {
       const config = readRouting(text);
-      for (const labels of table) {
-        const r = await runTool(docker, { image: testImages.alertmanager, entrypoint: '/bin/amtool', args: ['config', 'routes', 'test', '--config.file=/check/am.yml', ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)], files: { '/check/am.yml': text } });
-        expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-        expect(receiversFor(config, labels).join(','), `${name} ${JSON.stringify(labels)}`).toBe(r.stdout.trim());
-      }
+      // One throwaway amtool container a label set, all at once.
+      const runs = await Promise.all(table.map((labels) => runTool(docker, { image: testImages.alertmanager, entrypoint: '/bin/amtool', args: ['config', 'routes', 'test', '--config.file=/check/am.yml', ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)], files: { '/check/am.yml': text } })));
+      table.forEach((labels, i) => {
+        expect(runs[i]!.exitCode, runs[i]!.stdout + runs[i]!.stderr).toBe(0);
+        expect(receiversFor(config, labels).join(','), `${name} ${JSON.stringify(labels)}`).toBe(runs[i]!.stdout.trim());
+      });
     }
   });
 

@@ -3,6 +3,7 @@
 import { appliedFiles } from '../../config/change.js';
 import { backtest, globalEvaluationInterval } from '../../rules/backtest.js';
 import { runRuleTests, testFiles } from '../../rules/tests.js';
+import { recordTest } from '../../rules/record.js';
 import type { Handlers } from '../router.js';
 import type { Runtime } from '../runtime.js';
 
@@ -11,6 +12,11 @@ export function rulesHandlers(rt: Runtime) {
     'rules:backtest': async (req) => {
       const files = await appliedFiles(rt.maybeStack() ? rt.target().config() : undefined, rt.loaded().configDir);
       return backtest(rt.prometheus(), files['prometheus_rules.yml'], req, globalEvaluationInterval(files['prometheus.yml']));
+    },
+    'rules:record': async (req) => {
+      const { docker, images } = rt.target().config();
+      const files = await appliedFiles(rt.target().config(), rt.loaded().configDir);
+      return recordTest(rt.prometheus(), docker, images.prometheus, rt.loaded().configDir, files['prometheus_rules.yml'], req, globalEvaluationInterval(files['prometheus.yml']));
     },
     'rules:tests': async ({ file, draft }) => {
       const { configDir } = rt.loaded();

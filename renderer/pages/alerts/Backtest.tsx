@@ -4,7 +4,7 @@
 // intervals. The Alerts view opens it on an applied rule; the Config view on the rule under the
 // cursor of a rules draft (Ctrl/Cmd+B runs it again after an edit).
 import { useEffect, useState } from 'react';
-import type { AlertActivation, BacktestResult, RequestArgs } from '../../../main/contract';
+import type { AlertActivation, BacktestResult, RecordedTest, RequestArgs } from '../../../main/contract';
 import { useAction } from '../../client/useRequest';
 import { Chart } from '../../components/Chart';
 import type { ChartData } from '../../lib/chartdata';
@@ -49,6 +49,31 @@ function Bands({ list, from, to, label }: { list: AlertActivation[]; from: numbe
         ];
       })}
     </svg>
+  );
+}
+
+/** "Record as test": the window's data as a promtool test of the applied rule, kept only when promtool agrees with the backtest. */
+function RecordAsTest({ name, group, from, to }: { name: string; group: string; from: number; to: number }) {
+  const client = useClient();
+  const action = useAction();
+  const [file, setFile] = useState(name.replace(/[^\w-]/g, '-').toLowerCase());
+  const [recorded, setRecorded] = useState<RecordedTest | undefined>();
+  return (
+    <form className="toolbar wrap" aria-label="Record as test" onSubmit={(e) => {
+      e.preventDefault();
+      void action.run('record', async () => setRecorded(await client.request('rules:record', { name, group, from: Math.max(from, to - 86_400_000), to, save: file })));
+    }}>
+      <label>Record this window as a promtool test: tests/<input aria-label="Test file name" value={file} size={24} pattern="[\w-]{1,80}" onChange={(e) => setFile(e.target.value)} />.yml</label>
+      <button type="submit" disabled={!!action.busy}>{action.busy ? 'Recording…' : 'Record as test'}</button>
+      {action.error && <span role="alert" className="bad">{action.error.message}</span>}
+      {recorded && (
+        <span aria-label="Recorded test" className={recorded.agree ? 'good' : 'bad'}>
+          {recorded.agree
+            ? `Saved ${recorded.saved ?? ''}: promtool agrees with the backtest at ${recorded.expectations.length} times (${recorded.verdict.cases.length} cases).`
+            : `Not saved: promtool and the backtest disagree — ${recorded.verdict.cases.filter((c) => !c.ok).map((c) => `${c.evalTime}: ${c.message ?? ''}`).join('; ')}`}
+        </span>
+      )}
+    </form>
   );
 }
 
@@ -123,6 +148,7 @@ export function BacktestPanel({ target, title, onClose, onRoute }: { target: Bac
               </table>
             </>
           )}
+          {r.rule.kind === 'alert' && !r.rule.draft && <RecordAsTest name={r.rule.name} group={r.rule.group} from={r.from} to={r.to} />}
           {r.rule.kind === 'record' && <p className="muted">{r.recorded?.length ?? 0} series would be recorded{r.actualRecorded ? `; Prometheus recorded ${r.actualRecorded.length}` : ''}.</p>}
         </>
       )}
