@@ -132,7 +132,9 @@ export function BacktestPanel({ target, title, onClose, onRoute }: { target: Bac
               </div>
               {r.disagreements && (
                 <p aria-label="Backtest agreement" className={r.disagreements.length ? 'warn' : 'good'}>
-                  {r.disagreements.length ? `Prometheus' ALERTS differ at ${r.disagreements.length} evaluations: the rule or the data changed in this window.` : 'Prometheus\' ALERTS agree at every evaluation in the window.'}
+                  {r.disagreements.length
+                    ? r.rule.draft ? `The draft differs from what Prometheus did with the applied rule at ${r.disagreements.length} evaluations.` : `Prometheus' ALERTS differ at ${r.disagreements.length} evaluations: the rule or the data changed in this window.`
+                    : r.rule.draft ? 'The draft would have done what the applied rule did, at every evaluation in the window.' : 'Prometheus\' ALERTS agree at every evaluation in the window.'}
                 </p>
               )}
               <table aria-label="Backtest intervals">
