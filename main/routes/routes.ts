@@ -6,30 +6,15 @@
 // muted while a firing alert matches a rule's source matchers, it matches the target matchers,
 // and both have the same values for the rule's `equal` labels. Checked against the stand-in's own
 // `amtool config routes test` in test/integration/observability-configs.test.ts.
-import { isMap, isSeq, LineCounter, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isSeq, type LineCounter, type YAMLMap } from 'yaml';
 import type { RouteView, RoutingView } from '../contract.js';
-import { WorkbenchError } from '../rules/files.js';
+import { parseYamlAt, WorkbenchError } from '../rules/files.js';
 
 export type Labels = Record<string, string>;
 export interface Matcher { name: string; op: '=' | '!=' | '=~' | '!~'; value: string }
 
-export interface RouteNode {
-  /** Where it sits: `root`, `root.0`, `root.0.1`. */
-  id: string;
-  line?: number;
-  matchers: Matcher[];
-  receiver: string;
-  /** Whether it set the receiver itself (else inherited). */
-  ownReceiver: boolean;
-  groupBy: string[];
-  groupWait: string;
-  groupInterval: string;
-  repeatInterval: string;
-  continue: boolean;
-  muteTimeIntervals: string[];
-  activeTimeIntervals: string[];
-  routes: RouteNode[];
-}
+/** A route as the contract shows it (RouteView), with its matchers parsed to walk the tree. */
+export type RouteNode = Omit<RouteView, 'matchers' | 'routes'> & { matchers: Matcher[]; routes: RouteNode[] };
 
 export interface InhibitRule { line?: number; source: Matcher[]; target: Matcher[]; equal: string[] }
 export interface RoutingConfig { root: RouteNode; inhibit: InhibitRule[]; receivers: string[] }
@@ -135,13 +120,7 @@ function routeOf(node: YAMLMap, id: string, parent: RouteNode | undefined, lines
 
 /** The routing tree and inhibition rules of an alertmanager.yml's text; throws at file:line:col where it cannot read them. */
 export function readRouting(text: string, file = 'alertmanager.yml'): RoutingConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const at = lines.linePos(e.pos[0]);
-    throw new WorkbenchError(`${file}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`);
-  }
+  const { doc, lines } = parseYamlAt(text, file);
   const route = doc.get('route');
   if (!isMap(route)) throw new WorkbenchError(`${file}: no "route:" section`);
   const receivers = doc.get('receivers');

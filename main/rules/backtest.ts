@@ -10,7 +10,7 @@ import type { BacktestResult, BacktestSeries } from '../contract.js';
 import { ApiError, type PrometheusClient, type RuleGroup } from '../prom/client.js';
 import { findRule, parseDuration, readRuleFile, ruleAt, WorkbenchError, type RuleDef, type RuleGroupDef } from './files.js';
 import { inlineRecorded, splitThreshold } from './promql-edit.js';
-import { activationsFromAlerts, disagreements, replayAlert, withoutName, type EvalSeries } from './replay.js';
+import { activationsFromAlerts, disagreements, labelKey, replayAlert, withoutName, type EvalSeries } from './replay.js';
 
 export interface BacktestRequest {
   /** The rule's name (alert or record), and its group when the name is in several. */
@@ -62,7 +62,7 @@ export async function rangeAt(prom: PrometheusClient, expr: string, evaluations:
     });
     if (data.resultType !== 'matrix') throw new WorkbenchError(`the expression gives a ${data.resultType}, not a vector: a rule's expression must give a vector`);
     for (const s of data.result) {
-      const key = JSON.stringify(Object.entries(s.metric).sort());
+      const key = labelKey(s.metric);
       const entry = byKey.get(key) ?? { labels: s.metric, values: new Map<number, number>() };
       byKey.set(key, entry);
       for (const [t, v] of s.values) entry.values.set(Math.round(t * 1000), Number(v));

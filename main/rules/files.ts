@@ -2,7 +2,7 @@
 // interval, rules with their kind, expression, `for`, `keep_firing_for`, labels and line, and
 // Prometheus' duration notation. Validation proper stays with config/validate.ts and promtool:
 // this reads what parses and says where it cannot.
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 
 /** A request the workbench cannot answer as asked: no such rule, a file that does not read, a bad window. */
 export class WorkbenchError extends Error {}
@@ -58,12 +58,8 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-}
-
-/** The groups of a rule file's text; throws naming the line where the shape is not a rule file. */
-export function readRuleFile(text: string, file = 'prometheus_rules.yml'): RuleGroupDef[] {
+/** A YAML text with the line counter its positions need; the first syntax error as `file:line:col: why`. */
+export function parseYamlAt(text: string, file: string): { doc: Document.Parsed; lines: LineCounter } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length) {
@@ -71,6 +67,16 @@ export function readRuleFile(text: string, file = 'prometheus_rules.yml'): RuleG
     const at = lines.linePos(e.pos[0]);
     throw new WorkbenchError(`${file}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`);
   }
+  return { doc, lines };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** The groups of a rule file's text; throws naming the line where the shape is not a rule file. */
+export function readRuleFile(text: string, file = 'prometheus_rules.yml'): RuleGroupDef[] {
+  const { doc, lines } = parseYamlAt(text, file);
   const groups = doc.get('groups');
   if (!isSeq(groups)) throw new WorkbenchError(`${file}: no "groups:" list`);
   return groups.items.filter(isMap).map((g) => {

@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isSeq } from 'yaml';
 import type { RuleTestCase, RuleTestFile } from '../contract.js';
 import { runTool } from '../engine/run-tool.js';
-import { parseDuration, WorkbenchError } from './files.js';
+import { parseDuration, parseYamlAt, WorkbenchError } from './files.js';
 
 export const TESTS_DIR = 'tests';
 const TEST_FILE = /^[\w.-]{1,100}\.ya?ml$/;
@@ -28,13 +28,7 @@ const durationMs = (text: string) => {
 
 /** A test file's groups and cases with their lines (what promtool's report is matched to). */
 export function readTestCases(text: string, file: string): RuleTestCase[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const at = lines.linePos(e.pos[0]);
-    throw new WorkbenchError(`${file}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`);
-  }
+  const { doc, lines } = parseYamlAt(text, file);
   const tests = doc.get('tests');
   const cases: RuleTestCase[] = [];
   if (!isSeq(tests)) return cases;
