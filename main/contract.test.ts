@@ -35,6 +35,7 @@ describe('the contract', () => {
       'config:apply': ['file:string', 'text:string'],
       'config:diff': ['file:string', 'text:string'],
       'config:restore': ['id:string'],
+      'config:dismiss': ['file:string'],
       'silences:create': ['matchers:array', 'minutes:integer', 'comment:string'],
       'silences:expire': ['id:string'],
       'prom:read': ['path:string', 'params:object'],

@@ -8,7 +8,7 @@ import { z } from 'zod';
 // ----------------------------------------------------------------------------- data
 // In contract/data.ts, re-exported here (and used below).
 export * from './contract/data.js';
-import { EDITABLE_FILE_NAMES, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile, type RecordedTest } from './contract/data.js';
+import { EDITABLE_FILE_NAMES, RULE_TEST_PATH, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigFileName, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile, type RecordedTest } from './contract/data.js';
 
 // ----------------------------------------------------------------------------- errors
 
@@ -43,6 +43,9 @@ export const MAX_TEXT = 1 << 20;
 export const WS_MAX_BYTES = 6 * MAX_TEXT + (64 << 10);
 
 const services = z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a service name')).max(32);
+
+/** A file the Config view edits: the configs and compose file by name, or a rule test (tests/NAME.yml). */
+const configFile = z.string().refine((f): f is ConfigFileName => (EDITABLE_FILE_NAMES as readonly string[]).includes(f) || RULE_TEST_PATH.test(f), `one of ${EDITABLE_FILE_NAMES.join(', ')}, or tests/NAME.yml`);
 
 export const requestSchemas = {
   'engine:status': z.strictObject({}),
@@ -82,10 +85,12 @@ export const requestSchemas = {
   'alerts:test': z.strictObject({}),
   'config:get': z.strictObject({}),
   /** Checks a draft (not saved): in-process at once, then promtool/amtool of the stack's images. */
-  'config:validate': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(MAX_TEXT) }),
+  'config:validate': z.strictObject({ file: configFile, text: z.string().max(MAX_TEXT) }),
   /** Validates the draft, copies it into the running services, reloads, confirms, then saves it; rolls back on failure. */
-  'config:apply': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(MAX_TEXT) }),
-  'config:diff': z.strictObject({ file: z.enum(EDITABLE_FILE_NAMES), text: z.string().max(MAX_TEXT) }),
+  'config:apply': z.strictObject({ file: configFile, text: z.string().max(MAX_TEXT) }),
+  'config:diff': z.strictObject({ file: configFile, text: z.string().max(MAX_TEXT) }),
+  /** A file Obsdeck ships that the config directory lacks, no longer offered (config:get's `offered`). */
+  'config:dismiss': z.strictObject({ file: configFile }),
   'config:restore': z.strictObject({ id: z.string().regex(/^[\w-]{1,64}$/, 'a history entry') }),
   /** Range queries for charts: at most 20 expressions, 24 h, 11k points a series. */
   'metrics:range': z.strictObject({
@@ -193,6 +198,7 @@ export interface Replies {
   'config:apply': { id: string; note: string };
   'config:diff': string[];
   'config:restore': ConfigState;
+  'config:dismiss': ConfigState;
   'metrics:range': RangeResult[];
   'silences:create': { id: string };
   'silences:expire': { id: string };

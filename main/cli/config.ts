@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { applyChange, restoreEntry, toolsOf } from '../config/change.js';
 import { formatProblem } from '../config/expressions.js';
-import { CONFIG_FILES, ConfigHistory, dataDir, diffLines } from '../config/store.js';
+import { setFiles } from '../config/manifest.js';
+import { ConfigHistory, dataDir, diffLines } from '../config/store.js';
 import { validateConfigs } from '../config/validate.js';
 import { loadSpec } from '../config/project.js';
 import { Stack } from '../stack/stack.js';
@@ -69,8 +70,10 @@ export const configCommands: Command[] = [
         return 0;
       }
       const { configDir } = loadSpec();
-      for (const f of CONFIG_FILES) {
-        const diff = diffLines(history.read(id, f), fs.readFileSync(path.join(configDir, f), 'utf8'));
+      // Every file of the set, then or now (a rule test recorded since shows as all added).
+      const then = history.files(id);
+      for (const f of [...new Set([...then, ...setFiles(configDir)])]) {
+        const diff = diffLines(then.includes(f) ? history.read(id, f) : '', fs.existsSync(path.join(configDir, f)) ? fs.readFileSync(path.join(configDir, f), 'utf8') : '');
         if (!diff.length) continue;
         out(`--- ${f} (${id})\n+++ ${f} (now)`);
         for (const l of diff) out(l.startsWith('+') ? green(l) : red(l));

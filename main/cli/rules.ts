@@ -5,14 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AlertActivation, BacktestResult } from '../contract.js';
 import { PrometheusClient } from '../prom/client.js';
-import { appliedFiles } from '../config/change.js';
+import { applyChange, appliedFiles } from '../config/change.js';
+import { ConfigHistory, dataDir } from '../config/store.js';
 import { backtest, globalEvaluationInterval } from '../rules/backtest.js';
 import { routingView, treeLines } from '../routes/routes.js';
 import { loadSpec } from '../config/project.js';
 import { AlertmanagerClient } from '../prom/client.js';
 import { formatDuration, parseWhen } from '../rules/files.js';
 import { serviceBase } from '../stack/compose.js';
-import { NoEngine, openStack, openTarget, requireRunning } from './context.js';
+import { locked, NoEngine, openStack, openTarget, requireRunning } from './context.js';
 import { dim, green, out, red, yellow } from './output.js';
 import { runRuleTests, testFiles } from '../rules/tests.js';
 import { UsageError, type Command, type Parsed } from './table.js';
@@ -75,7 +76,9 @@ async function record(name: string, values: Parsed['values']): Promise<number> {
   const { configDir } = await openStack();
   const target = (await openTarget(stack)).config();
   const files = await appliedFiles(target, configDir);
-  const r = await recordTest(new PrometheusClient(base), stack.docker, target.images.prometheus, configDir, files['prometheus_rules.yml'], { name, from, to, ...(typeof values.save === 'string' ? { save: values.save } : {}) }, globalEvaluationInterval(files['prometheus.yml']));
+  // Saved as `obsdeck apply` saves: under the stack's lock, into the version history.
+  const save = (rel: string, text: string) => locked(stack, 'apply', values, () => applyChange({ target, configDir, history: new ConfigHistory(dataDir()) }, { [rel]: text }));
+  const r = await recordTest(new PrometheusClient(base), stack.docker, target.images.prometheus, configDir, files['prometheus_rules.yml'], { name, from, to, ...(typeof values.save === 'string' ? { save: values.save } : {}) }, globalEvaluationInterval(files['prometheus.yml']), save);
   if (values.json) {
     out(JSON.stringify(r, null, 2));
     return r.agree ? 0 : 1;

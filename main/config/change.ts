@@ -13,8 +13,9 @@ import { fetchWithin } from '../prom/fetch.js';
 import { serviceBase } from '../stack/compose.js';
 import type { Stack } from '../stack/stack.js';
 import { formatProblem, type Problem } from './expressions.js';
+import { kindOf, readSet, setPath } from './manifest.js';
 import { CONFIG_FILES, type ConfigFile, type ConfigHistory, type HistoryEntry } from './store.js';
-import { validateTexts, type ToolImages } from './validate.js';
+import { validateRuleTests, validateTexts, type ToolImages } from './validate.js';
 
 export class ApplyRefused extends Error {
   constructor(readonly problems: Problem[], what = 'the configuration') {
@@ -29,11 +30,34 @@ export { filesIn };
 export type ApplyStep = ConfigStep;
 export type OnApplyStep = (s: ApplyStep) => void;
 
-/** The config files with a draft laid over them: what would run after the change. */
-export type Drafts = Partial<Record<ConfigFile, string>>;
+/**
+ * New texts for files of the config directory's set (manifest.ts), by their path inside it:
+ * the services' files, and rule tests (tests/NAME.yml).
+ */
+export type Drafts = Partial<Record<string, string>>;
 
+/** The files the services read, with a draft laid over them: what would run after the change. */
 export function textsOf(configDir: string, drafts: Drafts = {}): Record<ConfigFile, string> {
   return Object.fromEntries(CONFIG_FILES.map((f) => [f, drafts[f] ?? fs.readFileSync(path.join(configDir, f), 'utf8')])) as Record<ConfigFile, string>;
+}
+
+/** Whether a change of these drafts (none: the whole directory) reaches a service. */
+const reachesServices = (drafts: Drafts) => !Object.keys(drafts).length || Object.keys(drafts).some((f) => (CONFIG_FILES as readonly string[]).includes(f));
+
+const ruleTestDrafts = (drafts: Drafts) => Object.fromEntries(Object.entries(drafts).filter((e): e is [string, string] => kindOf(e[0]) === 'rule-test' && e[1] !== undefined));
+
+/**
+ * The problems of a change: the services' files checked together when the change touches one
+ * of them (by the stack's promtool and amtool when `tools`), and each drafted rule test run
+ * against the rules it would sit beside.
+ */
+async function changeProblems(configDir: string, drafts: Drafts, tools: { docker: Docker; images: ToolImages } | undefined) {
+  for (const f of Object.keys(drafts)) setPath(f);
+  const texts = textsOf(configDir, drafts);
+  return [
+    ...(reachesServices(drafts) ? await validateTexts(texts, configDir, tools) : []),
+    ...await validateRuleTests(ruleTestDrafts(drafts), texts['prometheus_rules.yml'], tools),
+  ];
 }
 
 /** The stack's promtool and amtool, when its images are on the engine (else why they are not used). */
@@ -49,7 +73,7 @@ export async function toolsOf(stack: Stack | undefined): Promise<{ tools?: { doc
 /** Every problem of the config directory with the drafts laid over it, checked as text (nothing is written). */
 export async function validateDraft(configDir: string, drafts: Drafts, stack?: Stack): Promise<Problem[]> {
   const { tools, why } = await toolsOf(stack);
-  const problems = await validateTexts(textsOf(configDir, drafts), configDir, tools);
+  const problems = await changeProblems(configDir, drafts, tools);
   const file = Object.keys(drafts)[0] ?? 'prometheus.yml';
   return why ? [...problems, { file, severity: 'warning', message: why }] : problems;
 }
@@ -200,18 +224,25 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
   const { target, configDir, history } = ctx;
   const on = ctx.on ?? (() => undefined);
   on({ step: 'validate', message: 'validating with the stack\'s own promtool and amtool' });
-  const texts = textsOf(configDir, drafts);
-  const problems = (await validateTexts(texts, configDir, { docker: target.docker, images: target.images })).filter((p) => p.severity === 'error');
+  const problems = (await changeProblems(configDir, drafts, { docker: target.docker, images: target.images })).filter((p) => p.severity === 'error');
   if (problems.length) throw new ApplyRefused(problems);
+  const texts = textsOf(configDir, drafts);
   const replace = Object.fromEntries(Object.entries(texts).map(([f, t]) => [path.join(configDir, f), Buffer.from(t)]));
-  const deliveries = await target.deliveries(Object.keys(drafts).length ? Object.keys(drafts).map((f) => path.join(configDir, f)) : Object.keys(replace));
-  const note = target.noteFor(deliveries.map((d) => d.service));
+  // A rule test is read by no service: saving it changes nothing that runs.
+  const deliveries = !reachesServices(drafts) ? []
+    : await target.deliveries(Object.keys(drafts).length ? Object.keys(drafts).map((f) => path.join(configDir, f)) : Object.keys(replace));
+  const note = reachesServices(drafts) ? target.noteFor(deliveries.map((d) => d.service)) : `saved ${Object.keys(drafts).join(', ')} (no service reads it)`;
+  const written = Object.entries(drafts).filter((e): e is [string, string] => e[1] !== undefined);
   let touched = false;
   return withRollback(async (undo) => {
     // Staged first: a directory that cannot be written refuses the change before any service sees it.
-    const staged = Object.entries(drafts).map(([f, text]) => ({ file: path.join(configDir, f), staged: stageBeside(path.join(configDir, f), text) }));
+    const staged = written.map(([f, text]) => {
+      fs.mkdirSync(path.dirname(path.join(configDir, f)), { recursive: true });
+      return { file: path.join(configDir, f), staged: stageBeside(path.join(configDir, f), text) };
+    });
     undo(() => staged.forEach((s) => fs.rmSync(s.staged, { force: true })));
-    const entry = history.stage(texts, note);
+    // The history holds the whole set as it is after the change.
+    const entry = history.stage({ ...readSet(configDir), ...Object.fromEntries(written) }, note);
     undo(() => entry.discard());
     for (const d of deliveries) {
       undo(() => d.undo(on));
@@ -220,9 +251,9 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
     }
     const committed = entry.commit();
     for (const s of staged) {
-      const previous = fs.readFileSync(s.file);
+      const previous = fs.existsSync(s.file) ? fs.readFileSync(s.file) : undefined;
       fs.renameSync(s.staged, s.file);
-      undo(() => fs.writeFileSync(s.file, previous));
+      undo(() => (previous ? fs.writeFileSync(s.file, previous) : fs.rmSync(s.file, { force: true })));
     }
     on({ step: 'record', message: `recorded as ${committed.id}` });
     return committed;
@@ -230,11 +261,12 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
     : new ApplyRolledBack(`the new configuration failed (${err instanceof Error ? err.message : String(err)}); ${touched ? `the previous one was restored${target.restoredHow}` : 'nothing was changed'}`, { cause: err })));
 }
 
-/** The config files a history entry holds, as drafts to apply again. */
+/**
+ * The files a history entry holds, as drafts to apply again. A rule test recorded after the
+ * entry stays (Restore puts back what the entry had; it deletes nothing of the user's).
+ */
 export function entryDrafts(history: ConfigHistory, id: string): Drafts {
-  const drafts: Drafts = {};
-  for (const f of CONFIG_FILES) if (history.has(id, f)) drafts[f] = history.read(id, f);
-  return drafts;
+  return Object.fromEntries(history.files(id).map((f) => [f, history.read(id, f)]));
 }
 
 /** Applies an entry of the history again, through the same path as any change. */
@@ -243,9 +275,9 @@ export function restoreEntry(ctx: ChangeContext, id: string): Promise<HistoryEnt
 }
 
 /** A file of the config directory as it is now ('' when it cannot be read). */
-export function configText(configDir: string, name: ConfigFile): string {
+export function configText(configDir: string, name: string): string {
   try {
-    return fs.readFileSync(path.join(configDir, name), 'utf8');
+    return fs.readFileSync(path.join(configDir, setPath(name)), 'utf8');
   } catch {
     return '';
   }

@@ -8,10 +8,11 @@ import { COMPOSE_NAME, composeSource, type StackLocation } from './project.js';
 import type { Stack } from '../stack/stack.js';
 import type { ConfigTarget } from './change.js';
 import { versionedTargets, versionOfTexts } from '../stack/config-version.js';
-import { CONFIG_FILES, type ConfigFile, type ConfigHistory } from './store.js';
+import { kindOf, offeredFiles, setFiles } from './manifest.js';
+import { CONFIG_FILES, shippedDir, type ConfigFile, type ConfigHistory } from './store.js';
 
 /** `target`: where the stack runs now (its files are what "running" and the diff compare with). */
-export async function configState(loc: StackLocation, loaded: { configDir: string; text: string }, stack: Stack | undefined, history: ConfigHistory, target?: ConfigTarget): Promise<ConfigState> {
+export async function configState(loc: StackLocation, loaded: { configDir: string; text: string }, stack: Stack | undefined, history: ConfigHistory, target?: ConfigTarget, shipped = shippedDir()): Promise<ConfigState> {
   const running = target ? await target.runningFiles() : {};
   const compose = composeSource(loc);
   return {
@@ -22,7 +23,10 @@ export async function configState(loc: StackLocation, loaded: { configDir: strin
         name: COMPOSE_NAME, text: compose.text, path: compose.source, running: loaded.text,
         ...(compose.editable ? {} : { readOnly: 'OBSDECK_COMPOSE_FILE names this file: edit it where it is' }),
       },
+      // The rule tests: no service runs them, so there is no "running" copy to compare with.
+      ...setFiles(loaded.configDir).filter((f) => kindOf(f) === 'rule-test').map((f) => ({ name: f as `tests/${string}`, text: fs.readFileSync(path.join(loaded.configDir, f), 'utf8') })),
     ],
+    offered: offeredFiles(loaded.configDir, shipped),
     history: history.list().reverse().map((e, i) => {
       // Only the entries the page shows are read again, to tell which one each service runs.
       const runningIn = i < 20 && stack ? runningServices(stack, running, (f) => (history.has(e.id, f) ? history.read(e.id, f) : undefined)) : [];

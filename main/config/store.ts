@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffArrays } from 'diff';
 import { CONFIG_FILE_NAMES } from '../contract.js';
+import { copySet, readSet, setPath } from './manifest.js';
 
 /**
  * The repository's observability/ directory, or the packaged app's copy: the Electron main
@@ -15,7 +16,7 @@ export function shippedDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.OBSDECK_SHIPPED_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'observability');
 }
 
-/** The files a user edits, relative to the config directory (the contract's one list). */
+/** The files the services read, relative to the config directory (the contract's one list); the whole set is manifest.ts'. */
 export const CONFIG_FILES = CONFIG_FILE_NAMES;
 export type ConfigFile = (typeof CONFIG_FILES)[number];
 
@@ -34,9 +35,7 @@ export function ensureConfigDir(data = dataDir(), shipped = shippedDir()): strin
     fs.mkdirSync(data, { recursive: true, mode: 0o700 });
     const tmp = `${dir}.${process.pid}.tmp`;
     fs.rmSync(tmp, { recursive: true, force: true });
-    for (const f of CONFIG_FILES) fs.cpSync(path.join(shipped, f), path.join(tmp, f));
-    fs.cpSync(path.join(shipped, 'grafana'), path.join(tmp, 'grafana'), { recursive: true });
-    fs.cpSync(path.join(shipped, 'tests'), path.join(tmp, 'tests'), { recursive: true });
+    copySet(shipped, tmp, ['grafana']);
     try {
       fs.renameSync(tmp, dir);
     } catch (err) {
@@ -54,7 +53,10 @@ export interface HistoryEntry { id: string; at: string; files: string[]; note: s
 /** An entry written to a temporary directory: commit() renames it into the history, discard() drops it. */
 export interface StagedEntry { id: string; commit(): HistoryEntry; discard(): void }
 
-/** Applied configs, newest last, each a full copy of CONFIG_FILES at that moment. */
+/**
+ * Applied configs, newest last, each a full copy of the config directory's set (manifest.ts) at
+ * that moment: an entry's `files` are paths inside the config directory (tests/NAME.yml too).
+ */
 export class ConfigHistory {
   readonly dir: string;
   constructor(data = dataDir()) {
@@ -76,15 +78,18 @@ export class ConfigHistory {
    * Writes an entry of `texts` beside the history (a dot-directory list() skips), so a full disk
    * fails here, before anything else changes; nothing is in the history until commit().
    */
-  stage(texts: Partial<Record<ConfigFile, string>>, note: string): StagedEntry {
+  stage(texts: Record<string, string>, note: string): StagedEntry {
     const at = new Date().toISOString();
     const id = `${at.replace(/[-:.]/g, '')}-${String(this.list().length + 1).padStart(4, '0')}`;
     const tmp = path.join(this.dir, `.${id}.staged`);
-    const files = CONFIG_FILES.filter((f) => texts[f] !== undefined);
+    const files = Object.keys(texts).map(setPath);
     const entry: HistoryEntry = { id, at, files, note };
     try {
       fs.mkdirSync(tmp, { recursive: true });
-      for (const f of files) fs.writeFileSync(path.join(tmp, f), texts[f]!);
+      for (const f of files) {
+        fs.mkdirSync(path.dirname(path.join(tmp, f)), { recursive: true });
+        fs.writeFileSync(path.join(tmp, f), texts[f]!);
+      }
       fs.writeFileSync(path.join(tmp, 'entry.json'), JSON.stringify(entry, null, 2));
     } catch (err) {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -105,15 +110,19 @@ export class ConfigHistory {
 
   /** Records the files of `configDir` as they are now. */
   record(configDir: string, note: string): HistoryEntry {
-    const texts = Object.fromEntries(CONFIG_FILES.filter((f) => fs.existsSync(path.join(configDir, f))).map((f) => [f, fs.readFileSync(path.join(configDir, f), 'utf8')]));
-    return this.stage(texts, note).commit();
+    return this.stage(readSet(configDir), note).commit();
   }
 
-  has(id: string, file: ConfigFile): boolean {
-    return /^[\w-]{1,64}$/.test(id) && fs.existsSync(path.join(this.dir, id, file));
+  has(id: string, file: string): boolean {
+    return /^[\w-]{1,64}$/.test(id) && fs.existsSync(path.join(this.dir, id, setPath(file)));
   }
 
-  read(id: string, file: ConfigFile): string {
+  /** The set's files an entry holds (an entry of an earlier version holds fewer). */
+  files(id: string): string[] {
+    return this.entry(id).files.filter((f) => this.has(id, f));
+  }
+
+  read(id: string, file: string): string {
     if (!this.has(id, file)) throw new Error(`history entry ${id} has no ${file} (entries: ${this.list().map((e) => e.id).join(', ') || 'none'})`);
     return fs.readFileSync(path.join(this.dir, id, file), 'utf8');
   }

@@ -6,7 +6,9 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { runTool } from '../engine/run-tool.js';
+import { runTestText } from '../rules/tests.js';
 import { checkExpressions, ruleExpressions, type Problem } from './expressions.js';
+import { kindOf, readSet } from './manifest.js';
 
 export type { Problem } from './expressions.js';
 
@@ -166,10 +168,43 @@ export async function checkWithTools(docker: Docker, images: ToolImages, texts: 
   return problems;
 }
 
+const RULE_TEST_KEYS = ['rule_files', 'evaluation_interval', 'group_eval_order', 'tests'];
+
+/** A promtool rule test file's shape (tests/NAME.yml): YAML, its settings, a list of tests. */
+export function checkRuleTestYml(file: string, text: string): Problem[] {
+  const p = parseYaml(file, text);
+  if (p.problems.length) return p.problems;
+  const problems = unknownKeys(file, p, RULE_TEST_KEYS, 'a promtool test file');
+  if (problems.length) return problems;
+  if (!isSeq(p.doc.get('tests', true))) problems.push(at(file, p.lines, p.doc.contents, 'error', 'no "tests:" list: promtool runs the cases listed under it'));
+  return problems;
+}
+
+/**
+ * Rule test files (path → text) checked in-process, then run by the stack's promtool against
+ * `rules` (the rules file they will run beside). A case that fails is a warning at its line (a
+ * test may be written before the rule it expects); a file promtool cannot run is an error.
+ */
+export async function validateRuleTests(tests: Record<string, string>, rules: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const [file, text] of Object.entries(tests)) {
+    const own = checkRuleTestYml(file, text);
+    problems.push(...own);
+    if (own.length || !tools) continue;
+    const run = await runTestText(tools.docker, tools.images.prometheus, file, text, rules, 'applied');
+    for (const c of run.cases.filter((x) => !x.ok)) problems.push({ file, line: c.line, column: 1, severity: 'warning', message: `promtool test rules: ${c.kind === 'alert' ? c.what : 'expression'} at ${c.evalTime} fails against the rules: ${(c.message ?? '').split('\n')[0]}` });
+    for (const words of run.problems ?? []) problems.push({ file, severity: 'error', message: `promtool test rules: ${words.split('\n').filter(Boolean).slice(0, 3).join(' ')}` });
+  }
+  return problems;
+}
+
 /** Every problem of the configs in `configDir`: in-process first; the tools when there is an engine. */
-export function validateConfigs(configDir: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
-  const read = (f: string) => fs.readFileSync(path.join(configDir, f), 'utf8');
-  return validateTexts({ 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') }, configDir, tools);
+export async function validateConfigs(configDir: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
+  const set = readSet(configDir);
+  const read = (f: 'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml') => set[f] ?? fs.readFileSync(path.join(configDir, f), 'utf8');
+  const core = await validateTexts({ 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') }, configDir, tools);
+  const tests = Object.fromEntries(Object.entries(set).filter(([f]) => kindOf(f) === 'rule-test'));
+  return [...core, ...await validateRuleTests(tests, read('prometheus_rules.yml'), tools)];
 }
 
 /**

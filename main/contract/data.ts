@@ -142,7 +142,10 @@ export interface RangeResult { expr: string; series: { labels: Record<string, st
 export const CONFIG_FILE_NAMES = ['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const;
 /** The files the Config view edits: the configs above and the compose file the stack runs. */
 export const EDITABLE_FILE_NAMES = [...CONFIG_FILE_NAMES, 'docker-compose.yml'] as const;
-export type ConfigFileName = (typeof EDITABLE_FILE_NAMES)[number];
+/** A promtool rule test of the config directory (tests/NAME.yml), also edited in the Config view. */
+export const RULE_TEST_PATH = /^tests\/[\w-][\w.-]{0,99}\.ya?ml$/;
+/** A file the Config view edits: one of the names above, or a rule test's path. */
+export type ConfigFileName = (typeof EDITABLE_FILE_NAMES)[number] | `tests/${string}`;
 export interface ConfigProblem { file: string; line?: number; column?: number; severity: 'error' | 'warning'; message: string }
 export interface ConfigState {
   configDir: string;
@@ -150,6 +153,11 @@ export interface ConfigState {
   files: { name: ConfigFileName; text: string; running?: string; path?: string; readOnly?: string }[];
   /** Newest first; `runningIn`: the services that run this entry's files now. */
   history: { id: string; at: string; note: string; runningIn?: string[] }[];
+  /**
+   * Files this version of Obsdeck ships that the config directory lacks (it was made by an
+   * earlier one): the user reviews and applies each, or says not now.
+   */
+  offered: { name: string; text: string }[];
 }
 
 export interface ConfigStep { step: 'validate' | 'copy' | 'reload' | 'confirm' | 'rollback' | 'record'; service?: string; message: string }

@@ -11,7 +11,6 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type Docker from 'dockerode';
 import { stringify } from 'yaml';
 import type { AlertActivation, RecordedTest } from '../contract.js';
-import { writeAtomically } from '../files/atomic.js';
 import type { PrometheusClient } from '../prom/client.js';
 import { backtest, rangeAt } from './backtest.js';
 import { findRule, formatDuration, parseDuration, readRuleFile, WorkbenchError } from './files.js';
@@ -126,7 +125,11 @@ export function gotAnnotations(words: string): Record<string, string>[] {
 
 export interface RecordRequest { name: string; group?: string; from: number; to: number; /** Save as tests/<save>.yml when promtool agrees. */ save?: string }
 
-export async function recordTest(prom: PrometheusClient, docker: Docker, image: string, configDir: string, rulesText: string, req: RecordRequest, intervalMs: number): Promise<RecordedTest> {
+/**
+ * `save` keeps the file (its path in the config directory, its text): the callers apply it as a
+ * change of the config directory, so it is under the lock and in the version history.
+ */
+export async function recordTest(prom: PrometheusClient, docker: Docker, image: string, configDir: string, rulesText: string, req: RecordRequest, intervalMs: number, save?: (rel: string, text: string) => Promise<unknown>): Promise<RecordedTest> {
   const groups = readRuleFile(rulesText);
   const found = findRule(groups, req.name, req.group);
   if (!found || found.rule.kind !== 'alert') throw new WorkbenchError(`no alerting rule named ${req.name} in the applied rules file`);
@@ -176,12 +179,10 @@ export async function recordTest(prom: PrometheusClient, docker: Docker, image: 
   }
   const result: RecordedTest = { text, verdict, agree: verdict.ok, expectations: at.map((t) => ({ at: t, firing: firingAt(t).length })) };
   if (req.save && verdict.ok) {
-    const dir = path.join(configDir, TESTS_DIR);
-    fs.mkdirSync(dir, { recursive: true });
-    const target = path.join(dir, `${req.save}.yml`);
-    if (fs.existsSync(target)) throw new WorkbenchError(`${TESTS_DIR}/${req.save}.yml exists already: choose another name`);
-    writeAtomically(target, text, 0o644);
-    result.saved = `${TESTS_DIR}/${req.save}.yml`;
+    if (!save) throw new WorkbenchError('this caller cannot save a recorded test');
+    if (fs.existsSync(path.join(configDir, shown))) throw new WorkbenchError(`${shown} exists already: choose another name`);
+    await save(shown, text);
+    result.saved = shown;
   }
   return result;
 }

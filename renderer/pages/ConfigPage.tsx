@@ -10,7 +10,7 @@ import { useAction } from '../client/useRequest';
 import { CodeEditor, type CodeEditorHandle } from '../components/CodeEditor';
 import type { PageProps } from '../lib/route';
 import { useClient } from '../state/app';
-import { ApplySteps, Diff, History, OutcomeCard, Problems, type Outcome } from './config/ConfigPanels';
+import { ApplySteps, Diff, History, OfferedFiles, OutcomeCard, Problems, type Outcome } from './config/ConfigPanels';
 import { BacktestPanel, type BacktestTarget } from './alerts/Backtest';
 import { RoutingPanel } from './alerts/Routing';
 import { RuleTests } from './config/RuleTests';
@@ -30,8 +30,13 @@ export function ConfigPage({ params, setParams }: PageProps) {
   const action = useAction();
   const busy = action.busy;
   const editor = useRef<CodeEditorHandle>(null);
-  // The files are the Node side's list (config:get); the URL names one of them.
-  const file = state?.files.find((f) => f.name === params.file)?.name ?? ('prometheus.yml' satisfies ConfigFileName);
+  // The files are the Node side's list (config:get), and the ones Obsdeck ships that this config
+  // directory lacks (new, until applied); the URL names one of them.
+  const files = useMemo((): (ConfigState['files'][number] & { shipped?: string })[] => [
+    ...(state?.files ?? []),
+    ...(state?.offered ?? []).map((o) => ({ name: o.name as ConfigFileName, text: '', shipped: o.text })),
+  ], [state]);
+  const file = files.find((f) => f.name === params.file)?.name ?? ('prometheus.yml' satisfies ConfigFileName);
 
   const load = () => client.request('config:get', {}).then((s) => {
     setState(s);
@@ -54,9 +59,10 @@ export function ConfigPage({ params, setParams }: PageProps) {
     : { kind: 'bad', text: action.error.message, details: action.error.details });
   const shown = failure ?? outcome;
   const marks = useMemo(() => (shownProblems ?? []).filter((p): p is ConfigProblem & { line: number } => p.file === file && p.line !== undefined), [shownProblems, file]);
-  const saved = state?.files.find((f) => f.name === file);
-  const text = drafts[file] ?? saved?.text ?? '';
-  const dirty = drafts[file] !== undefined && drafts[file] !== saved?.text;
+  const saved = files.find((f) => f.name === file);
+  const offered = saved?.shipped;
+  const text = drafts[file] ?? offered ?? saved?.text ?? '';
+  const dirty = offered !== undefined || (drafts[file] !== undefined && drafts[file] !== saved?.text);
 
   const run = (what: string, work: () => Promise<void>) => {
     setOutcome(undefined);
@@ -88,9 +94,9 @@ export function ConfigPage({ params, setParams }: PageProps) {
     <section aria-label="Config" className="config-view">
       <div className="toolbar wrap">
         <nav aria-label="Config files" className="tabs">
-          {state?.files.map((f) => (
+          {files.map((f) => (
             <button key={f.name} type="button" aria-pressed={f.name === file} onClick={() => setParams({ ...params, file: f.name })}>
-              {f.name}{drafts[f.name] !== undefined && drafts[f.name] !== f.text ? ' •' : ''}
+              {f.name}{f.shipped !== undefined ? ' (new)' : drafts[f.name] !== undefined && drafts[f.name] !== f.text ? ' •' : ''}
             </button>
           ))}
         </nav>
@@ -113,6 +119,11 @@ export function ConfigPage({ params, setParams }: PageProps) {
       </div>
 
       {saved?.readOnly && <p role="status" className="warn">{saved.readOnly}</p>}
+      {state && state.offered.length > 0 && (
+        <OfferedFiles offered={state.offered.map((o) => o.name)} current={offered !== undefined ? file : undefined}
+          onReview={(name) => setParams({ ...params, file: name })}
+          onDismiss={(name) => run('dismiss', async () => setState(await client.request('config:dismiss', { file: name as ConfigFileName })))} />
+      )}
       {file === 'docker-compose.yml' && !saved?.readOnly && <p className="muted">Apply saves your copy and brings the running services up to date: a service whose definition changed is recreated (its data volumes are kept).</p>}
       {shown && <OutcomeCard outcome={shown} />}
       {busy && steps.length > 0 && <ApplySteps steps={steps} />}

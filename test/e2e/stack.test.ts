@@ -13,6 +13,7 @@ import Docker from 'dockerode';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../main/contract.js';
+import { ConfigHistory } from '../../main/config/store.js';
 import { launchChromium } from '../../scripts/lib/chromium.js';
 import { startServe } from '../helpers/serve.js';
 import { E2E_SERVICES, e2eEnv, removeProject } from '../helpers/e2e.js';
@@ -226,7 +227,11 @@ describe('the Stack view', () => {
 
     // Config: break prometheus.yml in the editor → Validate shows the error at its line → Apply
     // is refused and Prometheus still serves the old one → fix it → Apply → the change is live.
+    // The config directory is made as by an Obsdeck that shipped no rule tests yet.
+    fs.rmSync(path.join(home, 'config', 'tests'), { recursive: true });
     await page.keyboard.press('Alt+7');
+    const offeredFiles = page.getByRole('region', { name: 'New shipped files' });
+    await expect.poll(() => offeredFiles.locator('[data-file]').getAttribute('data-file'), { timeout: 15_000 }).toBe('tests/rules_test.yml');
     const editor = page.getByLabel('Edit prometheus.yml');
     // The YAML is highlighted: keys and values are told apart by the editor's tokens.
     await expect.poll(() => editor.textContent(), { timeout: 15_000 }).toContain('job_name: poc3-security');
@@ -251,22 +256,21 @@ describe('the Stack view', () => {
     expect(await running()).toMatch(/job_name: poc3-security[\s\S]*scrape_interval: 10s/);
     expect(await page.getByRole('region', { name: 'History' }).textContent()).toContain('applied to prometheus and alertmanager');
     await page.screenshot({ path: path.join(shots, 'config-applied.png'), fullPage: true });
+    // The shipped rule test the directory lacks: reviewed in the editor and applied like any file
+    // (into the history), not copied in behind the user's back.
+    expect(fs.existsSync(path.join(home, 'config', 'tests'))).toBe(false);
+    await offeredFiles.getByRole('button', { name: 'Review' }).click();
+    await expect.poll(() => page.getByLabel('Edit tests/rules_test.yml').textContent(), { timeout: 15_000 }).toContain('rule_files:');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'saved tests/rules_test.yml (no service reads it)' }).count(), { timeout: 30_000 }).toBe(1);
+    expect(fs.readFileSync(path.join(home, 'config', 'tests', 'rules_test.yml'), 'utf8')).toBe(fs.readFileSync(path.resolve('observability', 'tests', 'rules_test.yml'), 'utf8'));
+    await expect.poll(() => offeredFiles.count(), { timeout: 15_000 }).toBe(0);
     // The rules file's promtool tests, with the stack's own promtool.
     await page.getByRole('navigation', { name: 'Config files' }).getByRole('button', { name: 'prometheus_rules.yml' }).click();
     const ruleTests = page.getByRole('region', { name: 'Rule tests' });
     await ruleTests.getByRole('button', { name: 'Run the tests' }).click();
     await expect.poll(() => ruleTests.locator('[data-file="tests/rules_test.yml"]').getAttribute('data-ok'), { timeout: 30_000 }).toBe('true');
     expect(await ruleTests.textContent()).toMatch(/✓ tests\/rules_test\.yml: (\d+) of \1 cases pass against the applied rules/);
-    // A draft backtested from the editor: LoginRateLimited with `for: 30s`, the cursor in it, Ctrl+B.
-    const rulesEditor = page.getByLabel('Edit prometheus_rules.yml');
-    const appliedRules = fs.readFileSync(path.join(home, 'config', 'prometheus_rules.yml'), 'utf8');
-    await rulesEditor.fill(appliedRules.replace(/(alert: LoginRateLimited[\s\S]*?for: )1m/, '$130s'));
-    await rulesEditor.locator('.cm-line', { hasText: 'alert: LoginRateLimited' }).click();
-    await page.keyboard.press('Control+b');
-    const draftBacktest = page.getByRole('region', { name: 'Backtest rule at cursor (draft)' });
-    await expect.poll(() => draftBacktest.getByLabel('Backtest summary').textContent(), { timeout: 30_000 }).toMatch(/^Alert LoginRateLimited \(draft, group poc3_security\): \d+ evaluations every 15s, for 30s/);
-    await draftBacktest.screenshot({ path: path.join(shots, 'config-backtest-draft.png') });
-    await page.getByRole('button', { name: 'Discard edits' }).click();
 
     // The compose file, in the same editor: a bad port is refused at its service's line and
     // nothing changes; a changed setting is applied by recreating only the service it touches.
@@ -341,11 +345,30 @@ describe('the Stack view', () => {
         const recorded = fs.readFileSync(path.join(home, 'config', 'tests', 'loginratelimited.yml'), 'utf8');
         expect(recorded).toMatch(/series: security_events_total\{event_type="rate_limited", instance="api_poc3:8083", job="poc3-security"\}/);
         expect(recorded).toMatch(/exp_labels:\s+job: poc3-security\s+severity: warning/);
+        // Saved as a change of the config directory: in its version history.
+        expect(new ConfigHistory(home).list().at(-1)?.note).toBe('saved tests/loginratelimited.yml (no service reads it)');
         await panel.screenshot({ path: path.join(shots, 'alerts-record-test.png') });
       }
       await panel.getByRole('button', { name: 'Close' }).click();
       await backtestAgrees(rule);
     }
+
+    // A draft backtested from the editor, now that LoginRateLimited has fired: `for: 30s` in place
+    // of the applied `for: 1m`, the cursor in it, Ctrl+B. It fires earlier than what Prometheus did.
+    await page.keyboard.press('Alt+7');
+    await page.getByRole('navigation', { name: 'Config files' }).getByRole('button', { name: 'prometheus_rules.yml' }).click();
+    const rulesEditor = page.getByLabel('Edit prometheus_rules.yml');
+    const appliedRules = fs.readFileSync(path.join(home, 'config', 'prometheus_rules.yml'), 'utf8');
+    await rulesEditor.fill(appliedRules.replace(/(alert: LoginRateLimited[\s\S]*?for: )1m/, '$130s'));
+    await rulesEditor.locator('.cm-line', { hasText: 'alert: LoginRateLimited' }).click();
+    await page.keyboard.press('Control+b');
+    const draftBacktest = page.getByRole('region', { name: 'Backtest rule at cursor (draft)' });
+    await expect.poll(() => draftBacktest.getByLabel('Backtest summary').textContent(), { timeout: 30_000 }).toMatch(/^Alert LoginRateLimited \(draft, group poc3_security\): \d+ evaluations every 15s, for 30s/);
+    await expect.poll(() => draftBacktest.getByLabel('Backtest agreement').textContent(), { timeout: 30_000 }).toMatch(/^The draft differs from what Prometheus did with the applied rule at [1-9]\d* evaluations\.$/);
+    expect(await draftBacktest.getByRole('table', { name: 'Backtest intervals' }).locator('tr[data-firing=true]').count()).toBeGreaterThanOrEqual(1);
+    await draftBacktest.screenshot({ path: path.join(shots, 'config-backtest-draft.png') });
+    await page.getByRole('button', { name: 'Discard edits' }).click();
+    await page.keyboard.press('Alt+4');
 
     // Who gets it: the route tree lights the path of the alert's labels and names the receiver.
     await page.getByRole('region', { name: 'alert LoginRateLimited' }).getByRole('button', { name: 'Who gets this?' }).click();

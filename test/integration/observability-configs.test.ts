@@ -7,6 +7,9 @@ import { runTool } from '../../main/engine/run-tool.js';
 import { readRouting, receiversFor } from '../../main/routes/routes.js';
 import { runRuleTests } from '../../main/rules/tests.js';
 import os from 'node:os';
+import { applyChange, ApplyRefused, restoreEntry, type ConfigTarget } from '../../main/config/change.js';
+import { ConfigHistory, ensureConfigDir } from '../../main/config/store.js';
+import { validateRuleTests } from '../../main/config/validate.js';
 import { testImages } from '../helpers/images.js';
 
 const docker = new Docker();
@@ -124,6 +127,54 @@ receivers: [{ name: default }, { name: pager }, { name: security }, { name: secu
       expect(bad.cases.find((c) => !c.ok)!.message).toMatch(/got:\[\]/);
     } finally {
       fs.rmSync(configDir, { recursive: true, force: true });
+    }
+  });
+
+  // A rule test is a file of the config directory like the others: applied through the one change
+  // path (checked by the stack's promtool), into the version history, and Restore brings it back;
+  // no service reads it, so no service is touched.
+  it('applies a rule test into the config directory and its history without touching a service', async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-settests-'));
+    try {
+      const configDir = ensureConfigDir(data);
+      const history = new ConfigHistory(data);
+      const delivered: string[][] = [];
+      const target: ConfigTarget = {
+        docker, images: testImages, restoredHow: '', runningFiles: async () => ({}),
+        noteFor: (services) => `applied to ${services.join(' and ') || 'no running service'}`,
+        deliveries: async (changed) => {
+          delivered.push(changed);
+          return [];
+        },
+      };
+      const ctx = { target, configDir, history };
+      const first = await applyChange(ctx);
+      expect(history.files(first.id)).toContain('tests/rules_test.yml');
+      delivered.length = 0;
+      // A case that fails against the rules is a warning (a test may come before its rule): saved.
+      const mine = read('tests/rules_test.yml').replace(/eval_time: 10m(\s+alertname: HighErrorRate)/, 'eval_time: 90s$1');
+      expect(mine).not.toBe(read('tests/rules_test.yml'));
+      const warned = await validateRuleTests({ 'tests/mine.yml': mine }, read('prometheus_rules.yml'), { docker, images: testImages });
+      expect(warned.map((p) => [p.file, p.line, p.severity])).toEqual([['tests/mine.yml', 60, 'warning']]);
+      expect(warned[0]!.message).toMatch(/^promtool test rules: HighErrorRate at 90s fails against the rules: /);
+      const saved = await applyChange(ctx, { 'tests/mine.yml': mine });
+      expect(saved.note).toBe('saved tests/mine.yml (no service reads it)');
+      expect(delivered).toEqual([]);
+      expect(fs.readFileSync(path.join(configDir, 'tests', 'mine.yml'), 'utf8')).toBe(mine);
+      expect(history.read(saved.id, 'tests/mine.yml')).toBe(mine);
+      // A file promtool cannot read is refused at its line and column, and is not written.
+      const err = await applyChange(ctx, { 'tests/broken.yml': 'tests:\n  - name: x\n   interval: 1m\n' }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ApplyRefused);
+      expect((err as Error).message).toMatch(/tests\/broken\.yml:3:\d+: error: YAML: /);
+      expect(fs.existsSync(path.join(configDir, 'tests', 'broken.yml'))).toBe(false);
+      await expect(applyChange(ctx, { '../escape.yml': 'x' })).rejects.toThrow(/not one of the config directory's files/);
+      // Restore the first entry: its files come back; the test saved after it is kept.
+      fs.writeFileSync(path.join(configDir, 'tests', 'rules_test.yml'), 'tests: []\n');
+      await restoreEntry(ctx, first.id);
+      expect(fs.readFileSync(path.join(configDir, 'tests', 'rules_test.yml'), 'utf8')).toBe(read('tests/rules_test.yml'));
+      expect(fs.readFileSync(path.join(configDir, 'tests', 'mine.yml'), 'utf8')).toBe(mine);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
     }
   });
 });

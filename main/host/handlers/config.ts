@@ -2,11 +2,12 @@
 // (under the stack's lock, queued behind any other change, steps to every session as
 // `config:progress`), and the diff against what the running service holds.
 import path from 'node:path';
-import { applyChange, restoreEntry, validateDraft, type ChangeContext } from '../../config/change.js';
+import { applyChange, configText, restoreEntry, validateDraft, type ChangeContext } from '../../config/change.js';
 import { composeProblems } from '../../config/compose-check.js';
 import { applyCompose } from '../../config/compose-change.js';
+import { dismissOffer } from '../../config/manifest.js';
 import { configState } from '../../config/state.js';
-import { diffLines } from '../../config/store.js';
+import { diffLines, type ConfigFile } from '../../config/store.js';
 import { COMPOSE_NAME, composeSource } from '../../config/project.js';
 import { ensureCan } from '../../target/target.js';
 import { fail } from '../errors.js';
@@ -44,8 +45,15 @@ export function configHandlers(rt: Runtime) {
       return { id: entry.id, note: entry.note };
     },
     'config:diff': async ({ file, text }) => {
-      const running = file === COMPOSE_NAME ? rt.loaded().text : rt.maybeStack() ? (await rt.target().config().runningFiles())[file] : undefined;
+      // A rule test runs in no service: its diff is against the saved file.
+      const running = file === COMPOSE_NAME ? rt.loaded().text
+        : file.startsWith('tests/') ? configText(rt.loaded().configDir, file)
+          : rt.maybeStack() ? (await rt.target().config().runningFiles())[file as ConfigFile] : undefined;
       return diffLines(running ?? '', text);
+    },
+    'config:dismiss': ({ file }) => {
+      dismissOffer(rt.loaded().configDir, file);
+      return state();
     },
     'config:restore': async ({ id }) => {
       rt.history().entry(id);

@@ -1,6 +1,6 @@
 // The alert workbench: a rule backtested over the live Prometheus' history (applied, or as a draft
 // of the rules file), read against the files Prometheus runs now.
-import { appliedFiles } from '../../config/change.js';
+import { applyChange, appliedFiles } from '../../config/change.js';
 import { backtest, globalEvaluationInterval } from '../../rules/backtest.js';
 import { runRuleTests, testFiles } from '../../rules/tests.js';
 import { recordTest } from '../../rules/record.js';
@@ -16,7 +16,10 @@ export function rulesHandlers(rt: Runtime) {
     'rules:record': async (req) => {
       const { docker, images } = rt.target().config();
       const files = await appliedFiles(rt.target().config(), rt.loaded().configDir);
-      return recordTest(rt.prometheus(), docker, images.prometheus, rt.loaded().configDir, files['prometheus_rules.yml'], req, globalEvaluationInterval(files['prometheus.yml']));
+      const configDir = rt.loaded().configDir;
+      // Saved as any change of the config directory is: under the lock, into the history.
+      const save = (rel: string, text: string) => rt.lock.run('apply', () => applyChange({ target: rt.target().config(), configDir, history: rt.history(), on: (s) => rt.emit('config:progress', s) }, { [rel]: text }), { wait: true });
+      return recordTest(rt.prometheus(), docker, images.prometheus, configDir, files['prometheus_rules.yml'], req, globalEvaluationInterval(files['prometheus.yml']), save);
     },
     'rules:tests': async ({ file, draft }) => {
       const { configDir } = rt.loaded();

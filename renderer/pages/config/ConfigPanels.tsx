@@ -62,3 +62,24 @@ export function History({ history, onRestore }: { history: ConfigState['history'
     </section>
   );
 }
+
+/**
+ * Files this Obsdeck ships that the config directory lacks (it was made by an earlier version):
+ * each is reviewed in the editor and applied like any change, or not offered again.
+ */
+export function OfferedFiles({ offered, current, onReview, onDismiss }: { offered: string[]; current: string | undefined; onReview: (name: string) => void; onDismiss: (name: string) => void }) {
+  return (
+    <section aria-label="New shipped files" className="card">
+      <p>This version of Obsdeck ships {offered.length === 1 ? 'a file' : 'files'} your config directory does not have. Nothing is added until you apply it.</p>
+      <ul>
+        {offered.map((name) => (
+          <li key={name} data-file={name}>
+            <code>{name}</code>{' '}
+            {current === name ? <span className="muted">shown in the editor: Apply adds it</span> : <button type="button" onClick={() => onReview(name)}>Review</button>}{' '}
+            <button type="button" onClick={() => onDismiss(name)}>Not now</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
