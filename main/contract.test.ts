@@ -42,6 +42,7 @@ describe('the contract', () => {
       'rules:record': ['name:string', 'group?:string', 'from:integer', 'to:integer', 'save?:string'],
       'rules:tests': ['file?:string', 'draft?:string'],
       'routes:show': ['draft?:string', 'labels?:object'],
+      'slo:status': [],
       'rules:backtest': ['name?:string', 'group?:string', 'draft?:string', 'at?:integer', 'from:integer', 'to:integer'],
       'traffic:status': [],
       'traffic:start': ['scenario:string', 'durationS?:number', 'rate?:number'],

@@ -8,7 +8,7 @@ import { z } from 'zod';
 // ----------------------------------------------------------------------------- data
 // In contract/data.ts, re-exported here (and used below).
 export * from './contract/data.js';
-import { EDITABLE_FILE_NAMES, RULE_TEST_PATH, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigFileName, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile, type RecordedTest } from './contract/data.js';
+import { EDITABLE_FILE_NAMES, RULE_TEST_PATH, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigFileName, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile, type RecordedTest, type SloState } from './contract/data.js';
 
 // ----------------------------------------------------------------------------- errors
 
@@ -168,6 +168,8 @@ export const requestSchemas = {
     draft: z.string().max(MAX_TEXT).optional(),
     labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'a label name'), z.string().max(1024)).refine((l) => Object.keys(l).length <= 64, 'at most 64 labels').optional(),
   }),
+  /** The objectives of the applied slos.yml and where each stands now. */
+  'slo:status': z.strictObject({}),
   'prom:read': z.strictObject({
     path: z.string().regex(PROM_READ_PATH, 'a read-only Prometheus API path'),
     params: z.record(z.string().regex(/^[\w[\]]{1,32}$/, 'a parameter name'), z.union([z.string().max(20_000), z.array(z.string().max(4000)).max(100)])),
@@ -199,6 +201,7 @@ export interface Replies {
   'config:diff': string[];
   'config:restore': ConfigState;
   'config:dismiss': ConfigState;
+  'slo:status': SloState;
   'metrics:range': RangeResult[];
   'silences:create': { id: string };
   'silences:expire': { id: string };

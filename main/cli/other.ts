@@ -54,7 +54,7 @@ export const render: Command = {
     const existing = dir ? earlierSecret(dir) : undefined;
     const laptop = withSecrets(process.env, dataDir());
     const manifests = renderKubernetes(spec, {
-      namespace, replicas, files: { 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') },
+      namespace, replicas, files: { 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml'), 'slo_rules.yml': read('slo_rules.yml') },
       secrets: Object.fromEntries(SECRET_VARIABLES.map((k) => [k, laptop[k]])),
       ...(existing ? { existing } : {}), rotate: values.rotate === true,
     });

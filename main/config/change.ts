@@ -13,7 +13,10 @@ import { fetchWithin } from '../prom/fetch.js';
 import { serviceBase } from '../stack/compose.js';
 import type { Stack } from '../stack/stack.js';
 import { formatProblem, type Problem } from './expressions.js';
-import { kindOf, readSet, setPath } from './manifest.js';
+import { GENERATED, kindOf, readByService, readSet, setPath } from './manifest.js';
+import { sloOutputs } from '../slo/files.js';
+import { SLO_RULES_FILE } from '../slo/generate.js';
+import { SLOS_FILE } from '../slo/spec.js';
 import { CONFIG_FILES, type ConfigFile, type ConfigHistory, type HistoryEntry } from './store.js';
 import { validateRuleTests, validateTexts, type ToolImages } from './validate.js';
 
@@ -42,22 +45,53 @@ export function textsOf(configDir: string, drafts: Drafts = {}): Record<ConfigFi
 }
 
 /** Whether a change of these drafts (none: the whole directory) reaches a service. */
-const reachesServices = (drafts: Drafts) => !Object.keys(drafts).length || Object.keys(drafts).some((f) => (CONFIG_FILES as readonly string[]).includes(f));
+const reachesServices = (drafts: Drafts) => !Object.keys(drafts).length || Object.keys(drafts).some(readByService);
 
 const ruleTestDrafts = (drafts: Drafts) => Object.fromEntries(Object.entries(drafts).filter((e): e is [string, string] => kindOf(e[0]) === 'rule-test' && e[1] !== undefined));
 
+const onDisk = (configDir: string, rel: string) => (fs.existsSync(path.join(configDir, rel)) ? fs.readFileSync(path.join(configDir, rel), 'utf8') : undefined);
+
 /**
- * The problems of a change: the services' files checked together when the change touches one
- * of them (by the stack's promtool and amtool when `tools`), and each drafted rule test run
- * against the rules it would sit beside.
+ * The drafts with the files Obsdeck generates from them (slos.yml's rules and test, made again
+ * when slos.yml or prometheus.yml changes, or the whole directory is applied), and the problems
+ * of the objectives. A generated file is never a draft of its own.
  */
-async function changeProblems(configDir: string, drafts: Drafts, tools: { docker: Docker; images: ToolImages } | undefined) {
-  for (const f of Object.keys(drafts)) setPath(f);
+export function withGenerated(configDir: string, drafts: Drafts): { drafts: Drafts; problems: Problem[] } {
+  const problems: Problem[] = Object.keys(drafts).filter((f) => f in GENERATED).map((f) => ({ file: f, severity: 'error' as const, message: `${f} is generated from ${GENERATED[f]!}: edit ${GENERATED[f]!}, and Apply writes both` }));
+  const full = !Object.keys(drafts).length;
+  const slos = drafts[SLOS_FILE] ?? (full || drafts['prometheus.yml'] !== undefined ? onDisk(configDir, SLOS_FILE) : undefined);
+  if (slos === undefined || problems.length) return { drafts, problems };
+  const out = sloOutputs(slos, drafts['prometheus.yml'] ?? onDisk(configDir, 'prometheus.yml') ?? '');
+  // Files that come out as they are on disk are not changes (a whole-directory apply stays whole).
+  const changed = Object.fromEntries(Object.entries(out.files).filter(([f, t]) => onDisk(configDir, f) !== t));
+  return { drafts: full && !Object.keys(changed).length ? drafts : { ...drafts, ...changed }, problems: out.problems };
+}
+
+/** The rule files beside prometheus.yml other than prometheus_rules.yml (slo_rules.yml), drafted or on disk. */
+function otherRuleFiles(configDir: string, drafts: Drafts): Record<string, string> {
+  const text = drafts[SLO_RULES_FILE] ?? onDisk(configDir, SLO_RULES_FILE);
+  return text === undefined ? {} : { [SLO_RULES_FILE]: text };
+}
+
+/**
+ * The problems of a change: the objectives' (slos.yml), the services' files checked together
+ * when the change touches one of them (by the stack's promtool and amtool when `tools`), and
+ * each drafted rule test run against the rules it would sit beside.
+ */
+async function changeProblems(configDir: string, given: Drafts, tools: { docker: Docker; images: ToolImages } | undefined): Promise<{ drafts: Drafts; problems: Problem[] }> {
+  for (const f of Object.keys(given)) setPath(f);
+  const { drafts, problems } = withGenerated(configDir, given);
+  if (problems.some((p) => p.severity === 'error')) return { drafts, problems };
   const texts = textsOf(configDir, drafts);
-  return [
-    ...(reachesServices(drafts) ? await validateTexts(texts, configDir, tools) : []),
-    ...await validateRuleTests(ruleTestDrafts(drafts), texts['prometheus_rules.yml'], tools),
-  ];
+  const rules = otherRuleFiles(configDir, drafts);
+  return {
+    drafts,
+    problems: [
+      ...problems,
+      ...(reachesServices(drafts) ? await validateTexts(texts, configDir, tools, rules) : []),
+      ...await validateRuleTests(ruleTestDrafts(drafts), { 'prometheus_rules.yml': texts['prometheus_rules.yml'], ...rules }, tools),
+    ],
+  };
 }
 
 /** The stack's promtool and amtool, when its images are on the engine (else why they are not used). */
@@ -73,7 +107,7 @@ export async function toolsOf(stack: Stack | undefined): Promise<{ tools?: { doc
 /** Every problem of the config directory with the drafts laid over it, checked as text (nothing is written). */
 export async function validateDraft(configDir: string, drafts: Drafts, stack?: Stack): Promise<Problem[]> {
   const { tools, why } = await toolsOf(stack);
-  const problems = await changeProblems(configDir, drafts, tools);
+  const { problems } = await changeProblems(configDir, drafts, tools);
   const file = Object.keys(drafts)[0] ?? 'prometheus.yml';
   return why ? [...problems, { file, severity: 'warning', message: why }] : problems;
 }
@@ -220,13 +254,15 @@ export interface ChangeContext {
  * Returns the history entry of what now runs. Throws ApplyRefused (invalid: nothing changed) or
  * ApplyRolledBack (a step failed: everything put back, the config directory and history included).
  */
-export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Promise<HistoryEntry> {
+export async function applyChange(ctx: ChangeContext, given: Drafts = {}): Promise<HistoryEntry> {
   const { target, configDir, history } = ctx;
   const on = ctx.on ?? (() => undefined);
   on({ step: 'validate', message: 'validating with the stack\'s own promtool and amtool' });
-  const problems = (await changeProblems(configDir, drafts, { docker: target.docker, images: target.images })).filter((p) => p.severity === 'error');
+  const checked = await changeProblems(configDir, given, { docker: target.docker, images: target.images });
+  const problems = checked.problems.filter((p) => p.severity === 'error');
   if (problems.length) throw new ApplyRefused(problems);
-  const texts = textsOf(configDir, drafts);
+  const drafts = checked.drafts;
+  const texts = { ...textsOf(configDir, drafts), ...otherRuleFiles(configDir, drafts) };
   const replace = Object.fromEntries(Object.entries(texts).map(([f, t]) => [path.join(configDir, f), Buffer.from(t)]));
   // A rule test is read by no service: saving it changes nothing that runs.
   const deliveries = !reachesServices(drafts) ? []
@@ -263,10 +299,12 @@ export async function applyChange(ctx: ChangeContext, drafts: Drafts = {}): Prom
 
 /**
  * The files a history entry holds, as drafts to apply again. A rule test recorded after the
- * entry stays (Restore puts back what the entry had; it deletes nothing of the user's).
+ * entry stays (Restore puts back what the entry had; it deletes nothing of the user's). Generated
+ * files are left out: they come again from the entry's slos.yml.
  */
 export function entryDrafts(history: ConfigHistory, id: string): Drafts {
-  return Object.fromEntries(history.files(id).map((f) => [f, history.read(id, f)]));
+  // What is generated is made again from the entry's sources, by this version of the generator.
+  return Object.fromEntries(history.files(id).filter((f) => !(f in GENERATED)).map((f) => [f, history.read(id, f)]));
 }
 
 /** Applies an entry of the history again, through the same path as any change. */

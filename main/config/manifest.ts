@@ -8,7 +8,16 @@ import path from 'node:path';
 import { RULE_TEST_PATH, type CONFIG_FILE_NAMES } from '../contract.js';
 
 /** What a file of the set is: how it is validated, and whether a service reads it. */
-export type SetKind = 'prometheus' | 'rules' | 'alertmanager' | 'rule-test';
+export type SetKind = 'prometheus' | 'rules' | 'alertmanager' | 'rule-test' | 'slos' | 'generated-rules';
+
+/** Kinds a running service reads: a change of one is delivered to it. */
+const SERVICE_KINDS: readonly SetKind[] = ['prometheus', 'rules', 'alertmanager', 'generated-rules'];
+
+/**
+ * Files Obsdeck writes from another file of the set (never edited, never offered on their own:
+ * they come with their source): the objectives' rules and their promtool test, from slos.yml.
+ */
+export const GENERATED: Readonly<Record<string, string>> = { 'slo_rules.yml': 'slos.yml', 'tests/slo_rules_test.yml': 'slos.yml' };
 
 interface FixedFile { name: string; kind: SetKind }
 interface FileFolder { dir: string; pattern: RegExp; kind: SetKind }
@@ -17,7 +26,10 @@ const FIXED: readonly FixedFile[] = [
   { name: 'prometheus.yml', kind: 'prometheus' },
   { name: 'prometheus_rules.yml', kind: 'rules' },
   { name: 'alertmanager.yml', kind: 'alertmanager' },
-] satisfies { name: (typeof CONFIG_FILE_NAMES)[number]; kind: SetKind }[];
+  // Service level objectives, and the rules Obsdeck generates from them (prometheus.yml loads them).
+  { name: 'slos.yml', kind: 'slos' },
+  { name: 'slo_rules.yml', kind: 'generated-rules' },
+] satisfies { name: (typeof CONFIG_FILE_NAMES)[number] | 'slos.yml' | 'slo_rules.yml'; kind: SetKind }[];
 
 const FOLDERS: readonly FileFolder[] = [
   // promtool's rule tests: the shipped ones, and those the user writes or records.
@@ -30,6 +42,9 @@ export function kindOf(rel: string): SetKind | undefined {
   if (fixed) return fixed.kind;
   return FOLDERS.find((f) => f.pattern.test(rel))?.kind;
 }
+
+/** Whether a running service reads the file (so a change of it is delivered). */
+export const readByService = (rel: string) => SERVICE_KINDS.includes(kindOf(rel) ?? 'rule-test');
 
 /** Refuses a path that is not of the set (so no request can name ../ or another file). */
 export function setPath(rel: string): string {
@@ -81,7 +96,7 @@ function dismissed(configDir: string): string[] {
 export function offeredFiles(configDir: string, shipped: string): { name: string; text: string }[] {
   const not = new Set(dismissed(configDir));
   return setFiles(shipped)
-    .filter((rel) => !not.has(rel) && !fs.existsSync(path.join(configDir, rel)))
+    .filter((rel) => !not.has(rel) && !(rel in GENERATED) && !fs.existsSync(path.join(configDir, rel)))
     .map((rel) => ({ name: rel, text: fs.readFileSync(path.join(shipped, rel), 'utf8') }));
 }
 

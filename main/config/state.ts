@@ -3,12 +3,12 @@
 // history of applied versions, newest first.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ConfigState } from '../contract.js';
+import type { ConfigFileName, ConfigState } from '../contract.js';
 import { COMPOSE_NAME, composeSource, type StackLocation } from './project.js';
 import type { Stack } from '../stack/stack.js';
 import type { ConfigTarget } from './change.js';
 import { versionedTargets, versionOfTexts } from '../stack/config-version.js';
-import { kindOf, offeredFiles, setFiles } from './manifest.js';
+import { GENERATED, offeredFiles, setFiles } from './manifest.js';
 import { CONFIG_FILES, shippedDir, type ConfigFile, type ConfigHistory } from './store.js';
 
 /** `target`: where the stack runs now (its files are what "running" and the diff compare with). */
@@ -23,8 +23,12 @@ export async function configState(loc: StackLocation, loaded: { configDir: strin
         name: COMPOSE_NAME, text: compose.text, path: compose.source, running: loaded.text,
         ...(compose.editable ? {} : { readOnly: 'OBSDECK_COMPOSE_FILE names this file: edit it where it is' }),
       },
-      // The rule tests: no service runs them, so there is no "running" copy to compare with.
-      ...setFiles(loaded.configDir).filter((f) => kindOf(f) === 'rule-test').map((f) => ({ name: f as `tests/${string}`, text: fs.readFileSync(path.join(loaded.configDir, f), 'utf8') })),
+      // The objectives, their generated rules, and the rule tests: files no service holds a copy
+      // of to compare with (slo_rules.yml's copy follows slos.yml's Apply).
+      ...setFiles(loaded.configDir).filter((f) => !(CONFIG_FILES as readonly string[]).includes(f)).map((f) => ({
+        name: f as ConfigFileName, text: fs.readFileSync(path.join(loaded.configDir, f), 'utf8'),
+        ...(f in GENERATED ? { readOnly: `Obsdeck generates this file from ${GENERATED[f]!}: edit that file, and Apply writes both` } : {}),
+      })),
     ],
     offered: offeredFiles(loaded.configDir, shipped),
     history: history.list().reverse().map((e, i) => {

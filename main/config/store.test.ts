@@ -25,7 +25,7 @@ describe('the config directory', () => {
   it('is copied from observability/ on first use and keeps the user\'s edits afterwards', () => {
     const data = tmp();
     const dir = ensureConfigDir(data);
-    expect(fs.readdirSync(dir).sort()).toEqual(['alertmanager.yml', 'grafana', 'prometheus.yml', 'prometheus_rules.yml', 'tests']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['alertmanager.yml', 'grafana', 'prometheus.yml', 'prometheus_rules.yml', 'slo_rules.yml', 'slos.yml', 'tests']);
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), 'edited');
     expect(ensureConfigDir(data)).toBe(dir);
     expect(fs.readFileSync(path.join(dir, 'prometheus.yml'), 'utf8')).toBe('edited');

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffArrays } from 'diff';
 import { CONFIG_FILE_NAMES } from '../contract.js';
+import { writeAtomically } from '../files/atomic.js';
+import { EMPTY_SLO_RULES } from '../slo/files.js';
+import { SLO_RULES_FILE } from '../slo/generate.js';
 import { copySet, readSet, setPath } from './manifest.js';
 
 /**
@@ -45,6 +48,10 @@ export function ensureConfigDir(data = dataDir(), shipped = shippedDir()): strin
       if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !fs.existsSync(dir)) throw err;
     }
   }
+  // A directory made before objectives were shipped: Prometheus reads slo_rules.yml (the compose
+  // file copies it in), so it gets the rules of no objective; slos.yml itself is offered, not copied.
+  const sloRules = path.join(dir, SLO_RULES_FILE);
+  if (!fs.existsSync(sloRules)) writeAtomically(sloRules, EMPTY_SLO_RULES, 0o644);
   return dir;
 }
 

@@ -9,6 +9,7 @@ import { runTool } from '../engine/run-tool.js';
 import { runTestText } from '../rules/tests.js';
 import { checkExpressions, ruleExpressions, type Problem } from './expressions.js';
 import { kindOf, readSet } from './manifest.js';
+import { sloOutputs } from '../slo/files.js';
 
 export type { Problem } from './expressions.js';
 
@@ -42,7 +43,8 @@ function unknownKeys(file: string, p: Parsed, allowed: string[], what: string): 
   });
 }
 
-export function checkPrometheusYml(file: string, text: string, configDir?: string): Problem[] {
+/** `alsoThere`: rule files that will sit beside prometheus.yml though not on disk yet (a change's drafts). */
+export function checkPrometheusYml(file: string, text: string, configDir?: string, alsoThere: readonly string[] = []): Problem[] {
   const p = parseYaml(file, text);
   if (p.problems.length) return p.problems;
   const problems = unknownKeys(file, p, PROMETHEUS_KEYS, 'prometheus.yml');
@@ -78,7 +80,7 @@ export function checkPrometheusYml(file: string, text: string, configDir?: strin
   const ruleFiles = p.doc.get('rule_files', true);
   if (configDir && isSeq(ruleFiles)) {
     for (const f of ruleFiles.items) {
-      if (isScalar(f) && typeof f.value === 'string' && !/[*?[]/.test(f.value) && !fs.existsSync(path.resolve(configDir, f.value))) {
+      if (isScalar(f) && typeof f.value === 'string' && !/[*?[]/.test(f.value) && !alsoThere.includes(f.value.replace(/^\.\//, '')) && !fs.existsSync(path.resolve(configDir, f.value))) {
         problems.push(at(file, p.lines, f, 'error', `rule file "${f.value}" does not exist next to prometheus.yml`));
       }
     }
@@ -149,9 +151,10 @@ export function toolProblems(output: string, files: Record<string, string>, fall
 export interface ToolImages { prometheus: string; alertmanager: string }
 
 /** promtool and amtool of the stack's own images, on the engine, over the given texts. */
-export async function checkWithTools(docker: Docker, images: ToolImages, texts: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>): Promise<Problem[]> {
-  const files = Object.fromEntries(Object.entries(texts).map(([name, text]) => [`/check/${name}`, text]));
-  const names = Object.fromEntries(Object.keys(texts).map((n) => [`/check/${n}`, n]));
+export async function checkWithTools(docker: Docker, images: ToolImages, texts: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>, ruleFiles: Record<string, string> = {}): Promise<Problem[]> {
+  const all = { ...ruleFiles, ...texts };
+  const files = Object.fromEntries(Object.entries(all).map(([name, text]) => [`/check/${name}`, text]));
+  const names = Object.fromEntries(Object.keys(all).map((n) => [`/check/${n}`, n]));
   const [config, rules, am] = await Promise.all([
     runTool(docker, { image: images.prometheus, entrypoint: '/bin/promtool', args: ['check', 'config', '/check/prometheus.yml'], files }),
     runTool(docker, { image: images.prometheus, entrypoint: '/bin/promtool', args: ['check', 'rules', '/check/prometheus_rules.yml'], files }),
@@ -185,7 +188,7 @@ export function checkRuleTestYml(file: string, text: string): Problem[] {
  * `rules` (the rules file they will run beside). A case that fails is a warning at its line (a
  * test may be written before the rule it expects); a file promtool cannot run is an error.
  */
-export async function validateRuleTests(tests: Record<string, string>, rules: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
+export async function validateRuleTests(tests: Record<string, string>, rules: string | Record<string, string>, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const [file, text] of Object.entries(tests)) {
     const own = checkRuleTestYml(file, text);
@@ -202,23 +205,25 @@ export async function validateRuleTests(tests: Record<string, string>, rules: st
 export async function validateConfigs(configDir: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
   const set = readSet(configDir);
   const read = (f: 'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml') => set[f] ?? fs.readFileSync(path.join(configDir, f), 'utf8');
-  const core = await validateTexts({ 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') }, configDir, tools);
+  const generated: Record<string, string> = set['slo_rules.yml'] !== undefined ? { 'slo_rules.yml': set['slo_rules.yml'] } : {};
+  const core = await validateTexts({ 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') }, configDir, tools, generated);
+  const slos = set['slos.yml'] !== undefined ? sloOutputs(set['slos.yml'], read('prometheus.yml')).problems : [];
   const tests = Object.fromEntries(Object.entries(set).filter(([f]) => kindOf(f) === 'rule-test'));
-  return [...core, ...await validateRuleTests(tests, read('prometheus_rules.yml'), tools)];
+  return [...core, ...slos, ...await validateRuleTests(tests, { 'prometheus_rules.yml': read('prometheus_rules.yml'), ...generated }, tools)];
 }
 
 /**
  * Every problem of the three config texts (a draft, or the files as they are), checked in
  * memory; `configDir` is where relative rule files are looked up.
  */
-export async function validateTexts(texts: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>, configDir: string, tools?: { docker: Docker; images: ToolImages }): Promise<Problem[]> {
+export async function validateTexts(texts: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>, configDir: string, tools?: { docker: Docker; images: ToolImages }, ruleFiles: Record<string, string> = {}): Promise<Problem[]> {
   const problems = [
-    ...checkPrometheusYml('prometheus.yml', texts['prometheus.yml'], configDir),
+    ...checkPrometheusYml('prometheus.yml', texts['prometheus.yml'], configDir, Object.keys(ruleFiles)),
     ...checkRulesYml('prometheus_rules.yml', texts['prometheus_rules.yml']),
     ...checkAlertmanagerYml('alertmanager.yml', texts['alertmanager.yml']),
   ];
   if (tools) {
-    const fromTools = await checkWithTools(tools.docker, tools.images, texts);
+    const fromTools = await checkWithTools(tools.docker, tools.images, texts, ruleFiles);
     // What was found in-process is reported once, with its position, not again by a tool: a
     // file that is not YAML at all, or a rule whose expression does not parse.
     const notYaml = new Set(problems.filter((p) => p.message.startsWith('YAML:')).map((p) => p.file));

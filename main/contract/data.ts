@@ -140,8 +140,11 @@ export interface SilenceInfo {
 export interface RangeResult { expr: string; series: { labels: Record<string, string>; points: [number, number][] }[]; error?: string }
 
 export const CONFIG_FILE_NAMES = ['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml'] as const;
-/** The files the Config view edits: the configs above and the compose file the stack runs. */
-export const EDITABLE_FILE_NAMES = [...CONFIG_FILE_NAMES, 'docker-compose.yml'] as const;
+/**
+ * The files the Config view shows: the configs above, the compose file the stack runs, the
+ * objectives and the rules generated from them (shown, not edited).
+ */
+export const EDITABLE_FILE_NAMES = [...CONFIG_FILE_NAMES, 'docker-compose.yml', 'slos.yml', 'slo_rules.yml'] as const;
 /** A promtool rule test of the config directory (tests/NAME.yml), also edited in the Config view. */
 export const RULE_TEST_PATH = /^tests\/[\w-][\w.-]{0,99}\.ya?ml$/;
 /** A file the Config view edits: one of the names above, or a rule test's path. */
@@ -401,4 +404,49 @@ export interface RecordedTest {
   expectations: { at: number; firing: number }[];
   /** Where it was saved (`tests/<name>.yml`). */
   saved?: string;
+}
+
+/** One burn-rate alert of an objective, now: its windows' burn (× the budget), threshold, and cost. */
+export interface SloBurn {
+  severity: 'page' | 'ticket';
+  long: string;
+  short: string;
+  factor: number;
+  /** The error ratio the alert waits for on both windows (factor × budget). */
+  threshold: number;
+  burnLong?: number;
+  burnShort?: number;
+  /** Both windows are over the threshold now. */
+  over: boolean;
+  /** Prometheus has its ErrorBudgetBurn alert firing. */
+  firing: boolean;
+  /** "at 6× for 6h you spend 5% of a 30d budget" */
+  spend: string;
+}
+
+/** An objective of slos.yml and where it stands (absent figures: no requests in that window yet). */
+export interface SloStatus {
+  name: string;
+  service: string;
+  description: string;
+  /** A fraction: 0.995. */
+  target: number;
+  window: string;
+  sli: { kind: 'bad' | 'good'; events: string; total: string };
+  errorRatio?: number;
+  /** 1 is all of it, 0 spent, below 0 overspent. */
+  budgetRemaining?: number;
+  /** The burn rate over the shortest long window. */
+  burnNow?: number;
+  exhaustionMs?: number;
+  sentence: string;
+  burns: SloBurn[];
+  /** The budget left as PromQL, for a chart. */
+  budgetExpr: string;
+}
+
+export interface SloState {
+  objectives: SloStatus[];
+  /** Why there is nothing to show, or what is wrong with slos.yml. */
+  notes: string[];
 }

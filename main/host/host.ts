@@ -9,6 +9,7 @@ import { logsHandlers } from './handlers/logs.js';
 import { promHandlers } from './handlers/prom.js';
 import { rulesHandlers } from './handlers/rules.js';
 import { routesHandlers } from './handlers/routes.js';
+import { sloHandlers } from './handlers/slo.js';
 import { stackHandlers } from './handlers/stack.js';
 import { trafficHandlers } from './handlers/traffic.js';
 import { createRouter, type Handlers, type Router } from './router.js';
@@ -22,6 +23,7 @@ export function handlersFor(rt: Runtime): Handlers {
     ...alertsHandlers(rt),
     ...promHandlers(rt),
     ...configHandlers(rt),
+    ...sloHandlers(rt),
     ...trafficHandlers(rt),
     ...imagesHandlers(rt),
     ...rulesHandlers(rt),

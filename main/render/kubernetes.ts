@@ -7,6 +7,7 @@
 // schemas (kubernetes-models) in the tests; no cluster runs here.
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { EMPTY_SLO_RULES } from '../slo/files.js';
 import { parse, parseDocument, stringify } from 'yaml';
 import type { ServiceSpec, StackSpec } from '../stack/compose.js';
 
@@ -16,8 +17,8 @@ export interface RenderOptions {
   namespace?: string;
   /** Replicas per service (the API: 3 by default; the others run one). */
   replicas?: Record<string, number>;
-  /** The config files' text: prometheus.yml, prometheus_rules.yml, alertmanager.yml. */
-  files: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>;
+  /** The config files' text: prometheus.yml, prometheus_rules.yml, alertmanager.yml, and the objectives' generated rules. */
+  files: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string> & { 'slo_rules.yml'?: string };
   /**
    * This machine's generated secrets, by variable (secrets.json): an environment entry holding one
    * of them (API_ADMIN_PASSWORD, or GF_SECURITY_ADMIN_PASSWORD made from GRAFANA_ADMIN_PASSWORD)
@@ -160,7 +161,8 @@ export function renderKubernetes(spec: StackSpec, opts: RenderOptions): Manifest
   };
   out.push(secret);
   const apiName = api?.name ?? 'api_poc3';
-  out.push(configMap('prometheus-config', ns, { 'prometheus.yml': prometheusForKubernetes(opts.files['prometheus.yml'], apiName, ns), 'prometheus_rules.yml': opts.files['prometheus_rules.yml'] }));
+  const sloRules = opts.files['slo_rules.yml'] ?? EMPTY_SLO_RULES;
+  out.push(configMap('prometheus-config', ns, { 'prometheus.yml': prometheusForKubernetes(opts.files['prometheus.yml'], apiName, ns), 'prometheus_rules.yml': opts.files['prometheus_rules.yml'], 'slo_rules.yml': sloRules }));
   out.push(configMap('alertmanager-config', ns, { 'alertmanager.yml': opts.files['alertmanager.yml'] }));
   // Prometheus lists the namespace's pods to find the API's replicas.
   out.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'prometheus', namespace: ns } });
@@ -187,7 +189,7 @@ export function renderKubernetes(spec: StackSpec, opts: RenderOptions): Manifest
     if (svc) out.push(svc);
   }
   // For kube-prometheus-stack: the same scrape and rules as its own resources.
-  const rules = parse(opts.files['prometheus_rules.yml']) as { groups: unknown[] };
+  const rules = { groups: [...(parse(opts.files['prometheus_rules.yml']) as { groups: unknown[] }).groups, ...((parse(sloRules) as { groups?: unknown[] } | null)?.groups ?? [])] };
   const apiJob = (parse(opts.files['prometheus.yml']) as { scrape_configs: { job_name: string; scrape_interval?: string; metrics_path?: string }[] }).scrape_configs.find((j) => j.job_name.startsWith('poc3'));
   out.push({
     apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: k8sName(apiName), namespace: ns, labels: { [PART]: 'obsdeck' } },

@@ -12,6 +12,11 @@ import { parseDuration, parseYamlAt, WorkbenchError } from './files.js';
 export const TESTS_DIR = 'tests';
 const TEST_FILE = /^[\w.-]{1,100}\.ya?ml$/;
 
+/** The rule files a test may name, as the config directory holds them (slo_rules.yml when there is one). */
+export function ruleFilesIn(configDir: string): Record<string, string> {
+  return Object.fromEntries(['prometheus_rules.yml', 'slo_rules.yml'].filter((f) => fs.existsSync(path.join(configDir, f))).map((f) => [f, fs.readFileSync(path.join(configDir, f), 'utf8')]));
+}
+
 /** The test files of the config directory, by name. */
 export function testFiles(configDir: string): string[] {
   const dir = path.join(configDir, TESTS_DIR);
@@ -81,15 +86,21 @@ export function failures(output: string): { cases: Failure[]; other: string[] } 
 export async function runRuleTests(docker: Docker, image: string, configDir: string, file: string, draft?: string): Promise<RuleTestFile> {
   if (!TEST_FILE.test(file) || !testFiles(configDir).includes(file)) throw new WorkbenchError(`no test file ${file} in ${path.join(configDir, TESTS_DIR)}`);
   const text = fs.readFileSync(path.join(configDir, TESTS_DIR, file), 'utf8');
-  const rules = draft ?? fs.readFileSync(path.join(configDir, 'prometheus_rules.yml'), 'utf8');
+  const rules = { ...ruleFilesIn(configDir), ...(draft !== undefined ? { 'prometheus_rules.yml': draft } : {}) };
   return runTestText(docker, image, `${TESTS_DIR}/${file}`, text, rules, draft !== undefined ? 'draft' : 'applied');
 }
 
-/** promtool test rules on a test file's text (`shown`: its name under the config directory) beside `rules`. */
-export async function runTestText(docker: Docker, image: string, shown: string, text: string, rules: string, which: RuleTestFile['rules']): Promise<RuleTestFile> {
+/**
+ * promtool test rules on a test file's text (`shown`: its name under the config directory) beside
+ * `rules`: the rules file's text, or every rule file by its name in the config directory
+ * (prometheus_rules.yml, slo_rules.yml), as the test's `rule_files` name them.
+ */
+export async function runTestText(docker: Docker, image: string, shown: string, text: string, rules: string | Record<string, string>, which: RuleTestFile['rules']): Promise<RuleTestFile> {
   const cases = readTestCases(text, shown);
   const started = Date.now();
-  const r = await runTool(docker, { image, entrypoint: '/bin/promtool', args: ['test', 'rules', `/check/${shown}`], files: { [`/check/${shown}`]: text, '/check/prometheus_rules.yml': rules } });
+  const ruleFiles = typeof rules === 'string' ? { 'prometheus_rules.yml': rules } : rules;
+  const files = { [`/check/${shown}`]: text, ...Object.fromEntries(Object.entries(ruleFiles).map(([name, t]) => [`/check/${name}`, t])) };
+  const r = await runTool(docker, { image, entrypoint: '/bin/promtool', args: ['test', 'rules', `/check/${shown}`], files });
   const output = (r.stdout + r.stderr).replace(/\/check\//g, '');
   const found = failures(output);
   for (const f of found.cases) {

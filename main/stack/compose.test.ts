@@ -38,6 +38,7 @@ describe('the shipped compose file', () => {
       { type: 'volume', source: 'prometheus_data', target: '/prometheus', readOnly: false },
       { type: 'bind', source: path.resolve('observability', 'prometheus.yml'), target: '/etc/prometheus/prometheus.yml', readOnly: true },
       { type: 'bind', source: path.resolve('observability', 'prometheus_rules.yml'), target: '/etc/prometheus/prometheus_rules.yml', readOnly: true },
+      { type: 'bind', source: path.resolve('observability', 'slo_rules.yml'), target: '/etc/prometheus/slo_rules.yml', readOnly: true },
       // The stack's credentials (config/stack-auth.ts): the web config and the password Prometheus signs in with.
       { type: 'bind', source: path.resolve('observability', 'auth', 'web.yml'), target: '/etc/prometheus/auth/web.yml', readOnly: true },
       { type: 'bind', source: path.resolve('observability', 'auth', 'password'), target: '/etc/prometheus/auth/password', readOnly: true },

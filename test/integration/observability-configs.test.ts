@@ -20,6 +20,8 @@ const files = () => ({
   '/check/prometheus_rules.yml': read('prometheus_rules.yml'),
   '/check/alertmanager.yml': read('alertmanager.yml'),
   '/check/tests/rules_test.yml': read('tests/rules_test.yml'),
+  '/check/slo_rules.yml': read('slo_rules.yml'),
+  '/check/tests/slo_rules_test.yml': read('tests/slo_rules_test.yml'),
 });
 const promtool = (args: string[], f: Record<string, string> = files()) =>
   runTool(docker, { image: testImages.prometheus, entrypoint: '/bin/promtool', args, files: f });
@@ -27,7 +29,8 @@ const promtool = (args: string[], f: Record<string, string> = files()) =>
 describe('observability configs', () => {
   it('promtool check config accepts prometheus.yml and the rule file it names', async () => {
     const r = await promtool(['check', 'config', '/check/prometheus.yml']);
-    expect(r.stdout + r.stderr).toMatch(/SUCCESS: 15 rules found/);
+    // The seed's 15 rules, and the objectives' 28 (slo_rules.yml, generated from slos.yml).
+    expect(r.stdout + r.stderr).toMatch(/SUCCESS: 15 rules found[\s\S]*SUCCESS: 28 rules found/);
     expect(r.exitCode).toBe(0);
   });
 
@@ -57,6 +60,17 @@ describe('observability configs', () => {
     const r = await promtool(['test', 'rules', '/check/tests/rules_test.yml'], { ...files(), '/check/prometheus_rules.yml': loosened });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/HighErrorRate fires at 10% errors[\s\S]*got:\[\]/);
+  });
+
+  // The objectives' generated rules, held to the burn-rate arithmetic by their generated test; and
+  // the test bites when a threshold is not what the arithmetic says.
+  it('promtool test rules: each objective\'s burn alerts fire exactly at the error ratios the arithmetic says', async () => {
+    const r = await promtool(['test', 'rules', '/check/tests/slo_rules_test.yml']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const off = read('slo_rules.yml').replace(/> 0\.015 and/g, '> 0.025 and');
+    const bad = await promtool(['test', 'rules', '/check/tests/slo_rules_test.yml'], { ...files(), '/check/slo_rules.yml': off });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(/api-availability: error ratio 2\.25%[\s\S]*long_window="1d"/);
   });
 
   it('amtool check-config accepts alertmanager.yml', async () => {
@@ -173,6 +187,39 @@ receivers: [{ name: default }, { name: pager }, { name: security }, { name: secu
       await restoreEntry(ctx, first.id);
       expect(fs.readFileSync(path.join(configDir, 'tests', 'rules_test.yml'), 'utf8')).toBe(read('tests/rules_test.yml'));
       expect(fs.readFileSync(path.join(configDir, 'tests', 'mine.yml'), 'utf8')).toBe(mine);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  // slos.yml is applied with its generated rules and test beside it, through the one change path:
+  // promtool checks them (check config loads slo_rules.yml, the generated test runs), Prometheus
+  // gets the rules, the history holds all three; an objective that could never alert is refused.
+  it('applies an objective with the rules and test generated from it, and refuses one whose burn rate could never fire', async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-slos-'));
+    try {
+      const configDir = ensureConfigDir(data);
+      const history = new ConfigHistory(data);
+      const delivered: string[][] = [];
+      const target: ConfigTarget = {
+        docker, images: testImages, restoredHow: '', runningFiles: async () => ({}), noteFor: () => 'applied',
+        deliveries: async (changed) => {
+          delivered.push(changed.map((f) => path.relative(configDir, f)).sort());
+          return [];
+        },
+      };
+      const trial = read('slos.yml').replace(/window: 30d/g, 'window: 1h');
+      const entry = await applyChange({ target, configDir, history }, { 'slos.yml': trial });
+      expect(delivered).toEqual([['slo_rules.yml', 'slos.yml', 'tests/slo_rules_test.yml']]);
+      const rules = fs.readFileSync(path.join(configDir, 'slo_rules.yml'), 'utf8');
+      expect(rules).toContain('expr: slo:sli_error:ratio_rate1m{slo="api-availability"} > 0.072 and slo:sli_error:ratio_rate1m{slo="api-availability"} > 0.072');
+      expect(history.read(entry.id, 'slo_rules.yml')).toBe(rules);
+      expect(history.read(entry.id, 'tests/slo_rules_test.yml')).toBe(fs.readFileSync(path.join(configDir, 'tests', 'slo_rules_test.yml'), 'utf8'));
+      const loose = trial.replace('target: 99.5', 'target: 90');
+      const err = await applyChange({ target, configDir, history }, { 'slos.yml': loose }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ApplyRefused);
+      expect((err as Error).message).toMatch(/slos\.yml:15:13: error: objective api-availability: the page alert on 1m & 1m at 14\.4× could never fire/);
+      expect(fs.readFileSync(path.join(configDir, 'slos.yml'), 'utf8')).toBe(trial);
     } finally {
       fs.rmSync(data, { recursive: true, force: true });
     }
