@@ -10,6 +10,7 @@ import { ExplorePage } from './pages/ExplorePage';
 import { GrafanaPage } from './pages/GrafanaPage';
 import { LogsPage } from './pages/LogsPage';
 import { MetricsPage } from './pages/MetricsPage';
+import { ObjectivesPage } from './pages/ObjectivesPage';
 import { StackPage } from './pages/StackPage';
 import { TargetsPage } from './pages/TargetsPage';
 
@@ -30,4 +31,6 @@ export const PAGES: readonly PageEntry[] = [
   { view: 'explore', title: 'Explore', Page: ExplorePage, push: true },
   { view: 'config', title: 'Config', Page: ConfigPage },
   { view: 'grafana', title: 'Grafana', Page: GrafanaPage },
+  // Last, so that the Alt+N of the views before it stay as they were.
+  { view: 'objectives', title: 'Objectives', Page: ObjectivesPage },
 ];

@@ -61,9 +61,12 @@ export const ratioName = (ms: number) => `slo:sli_error:ratio_rate${formatDurati
 
 const rate = (s: Selector, ms: number) => `sum(rate(${s.text}[${formatDuration(ms)}]))`;
 
-/** The error ratio's expression over a window. */
+/**
+ * The error ratio's expression over a window. Events that never happened have no series at all
+ * (no 5xx yet): they count as 0, or the ratio, the budget and the view would have nothing to say.
+ */
 export function errorRatioExpr(o: Objective, ms: number): string {
-  const ratio = `${rate(o.sli.events, ms)} / ${rate(o.sli.total, ms)}`;
+  const ratio = `(${rate(o.sli.events, ms)} or vector(0)) / ${rate(o.sli.total, ms)}`;
   return o.sli.kind === 'bad' ? ratio : `1 - (${ratio})`;
 }
 

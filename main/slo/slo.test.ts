@@ -7,6 +7,7 @@ import { parseDuration } from '../rules/files.js';
 import { sloOutputs } from './files.js';
 import { burnRatesOf, errorRatioExpr, impossibleRates, spendSentence, thresholdOf, windowsOf, WORKBOOK } from './generate.js';
 import { parseSelector, readObjectives } from './spec.js';
+import { exhaustionMs, statusSentence } from './status.js';
 
 const shipped = (f: string) => fs.readFileSync(path.resolve('observability', f), 'utf8');
 const one = (body: string) => `objectives:\n  - name: trial\n    service: api_poc3\n${body}`;
@@ -80,8 +81,9 @@ describe('the burn-rate arithmetic', () => {
   });
 
   it('writes the error ratio of bad events, and of good ones as what is left', () => {
-    expect(errorRatioExpr(availability!, 300_000)).toBe('sum(rate(http_requests_total{job="poc3-security", status=~"5.."}[5m])) / sum(rate(http_requests_total{job="poc3-security"}[5m]))');
-    expect(errorRatioExpr(latency!, 3_600_000)).toBe('1 - (sum(rate(http_request_duration_seconds_bucket{job="poc3-security", le=~"1(\\\\.0)?"}[1h])) / sum(rate(http_request_duration_seconds_count{job="poc3-security"}[1h])))');
+    // No 5xx yet means no series of them: that is a ratio of 0, not no ratio.
+    expect(errorRatioExpr(availability!, 300_000)).toBe('(sum(rate(http_requests_total{job="poc3-security", status=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{job="poc3-security"}[5m]))');
+    expect(errorRatioExpr(latency!, 3_600_000)).toBe('1 - ((sum(rate(http_request_duration_seconds_bucket{job="poc3-security", le=~"1(\\\\.0)?"}[1h])) or vector(0)) / sum(rate(http_request_duration_seconds_count{job="poc3-security"}[1h])))');
   });
 });
 
@@ -112,5 +114,24 @@ describe('the generated files', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('where an objective stands', () => {
+  const [availability] = readObjectives(shipped('slos.yml')).objectives;
+  const day = 86_400_000;
+
+  it('lasts the budget left over the window, divided by the burn rate', () => {
+    // 80% left of 30 days at 14.4×: 0.8 × 30d / 14.4 = 1d16h.
+    expect(exhaustionMs(0.8, 14.4, 30 * day)).toBe(40 * 3_600_000);
+    expect(exhaustionMs(0.8, 0, 30 * day)).toBeUndefined();
+    expect(exhaustionMs(-0.1, 2, 30 * day)).toBe(0);
+  });
+
+  it('says it in a sentence', () => {
+    expect(statusSentence(availability!, 0.8, 14.4, 3_600_000)).toBe('80% of the 30d budget is left (0.5% of requests may fail); at the last 1h\'s 14.4× it is spent in 1d16h.');
+    expect(statusSentence(availability!, 1, 0, 3_600_000)).toBe('100% of the 30d budget is left (0.5% of requests may fail); nothing failed in the last 1h.');
+    expect(statusSentence(availability!, -0.25, 30, 3_600_000)).toBe('The 30d budget is spent: 25% over it.');
+    expect(statusSentence(availability!, undefined, undefined, 3_600_000)).toBe('No requests in the last 30d yet: the budget is counted from the first one.');
   });
 });

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 
 /** The pages' ids, in navigation order (pages.tsx gives each its title and component). */
-export const VIEWS = ['stack', 'logs', 'targets', 'alerts', 'metrics', 'explore', 'config', 'grafana'] as const;
+export const VIEWS = ['stack', 'logs', 'targets', 'alerts', 'metrics', 'explore', 'config', 'grafana', 'objectives'] as const;
 export type View = (typeof VIEWS)[number];
 export interface Route { view: View; params: Record<string, string> }
 

@@ -13,7 +13,7 @@ import { launchChromium } from '../../scripts/lib/chromium.js';
 import { e2eEnv, removeProject } from '../helpers/e2e.js';
 import { startServe } from '../helpers/serve.js';
 
-const VIEWS = ['stack', 'logs', 'targets', 'alerts', 'metrics', 'explore', 'config', 'grafana'];
+const VIEWS = ['stack', 'logs', 'targets', 'alerts', 'metrics', 'explore', 'config', 'grafana', 'objectives'];
 const docker = new Docker();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-a11y-'));
 const project = `obsdeck-a11y-${process.pid}`;

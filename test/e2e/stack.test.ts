@@ -227,8 +227,8 @@ describe('the Stack view', () => {
 
     // Config: break prometheus.yml in the editor → Validate shows the error at its line → Apply
     // is refused and Prometheus still serves the old one → fix it → Apply → the change is live.
-    // The config directory is made as by an Obsdeck that shipped no rule tests yet.
-    fs.rmSync(path.join(home, 'config', 'tests'), { recursive: true });
+    // The config directory is made as by an Obsdeck that did not ship the seed's rule tests yet.
+    fs.rmSync(path.join(home, 'config', 'tests', 'rules_test.yml'));
     await page.keyboard.press('Alt+7');
     const offeredFiles = page.getByRole('region', { name: 'New shipped files' });
     await expect.poll(() => offeredFiles.locator('[data-file]').getAttribute('data-file'), { timeout: 15_000 }).toBe('tests/rules_test.yml');
@@ -258,13 +258,24 @@ describe('the Stack view', () => {
     await page.screenshot({ path: path.join(shots, 'config-applied.png'), fullPage: true });
     // The shipped rule test the directory lacks: reviewed in the editor and applied like any file
     // (into the history), not copied in behind the user's back.
-    expect(fs.existsSync(path.join(home, 'config', 'tests'))).toBe(false);
+    expect(fs.existsSync(path.join(home, 'config', 'tests', 'rules_test.yml'))).toBe(false);
     await offeredFiles.getByRole('button', { name: 'Review' }).click();
     await expect.poll(() => page.getByLabel('Edit tests/rules_test.yml').textContent(), { timeout: 15_000 }).toContain('rule_files:');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'saved tests/rules_test.yml (no service reads it)' }).count(), { timeout: 30_000 }).toBe(1);
     expect(fs.readFileSync(path.join(home, 'config', 'tests', 'rules_test.yml'), 'utf8')).toBe(fs.readFileSync(path.resolve('observability', 'tests', 'rules_test.yml'), 'utf8'));
     await expect.poll(() => offeredFiles.count(), { timeout: 15_000 }).toBe(0);
+    // Objectives to try things out with: the shipped two over 1 h (their alerts fire within
+    // minutes). Apply writes the rules generated from them, and Prometheus runs those.
+    await page.getByRole('navigation', { name: 'Config files' }).getByRole('button', { name: 'slos.yml' }).click();
+    const slosEditor = page.getByLabel('Edit slos.yml');
+    await expect.poll(() => slosEditor.textContent(), { timeout: 15_000 }).toContain('objectives:');
+    await slosEditor.fill(fs.readFileSync(path.join(home, 'config', 'slos.yml'), 'utf8').replace(/window: 30d/g, 'window: 1h'));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Applied' }).count(), { timeout: 60_000 }).toBe(1);
+    expect(fs.readFileSync(path.join(home, 'config', 'slo_rules.yml'), 'utf8')).toContain('record: slo:sli_error:ratio_rate1m');
+    const ruleGroups = async () => ((await (await fetch(`${prom}/api/v1/rules`, { headers: signed })).json()) as { data: { groups: { name: string; rules: { name: string }[] }[] } }).data.groups;
+    expect((await ruleGroups()).find((g) => g.name === 'slo:api-availability')?.rules.filter((r) => r.name === 'ErrorBudgetBurn')).toHaveLength(4);
     // The rules file's promtool tests, with the stack's own promtool.
     await page.getByRole('navigation', { name: 'Config files' }).getByRole('button', { name: 'prometheus_rules.yml' }).click();
     const ruleTests = page.getByRole('region', { name: 'Rule tests' });
@@ -388,6 +399,33 @@ describe('the Stack view', () => {
     await page.keyboard.press('Alt+1');
     await traffic.getByRole('row', { name: 'traffic brute-force' }).getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => traffic.getByRole('row', { name: 'traffic brute-force' }).getAttribute('data-running'), { timeout: 15_000 }).toBe('false');
+    // The objectives: normal traffic, 403s and the brute force's 401s and 429s burnt no budget
+    // (only 5xx count against availability, and every answer was fast): no ErrorBudgetBurn. Then
+    // an error storm: the fast-burn page fires within 5 minutes, and the budget left falls.
+    const burning = async () => ((await (await fetch(`${prom}/api/v1/alerts`, { headers: signed })).json()) as { data: { alerts: { labels: Record<string, string> }[] } }).data.alerts.filter((a) => a.labels.alertname === 'ErrorBudgetBurn');
+    expect(await burning()).toEqual([]);
+    await page.keyboard.press('Alt+9');
+    const availability = page.getByRole('region', { name: 'objective api-availability' });
+    await expect.poll(async () => Number((await availability.getAttribute('data-budget')) || NaN), { timeout: 30_000 }).toBeGreaterThan(0.9);
+    expect(await availability.locator('tr[data-state=firing]').count()).toBe(0);
+    await page.keyboard.press('Alt+1');
+    await traffic.getByLabel('Scenario').selectOption('error-storm');
+    await traffic.getByLabel('Duration in seconds').fill('240');
+    await traffic.getByLabel('Requests per second').fill('10');
+    await traffic.getByRole('button', { name: 'Run error-storm' }).click();
+    const stormFrom = Date.now();
+    await page.keyboard.press('Alt+9');
+    await expect.poll(() => availability.locator('tr[data-severity=page][data-state=firing]').count(), { timeout: 300_000, interval: 2000 }).toBeGreaterThanOrEqual(1);
+    expect(Date.now() - stormFrom).toBeLessThan(300_000);
+    expect(Number(await availability.getAttribute('data-budget'))).toBeLessThan(0.5);
+    expect(await availability.getByLabel('Objective summary').textContent()).toMatch(/The 1h budget is spent|it is spent in/);
+    expect((await burning()).map((a) => `${a.labels.slo} ${a.labels.burn}`)).toContain('api-availability page');
+    // The latency objective is untouched: the storm's answers are fast.
+    expect(await page.getByRole('region', { name: 'objective api-latency' }).locator('tr[data-state=firing]').count()).toBe(0);
+    await page.screenshot({ path: path.join(shots, 'objectives-error-storm.png'), fullPage: true });
+    await page.keyboard.press('Alt+1');
+    await traffic.getByRole('row', { name: 'traffic error-storm' }).getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => traffic.getByRole('row', { name: 'traffic error-storm' }).getAttribute('data-running'), { timeout: 15_000 }).toBe('false');
     // Kill the API from outside, as the OOM killer would: its card goes down and comes back.
     const info = await docker.getContainer(`${project}-api_poc3-1`).inspect();
     process.kill(info.State.Pid, 'SIGKILL');
