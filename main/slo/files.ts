@@ -2,7 +2,7 @@
 // Prometheus to run them (prometheus.yml loads slo_rules.yml). Every change of slos.yml goes
 // through the one change path with its generated files beside it.
 import { isSeq, parse as parseYaml, parseDocument } from 'yaml';
-import type { Problem } from '../config/expressions.js';
+import type { ConfigProblem as Problem } from '../contract.js';
 import { parseDuration } from '../rules/files.js';
 import { generateRules, generateTests, impossibleRates, SLO_RULES_FILE, SLO_TESTS_FILE } from './generate.js';
 import { readObjectives, SLOS_FILE, type Objective } from './spec.js';

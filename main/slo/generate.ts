@@ -5,7 +5,7 @@
 // above 100 %) is refused with the arithmetic. Beside them, a promtool test that feeds each
 // objective a steady error ratio and expects exactly the alerts the arithmetic says.
 import { stringify } from 'yaml';
-import type { Problem } from '../config/expressions.js';
+import type { ConfigProblem as Problem } from '../contract.js';
 import { formatDuration } from '../rules/files.js';
 import { SLOS_FILE, WORKBOOK_WINDOW_MS, type BurnRate, type Matcher, type Objective, type Selector } from './spec.js';
 

@@ -4,7 +4,7 @@
 // are reported at their file:line:col, like every config file's.
 import { parser } from '@prometheus-io/lezer-promql';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
-import type { Problem } from '../config/expressions.js';
+import type { ConfigProblem as Problem } from '../contract.js';
 import { parseDuration } from '../rules/files.js';
 
 export const SLOS_FILE = 'slos.yml';
