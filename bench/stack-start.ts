@@ -14,6 +14,18 @@ import { fetchWithin } from '../main/prom/fetch.js';
 import { alternate, roundsFromEnv, summarize } from './lib.js';
 import { basicAuth } from '../main/config/stack-auth.js';
 import { stackAuthFor } from '../scripts/stack-auth.js';
+import { aptInstall, canApt } from '../scripts/lib/apt.js';
+import { which } from '../scripts/lib/proc.js';
+
+// The baseline is Debian's docker-compose: installed here when it is missing and apt-get as root
+// can, else one line says how (never a stack trace from spawn).
+if (!which('docker-compose')) {
+  if (canApt()) await aptInstall(['docker-compose'], 'the baseline of bench:stack');
+  else {
+    console.error('bench:stack compares against docker-compose, which is not installed: `apt-get install docker-compose` (as root), then run it again');
+    process.exit(2);
+  }
+}
 
 const ROUNDS = roundsFromEnv();
 const SERVICES = ['api_poc3', 'prometheus', 'alertmanager'];

@@ -75,8 +75,8 @@ describe('the contract', () => {
 
   it('lets prom:read reach only Prometheus\' read-only API', () => {
     const ok = (path: string) => requestSchemas['prom:read'].safeParse({ path, params: {} }).success;
-    for (const p of ['query', 'query_range', 'labels', 'series', 'metadata', 'status/flags', 'label/__name__/values', 'label/job/values']) expect(ok(p), p).toBe(true);
-    for (const p of ['admin/tsdb/delete_series', 'admin/tsdb/snapshot', '../-/reload', 'label/../../-/quit/values', 'query?x=1', 'rules/../admin', '']) expect(ok(p), p).toBe(false);
+    for (const p of ['query', 'query_range', 'labels', 'series', 'metadata', 'status/flags', 'status/tsdb', 'label/__name__/values', 'label/job/values']) expect(ok(p), p).toBe(true);
+    for (const p of ['admin/tsdb/delete_series', 'admin/tsdb/snapshot', 'status/tsdb/x', 'status/tsdbx', '../-/reload', 'label/../../-/quit/values', 'query?x=1', 'rules/../admin', '']) expect(ok(p), p).toBe(false);
     expect(requestSchemas['prom:read'].safeParse({ path: 'series', params: { 'match[]': ['up', 'http_requests_total'] } }).success).toBe(true);
   });
 });

@@ -28,7 +28,7 @@ export interface ContractError {
 // ----------------------------------------------------------------------------- requests
 
 /** The Prometheus API paths `prom:read` may call (under /api/v1/). */
-export const PROM_READ_PATH = /^(query|query_range|query_exemplars|labels|series|metadata|status\/flags|status\/buildinfo|format_query|parse_query|label\/[a-zA-Z_]\w{0,127}\/values)$/;
+export const PROM_READ_PATH = /^(query|query_range|query_exemplars|labels|series|metadata|status\/flags|status\/buildinfo|status\/tsdb|format_query|parse_query|label\/[a-zA-Z_]\w{0,127}\/values)$/;
 
 /** An image reference: [registry[:port]/]name[/name…][:tag][@sha256:digest]. */
 export const IMAGE_REF = /^(?:[a-zA-Z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;

@@ -15,6 +15,8 @@ import { promFetch, type InstantResult } from '../client/promapi';
 import { HISTORY_KEY, loadHistory, remember } from '../lib/queryhistory';
 import { QueryHistory } from './explore/QueryHistory';
 import { useQuery, type Outcome } from './explore/useQuery';
+import { ExplainTree } from './explore/ExplainTree';
+import { StartHere } from './explore/StartHere';
 
 /** More rows than this are counted, not drawn. */
 const TABLE_MAX = 500;
@@ -26,12 +28,13 @@ export function ExplorePage({ params, setParams }: PageProps) {
   // Grafana's address when it runs in the stack: queries can open in its Explore too.
   const grafanaBase = useSnapshot().snap?.services.find((s) => s.service === 'grafana')?.url;
   const expr = params.q ?? '';
-  const tab = params.tab === 'graph' ? 'graph' : 'table';
+  const tab = params.tab === 'graph' ? 'graph' : params.tab === 'explain' ? 'explain' : 'table';
   const range = RANGES[params.range ?? ''] ? params.range! : '1h';
   const [draft, setDraft] = useState(expr);
   const [history, setHistory] = useState(loadHistory);
   const [runs, setRuns] = useState(0);
-  const { outcome, running } = useQuery(expr, tab, range, runs);
+  // Explain shows the tree, with the instant query's count beside it.
+  const { outcome, running } = useQuery(expr, tab === 'graph' ? 'graph' : 'table', range, runs);
 
   // The URL's query wins when it changes from outside (a chart opened here, back button).
   useEffect(() => setDraft(expr), [expr]);
@@ -58,8 +61,8 @@ export function ExplorePage({ params, setParams }: PageProps) {
       </div>
       <div className="toolbar">
         <nav aria-label="Result" className="tabs">
-          {(['table', 'graph'] as const).map((t) => (
-            <button key={t} type="button" aria-pressed={tab === t} onClick={() => setParams({ ...params, tab: t })}>{t === 'table' ? 'Table' : 'Graph'}</button>
+          {(['table', 'graph', 'explain'] as const).map((t) => (
+            <button key={t} type="button" aria-pressed={tab === t} onClick={() => setParams({ ...params, tab: t })}>{t === 'table' ? 'Table' : t === 'graph' ? 'Graph' : 'Explain'}</button>
           ))}
         </nav>
         {tab === 'graph' && (
@@ -80,9 +83,11 @@ export function ExplorePage({ params, setParams }: PageProps) {
           {outcome.code === 'PROMETHEUS_UNREACHABLE' && <p>Start the stack in the Stack view.</p>}
         </div>
       )}
-      {outcome?.kind === 'table' && <ResultTable data={outcome.data} />}
+      {tab === 'explain' && expr && <ExplainTree expr={expr} onRun={(q) => setParams({ ...params, q, tab: 'table' })} />}
+      {!expr && <StartHere onRun={(q) => setParams({ ...params, q })} onInsert={(m) => setDraft((d) => (d.trim() ? `${d} ${m}` : m))} />}
+      {outcome?.kind === 'table' && tab === 'table' && <ResultTable data={outcome.data} />}
       {outcome?.kind === 'graph' && <ResultGraph result={outcome.result} window={outcome.window} />}
-      {outcome?.kind === 'table' && outcome.warnings.length > 0 && (
+      {outcome?.kind === 'table' && tab === 'table' && outcome.warnings.length > 0 && (
         <ul className="card">{outcome.warnings.map((w) => <li key={w} className="warn">{w}</li>)}</ul>
       )}
 

@@ -214,6 +214,34 @@ describe('the Stack view', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The query failed' }).textContent(), { timeout: 15_000 }).toMatch(/parse error.*expected type range vector/);
     await page.screenshot({ path: path.join(shots, 'explorer.png'), fullPage: true });
+    // A new user's Explore: the seed's queries by the guide's sections, and a metrics browser
+    // (type and HELP from Prometheus); one runs with a click, and Explain takes it apart node by
+    // node, counting a node's series and listing a selector's label values on demand.
+    await page.goto(new URL('/?view=explore', page.url()).toString());
+    const seed = page.getByRole('region', { name: 'The seed\'s queries' });
+    expect(await seed.getByRole('group', { name: 'Percentiles' }).textContent()).toContain('histogram_quantile(0.95, sum by (le)');
+    const metricsBrowser = page.getByRole('region', { name: 'Metrics browser' });
+    await expect.poll(() => metricsBrowser.locator('tr[data-metric="http_requests_total"]').textContent(), { timeout: 15_000 }).toMatch(/counter\s*Total number of HTTP requests/);
+    // The TSDB's cardinality: the head's series and the metrics with the most of them, each
+    // leading to Explore.
+    const cardinality = page.getByRole('region', { name: 'Cardinality' });
+    await expect.poll(() => cardinality.getByLabel('Head block').textContent(), { timeout: 15_000 }).toMatch(/^[1-9]\d* series in the head block/);
+    const topMetrics = cardinality.getByRole('table', { name: 'Metrics by series' });
+    expect(await topMetrics.locator('tr[data-name]').count()).toBeGreaterThanOrEqual(5);
+    const heaviest = (await topMetrics.locator('tr[data-name]').first().getAttribute('data-name'))!;
+    await topMetrics.locator('tr[data-name]').first().getByRole('button').click();
+    expect(decodeURIComponent(page.url().replace(/\+/g, ' '))).toContain(`q=${heaviest}`);
+    await page.goBack();
+    await seed.getByRole('group', { name: 'Percentiles' }).getByRole('button', { name: 'p95 latency' }).click();
+    expect(page.url()).toMatch(/view=explore&q=histogram_quantile%280\.95/);
+    await page.getByRole('navigation', { name: 'Result' }).getByRole('button', { name: 'Explain' }).click();
+    const explainTree = page.getByRole('region', { name: 'Explain' });
+    expect(await explainTree.textContent()).toContain('the 95th percentile, estimated from each histogram');
+    await explainTree.getByRole('button', { name: 'Count the series of http_request_duration_seconds_bucket[5m]' }).click();
+    await expect.poll(() => explainTree.getByLabel('series of http_request_duration_seconds_bucket[5m]').textContent(), { timeout: 15_000 }).toMatch(/^[1-9]\d* series now$/);
+    await explainTree.getByRole('button', { name: 'Label values of http_request_duration_seconds_bucket' }).click();
+    await expect.poll(() => explainTree.getByLabel('label values of http_request_duration_seconds_bucket').textContent(), { timeout: 15_000 }).toMatch(/endpoint.*\/auth\/login[\s\S]*le.*0\.1/);
+    await page.screenshot({ path: path.join(shots, 'explore-explain.png'), fullPage: true });
 
     // Grafana is not in this stack (OBSDECK_SERVICES leaves it out): its view says so and how to
     // add it, and starting it here names what is missing (no registry on this machine).

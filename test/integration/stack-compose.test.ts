@@ -15,6 +15,7 @@ import { httpOk, waitFor } from '../helpers/http.js';
 import { freePort } from '../helpers/net.js';
 import { requireImages, testImages } from '../helpers/images.js';
 import { shippedExpressions } from '../helpers/shipped.js';
+import { SEED_QUERIES } from '../../renderer/lib/seed-queries.js';
 
 const docker = new Docker();
 const project = `obsdeck-it-${process.pid}`;
@@ -196,37 +197,8 @@ describe('the compose stack (docker-compose, without Grafana)', () => {
     // The seed's queries ("Consultas PromQL Útiles"), corrected where the seed's PromQL is invalid
     // (see prometheus_rules.yml). Those about 5xx errors stay empty on a healthy API.
     const seedQueries: [string, boolean][] = [
-      ['http_requests_total', true],
-      ['http_requests_total{method="POST"}', true],
-      ['http_requests_total{endpoint="/customers"}', true],
-      ['http_requests_total{method="POST",endpoint="/customers",status="201"}', true],
-      ['sum(http_requests_total)', true],
-      ['sum by (method) (http_requests_total)', true],
-      ['sum by (endpoint) (http_requests_total)', true],
-      ['topk(5, sum by (endpoint) (http_requests_total))', true],
-      ['rate(http_requests_total[5m])', true],
-      ['sum by (endpoint) (rate(http_requests_total[5m]))', true],
-      ['sum by (method) (rate(http_requests_total[5m]))', true],
-      ['rate(http_requests_total{status=~"4.."}[5m])', true],
-      ['rate(http_requests_total{status=~"5.."}[5m])', false],
-      ['sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) * 100', false],
-      ['rate(http_request_duration_seconds_sum[5m]) / rate(http_request_duration_seconds_count[5m])', true],
-      ['sum by (endpoint) (rate(http_request_duration_seconds_sum[5m])) / sum by (endpoint) (rate(http_request_duration_seconds_count[5m]))', true],
-      ['histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))', true],
-      ['histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))', true],
-      ['histogram_quantile(0.95, sum by (endpoint, le) (rate(http_request_duration_seconds_bucket[5m])))', true],
-      ['rate(jwt_tokens_created_total[5m])', true],
-      ['jwt_active_tokens', true],
-      ['sum by (token_type) (jwt_tokens_created_total)', true],
-      ['sum by (user_role) (jwt_tokens_created_total)', true],
-      ['rate(http_requests_total{endpoint="/auth/login",status="401"}[5m])', true],
-      ['rate(http_requests_total{endpoint="/auth/login",status="200"}[5m])', true],
-      ['sum(rate(http_requests_total{endpoint="/auth/login",status="200"}[5m])) / sum(rate(http_requests_total{endpoint="/auth/login"}[5m])) * 100', true],
-      ['rate(encryption_operations_total[5m])', true],
-      ['sum by (field_type) (encryption_operations_total)', true],
-      ['sum by (operation_type) (encryption_operations_total)', true],
-      ['rate(encryption_duration_seconds_sum[5m]) / rate(encryption_duration_seconds_count[5m])', true],
-      ['sum by (operation_type) (rate(encryption_duration_seconds_sum[5m])) / sum by (operation_type) (rate(encryption_duration_seconds_count[5m]))', true],
+      // Explore's catalogue of them (renderer/lib/seed-queries.ts): every one runs here.
+      ...SEED_QUERIES.flatMap((g) => g.queries.map((x): [string, boolean] => [x.expr, x.expectsSeries])),
       ['sum(rate(http_requests_total{status!~"5.."}[5m])) / sum(rate(http_requests_total[5m]))', true],
     ];
 
