@@ -15,6 +15,7 @@ describe('the contract', () => {
     expect(shape).toEqual({
       'engine:status': [],
       'stack:status': [],
+      'vitals:history': [],
       'stack:up': ['services?:array', 'swarm?:boolean', 'replicas?:object', 'init?:boolean'],
       'stack:scale': ['service:string', 'replicas:integer'],
       'stack:credentials': [],

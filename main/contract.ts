@@ -8,7 +8,7 @@ import { z } from 'zod';
 // ----------------------------------------------------------------------------- data
 // In contract/data.ts, re-exported here (and used below).
 export * from './contract/data.js';
-import { EDITABLE_FILE_NAMES, RULE_TEST_PATH, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigFileName, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile, type RecordedTest, type SloState } from './contract/data.js';
+import { EDITABLE_FILE_NAMES, RULE_TEST_PATH, TRAFFIC_SCENARIOS, type EngineStatus, type ImageInfo, type PullProgress, type StackEvent, type StackSnapshot, type TargetInfo, type RangeResult, type ConfigProblem, type ConfigFileName, type ConfigState, type ConfigStep, type AlertsSnapshot, type PathTestResult, type AlertNotice, type NoticesState, type TrafficRun, type TrafficState, type LogLine, type BacktestResult, type RoutingView, type AlertHistoryState, type RuleTestFile, type RecordedTest, type SloState, type VitalsPoint, type VitalsState } from './contract/data.js';
 
 // ----------------------------------------------------------------------------- errors
 
@@ -170,6 +170,8 @@ export const requestSchemas = {
   }),
   /** The objectives of the applied slos.yml and where each stands now. */
   'slo:status': z.strictObject({}),
+  /** The last 15 minutes of each running service's CPU, memory, network and block I/O. */
+  'vitals:history': z.strictObject({}),
   'prom:read': z.strictObject({
     path: z.string().regex(PROM_READ_PATH, 'a read-only Prometheus API path'),
     params: z.record(z.string().regex(/^[\w[\]]{1,32}$/, 'a parameter name'), z.union([z.string().max(20_000), z.array(z.string().max(4000)).max(100)])),
@@ -202,6 +204,7 @@ export interface Replies {
   'config:restore': ConfigState;
   'config:dismiss': ConfigState;
   'slo:status': SloState;
+  'vitals:history': VitalsState;
   'metrics:range': RangeResult[];
   'silences:create': { id: string };
   'silences:expire': { id: string };
@@ -229,6 +232,8 @@ export interface Replies {
 export interface Events {
   /** Every change of a service or the engine. */
   'stack:snapshot': StackSnapshot;
+  /** Each running service's vitals, every few seconds. */
+  'vitals:sample': Record<string, VitalsPoint>;
   /** One step of an up/down/restart, as it happens. */
   'stack:progress': StackEvent;
   /** New log lines of the followed services. */

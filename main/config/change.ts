@@ -18,7 +18,7 @@ import { sloOutputs } from '../slo/files.js';
 import { SLO_RULES_FILE } from '../slo/generate.js';
 import { SLOS_FILE } from '../slo/spec.js';
 import { CONFIG_FILES, type ConfigFile, type ConfigHistory, type HistoryEntry } from './store.js';
-import { validateRuleTests, validateTexts, type ToolImages } from './validate.js';
+import { rulesBroken, validateRuleTests, validateTexts, type ToolImages } from './validate.js';
 
 export class ApplyRefused extends Error {
   constructor(readonly problems: Problem[], what = 'the configuration') {
@@ -84,12 +84,13 @@ async function changeProblems(configDir: string, given: Drafts, tools: { docker:
   if (problems.some((p) => p.severity === 'error')) return { drafts, problems };
   const texts = textsOf(configDir, drafts);
   const rules = otherRuleFiles(configDir, drafts);
+  const services = reachesServices(drafts) ? await validateTexts(texts, configDir, tools, rules) : [];
   return {
     drafts,
     problems: [
       ...problems,
-      ...(reachesServices(drafts) ? await validateTexts(texts, configDir, tools, rules) : []),
-      ...await validateRuleTests(ruleTestDrafts(drafts), { 'prometheus_rules.yml': texts['prometheus_rules.yml'], ...rules }, tools),
+      ...services,
+      ...await validateRuleTests(ruleTestDrafts(drafts), { 'prometheus_rules.yml': texts['prometheus_rules.yml'], ...rules }, rulesBroken(services) ? undefined : tools),
     ],
   };
 }

@@ -173,6 +173,12 @@ export async function checkWithTools(docker: Docker, images: ToolImages, texts: 
 
 const RULE_TEST_KEYS = ['rule_files', 'evaluation_interval', 'group_eval_order', 'tests'];
 
+/**
+ * A rules file with an error: its problem is said at its line, so the rule tests are not run
+ * against it (promtool would only repeat it for every test file).
+ */
+export const rulesBroken = (problems: Problem[]) => problems.some((p) => p.severity === 'error' && (p.file === 'prometheus_rules.yml' || p.file === 'slo_rules.yml'));
+
 /** A promtool rule test file's shape (tests/NAME.yml): YAML, its settings, a list of tests. */
 export function checkRuleTestYml(file: string, text: string): Problem[] {
   const p = parseYaml(file, text);
@@ -209,7 +215,7 @@ export async function validateConfigs(configDir: string, tools?: { docker: Docke
   const core = await validateTexts({ 'prometheus.yml': read('prometheus.yml'), 'prometheus_rules.yml': read('prometheus_rules.yml'), 'alertmanager.yml': read('alertmanager.yml') }, configDir, tools, generated);
   const slos = set['slos.yml'] !== undefined ? sloOutputs(set['slos.yml'], read('prometheus.yml')).problems : [];
   const tests = Object.fromEntries(Object.entries(set).filter(([f]) => kindOf(f) === 'rule-test'));
-  return [...core, ...slos, ...await validateRuleTests(tests, { 'prometheus_rules.yml': read('prometheus_rules.yml'), ...generated }, tools)];
+  return [...core, ...slos, ...await validateRuleTests(tests, { 'prometheus_rules.yml': read('prometheus_rules.yml'), ...generated }, rulesBroken(core) ? undefined : tools)];
 }
 
 /**

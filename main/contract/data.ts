@@ -450,3 +450,20 @@ export interface SloState {
   /** Why there is nothing to show, or what is wrong with slos.yml. */
   notes: string[];
 }
+
+/** A service's cost at one moment, as `docker stats` counts it. */
+export interface VitalsPoint {
+  at: number;
+  /** 100 is one core; absent for a container's first read. */
+  cpuPercent?: number;
+  cpuSeconds: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+}
+
+/** The last 15 minutes of each running service's vitals, sampled every `intervalMs` (0: off). */
+export interface VitalsState { intervalMs: number; services: Record<string, VitalsPoint[]> }

@@ -18,6 +18,7 @@ import { basicAuth } from '../config/stack-auth.js';
 import { Stack, type Skipped } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
+import { VitalsKeeper } from '../stack/vitals.js';
 import { serviceStatuses } from '../swarm/status.js';
 import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { targetFor, type Target } from '../target/target.js';
@@ -95,8 +96,15 @@ export class Runtime {
     runningPrometheus: () => (this.snapshot().services.find((s) => s.service === 'prometheus')?.state === 'running' ? this.prometheus() : undefined),
   });
   readonly traffic = new TrafficRuns((run) => this.emit('traffic:run', run), () => this.ports.holds('api_poc3'));
+  /** Each running service's CPU, memory and I/O every 5 s (OBSDECK_VITALS_MS; 0 turns it off). */
+  readonly vitals: VitalsKeeper;
 
   constructor(readonly opts: RuntimeOptions = {}) {
+    this.vitals = new VitalsKeeper({
+      docker: () => this.maybeStack()?.docker,
+      running: async () => new Map(this.snapshot().services.filter((s) => s.state === 'running' && s.containerId).map((s) => [s.service, s.containerId!])),
+      sampled: (points) => this.emit('vitals:sample', points),
+    }, Number(this.env.OBSDECK_VITALS_MS ?? 5000));
     this.receiver.on('notice', (n) => {
       this.emit('alerts:notice', n);
       this.alertHistory.notice(n);
@@ -124,6 +132,7 @@ export class Runtime {
     this.alertHistory.close();
     this.forwards?.close();
     this.watcher?.stop();
+    this.vitals.stop();
     void this.receiver.close();
     this.traffic.stop();
   }
@@ -356,6 +365,7 @@ export class Runtime {
     await this.watcher.start();
     this.watchLock();
     this.alertHistory.keepUp();
+    this.vitals.start();
     await this.refreshSwarm();
   }
 

@@ -8,6 +8,7 @@ import { PANELS } from '../lib/panels';
 import { customWindow, localInput, RANGES } from '../lib/timerange';
 import { formatValue } from '../lib/units';
 import type { PageProps } from '../lib/route';
+import { VitalsPanels } from './metrics/Vitals';
 
 const REFRESH: Record<string, number> = { '5s': 5000, '10s': 10000, '30s': 30000, off: 0 };
 
@@ -88,6 +89,7 @@ export function MetricsPage({ params, setParams, go }: PageProps) {
           })}
         </div>
       )}
+      <VitalsPanels />
     </section>
   );
 }

@@ -10,11 +10,12 @@ import { EngineNotes } from './stack/EngineNotes';
 import { ServiceCard } from './stack/ServiceCard';
 import { Steps, useSteps } from './stack/Steps';
 import { SwarmDialog } from './stack/SwarmDialog';
-import { useClient, useSnapshot } from '../state/app';
+import { useClient, useSnapshot, useVitals } from '../state/app';
 
 export function StackPage(): React.JSX.Element {
   const client = useClient();
   const { snap, error: snapError } = useSnapshot();
+  const vitals = useVitals();
   const { steps, clear } = useSteps();
   const action = useAction();
   const error = action.error ?? snapError;
@@ -79,7 +80,7 @@ export function StackPage(): React.JSX.Element {
 
       <div className="services">
         {snap?.services.map((s) => (
-          <ServiceCard key={s.service} s={s} now={now} onSwarm={onSwarm} disabled={!engineUp || busy !== undefined}
+          <ServiceCard key={s.service} s={s} now={now} onSwarm={onSwarm} disabled={!engineUp || busy !== undefined} vitals={vitals.services[s.service]}
             onScale={(n) => run(() => client.request('stack:scale', { service: s.service, replicas: n }))}
             onAction={(what) => run(() => client.request(`stack:${what}`, { services: [s.service] }), what !== 'stop')} />
         ))}

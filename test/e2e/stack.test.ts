@@ -109,6 +109,12 @@ describe('the Stack view', () => {
     await expect.poll(() => page.getByRole('button', { name: /^Start/ }).first().textContent(), { timeout: 90_000 }).toBe('Start');
     const progress = page.getByRole('region', { name: 'Progress' });
     for (const s of SERVICES) expect(await progress.textContent()).toContain(`✓ ${s} is ready`);
+    // Each running card says what its service costs (the Engine API's stats every 5 s): CPU with
+    // a sparkline of the last minutes, and memory as docker stats counts it.
+    const promVitals = card(page, 'prometheus').getByLabel('vitals of prometheus');
+    await expect.poll(() => promVitals.getAttribute('data-cpu'), { timeout: 30_000 }).toMatch(/^\d+\.\d\d$/);
+    expect(Number(await promVitals.getAttribute('data-memory'))).toBeGreaterThan(10 * 1024 * 1024);
+    await expect.poll(() => card(page, 'api_poc3').getByRole('img', { name: /^CPU of api_poc3, last \d+ min$/ }).count(), { timeout: 30_000 }).toBe(1);
     await page.screenshot({ path: path.join(shots, 'stack-running.png'), fullPage: true });
     // Traffic from the Stack view: normal use for the charts, then a brute-force attack whose
     // alert is checked below (it fires after its `for: 1m`).
@@ -180,6 +186,10 @@ describe('the Stack view', () => {
     expect(await logins.locator('canvas').count()).toBe(1);
     await page.getByLabel('Time range').selectOption('5m');
     expect(page.url()).toContain('range=5m');
+    // Vitals: every running service's CPU and memory over the last 15 minutes.
+    for (const chart of ['Vitals CPU', 'Vitals memory']) {
+      await expect.poll(() => page.getByRole('region', { name: chart }).locator('.chart').getAttribute('data-series'), { timeout: 30_000 }).toBe(String(SERVICES.length));
+    }
     await page.screenshot({ path: path.join(shots, 'metrics.png'), fullPage: true });
 
     // The explorer: a chart opens in it as a graph; a query typed with completion from the live
@@ -238,9 +248,9 @@ describe('the Stack view', () => {
     const explainTree = page.getByRole('region', { name: 'Explain' });
     expect(await explainTree.textContent()).toContain('the 95th percentile, estimated from each histogram');
     await explainTree.getByRole('button', { name: 'Count the series of http_request_duration_seconds_bucket[5m]' }).click();
-    await expect.poll(() => explainTree.getByLabel('series of http_request_duration_seconds_bucket[5m]').textContent(), { timeout: 15_000 }).toMatch(/^[1-9]\d* series now$/);
+    await expect.poll(() => explainTree.getByLabel('series of http_request_duration_seconds_bucket[5m]', { exact: true }).textContent(), { timeout: 15_000 }).toMatch(/^[1-9]\d* series now$/);
     await explainTree.getByRole('button', { name: 'Label values of http_request_duration_seconds_bucket' }).click();
-    await expect.poll(() => explainTree.getByLabel('label values of http_request_duration_seconds_bucket').textContent(), { timeout: 15_000 }).toMatch(/endpoint.*\/auth\/login[\s\S]*le.*0\.1/);
+    await expect.poll(() => explainTree.getByLabel('label values of http_request_duration_seconds_bucket', { exact: true }).textContent(), { timeout: 15_000 }).toMatch(/endpoint.*\/auth\/login[\s\S]*le.*0\.1/);
     await page.screenshot({ path: path.join(shots, 'explore-explain.png'), fullPage: true });
 
     // Grafana is not in this stack (OBSDECK_SERVICES leaves it out): its view says so and how to

@@ -97,21 +97,27 @@ describe('a config write that fails', () => {
   const mounted = async (dir: string, how: 'full' | 'read-only', work: () => Promise<void>) => {
     const saved = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-saved-'));
     fs.cpSync(dir, saved, { recursive: true });
-    if (how === 'full') {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
-      fs.cpSync(saved, dir, { recursive: true });
-      // Filled to the last block: the next file of any size does not fit.
-      try {
-        fs.writeFileSync(path.join(dir, '.filler'), Buffer.alloc(1 << 20));
-      } catch { /* ENOSPC: full, as wanted */ }
-    } else {
-      execFileSync('mount', ['--bind', dir, dir]);
-      execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
-    }
+    let mountedNow = false;
     try {
+      if (how === 'full') {
+        // Room for what is there (a page a file, the history holds the whole config set), then
+        // filled to the last block: the next file of any size does not fit.
+        const files = fs.readdirSync(saved, { recursive: true, withFileTypes: true });
+        const room = files.reduce((t, e) => t + 4096 + (e.isFile() ? fs.statSync(path.join(e.parentPath, e.name)).size : 0), 64 * 1024);
+        execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil(room / 1024)}k`, 'tmpfs', dir]);
+        mountedNow = true;
+        fs.cpSync(saved, dir, { recursive: true });
+        try {
+          fs.writeFileSync(path.join(dir, '.filler'), Buffer.alloc(1 << 22));
+        } catch { /* ENOSPC: full, as wanted */ }
+      } else {
+        execFileSync('mount', ['--bind', dir, dir]);
+        mountedNow = true;
+        execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
+      }
       await work();
     } finally {
-      execFileSync('umount', [dir]);
+      if (mountedNow) execFileSync('umount', [dir]);
       fs.rmSync(saved, { recursive: true, force: true });
     }
   };

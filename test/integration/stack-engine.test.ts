@@ -230,7 +230,7 @@ describe('up, status, logs', () => {
     // Every target's first scrape lands within a scrape interval or two of ready; on a loaded
     // machine (the run with the Swarm and remote-engine tests beside it) 95 were in at first.
     await expect.poll(async () => (await prom.tsdb()).headStats.numSeries, { timeout: 30_000, interval: 1000 }).toBeGreaterThan(100);
-    expect((await prom.rules()).groups.map((g) => g.name).sort()).toEqual(['obsdeck_watchdog', 'poc3_security', 'poc3_sli']);
+    expect((await prom.rules()).groups.map((g) => g.name).sort()).toEqual(['obsdeck_watchdog', 'poc3_security', 'poc3_sli', 'slo:api-availability', 'slo:api-latency']);
     await expect(prom.query('rate(x[5m]) by (a)')).rejects.toThrow(/^query: bad_data: .*parse error/);
     const nobody = await freePort();
     await expect(new PrometheusClient(`http://127.0.0.1:${nobody}`).targets()).rejects.toThrow(`targets: http://127.0.0.1:${nobody} connection refused (is it running?)`);
@@ -334,7 +334,8 @@ describe('validate and apply', () => {
       // Nothing was restarted for it.
       expect([...(await stack.containers()).values()].map((c) => `${c.Id}:${c.State}`).sort()).toEqual(containersBefore);
       const history = new ConfigHistory(home).list();
-      expect(history.at(-1)?.files).toEqual(['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml']);
+      // The whole config set: the services' files, the objectives and their rules, the rule tests.
+      expect(history.at(-1)?.files).toEqual(['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml', 'slos.yml', 'slo_rules.yml', 'tests/rules_test.yml', 'tests/slo_rules_test.yml']);
       const diff = await cli(['history', history.at(-1)!.id]);
       expect(diff.stdout).toBe(''); // the files are what was applied
     } finally {

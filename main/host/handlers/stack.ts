@@ -27,6 +27,7 @@ export function stackHandlers(rt: Runtime) {
   return {
     'engine:status': () => rt.engineStatus(),
     'stack:status': () => rt.snapshot(),
+    'vitals:history': () => rt.vitals.state(),
     'stack:up': ({ services, swarm, replicas, init }) => change('up', async (s) => {
       const names = services?.length ? services : (rt.opts.defaultServices ?? []);
       await rt.ensureForwards(names); // a remote engine's port that cannot be forwarded stops the start

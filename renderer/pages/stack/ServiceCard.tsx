@@ -2,8 +2,9 @@
 // reached, its image, replicas and config version; why the last Start skipped it, its last log
 // lines, on Swarm its tasks and Scale, else Start / Stop / Restart of that service alone.
 import { useEffect, useState } from 'react';
-import type { ServiceStatus } from '../../../main/contract';
-import { since } from '../../lib/format';
+import type { ServiceStatus, VitalsPoint } from '../../../main/contract';
+import { Sparkline } from '../../components/Sparkline';
+import { formatBytes as bytes, since } from '../../lib/format';
 
 export type ServiceAction = 'up' | 'stop' | 'restart';
 
@@ -35,9 +36,25 @@ export interface ServiceCardProps {
   disabled: boolean;
   onScale: (replicas: number) => void;
   onAction: (what: ServiceAction) => void;
+  /** Its last 15 minutes of CPU, memory and I/O, while it runs. */
+  vitals?: VitalsPoint[];
 }
 
-export function ServiceCard({ s, now, onSwarm, disabled, onScale, onAction }: ServiceCardProps) {
+/** CPU and memory now, and a sparkline of the CPU over the last minutes. */
+function Vitals({ service, points }: { service: string; points: VitalsPoint[] }) {
+  const last = points.at(-1)!;
+  const cpu = points.map((p) => p.cpuPercent).filter((v): v is number => v !== undefined);
+  return (
+    <div className="vitals" aria-label={`vitals of ${service}`} data-cpu={last.cpuPercent?.toFixed(2) ?? ''} data-memory={last.memoryBytes}>
+      <span>CPU {last.cpuPercent === undefined ? '…' : `${last.cpuPercent.toFixed(1)}%`}</span>
+      <Sparkline values={cpu} label={`CPU of ${service}, last ${Math.round((last.at - points[0]!.at) / 60_000) || 1} min`} max={5} />
+      <span>mem {bytes(last.memoryBytes)}{last.memoryLimitBytes > 0 && last.memoryLimitBytes < 2 ** 60 ? ` of ${bytes(last.memoryLimitBytes)}` : ''}</span>
+      <span className="muted">net ↓{bytes(last.netRxBytes)} ↑{bytes(last.netTxBytes)}</span>
+    </div>
+  );
+}
+
+export function ServiceCard({ s, now, onSwarm, disabled, onScale, onAction, vitals }: ServiceCardProps) {
   const label = stateLabel(s);
   return (
     <article key={s.service} className={`card service ${label.tone}`} aria-label={`service ${s.service}`} data-state={s.state} data-ready={String(s.ready)}>
@@ -54,6 +71,7 @@ export function ServiceCard({ s, now, onSwarm, disabled, onScale, onAction }: Se
         {s.replicas && <><dt>Replicas</dt><dd aria-label="replicas">{s.replicas.running}/{s.replicas.desired}</dd></>}
         {s.configVersion && <><dt>Config</dt><dd aria-label="config version" title="A hash of the config files in the container; the Config view's history says which applied version it is"><code>{s.configVersion}</code></dd></>}
       </dl>
+      {s.state === 'running' && vitals && vitals.length > 0 && <Vitals service={s.service} points={vitals} />}
       {s.standInFor && <p className="muted" aria-label="stand-in">offline: using stand-in {s.image} for {s.standInFor}</p>}
       {s.unavailable && (
         <div className="bad" aria-label="unavailable">

@@ -1,0 +1,108 @@
+// What each running service costs: the Engine API's stats, read one-shot (a non-streamed read
+// without one-shot waits a second or two per container for its own second sample) every few
+// seconds, turned into the figures `docker stats` shows: CPU % (100 % is one core), memory as
+// docker stats counts it (usage less the inactive page cache), network and block I/O. The last
+// 15 minutes are kept for the cards' sparklines and the Metrics view's Vitals charts.
+import type Docker from 'dockerode';
+import type { VitalsPoint, VitalsState } from '../contract.js';
+
+/** The parts of a stats answer this reads (cgroup v1 and v2 alike). */
+export interface RawStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
+}
+
+/** docker stats' memory: usage less inactive file pages (cgroup v2 `inactive_file`, v1 `total_inactive_file`). */
+export function workingSet(m: RawStats['memory_stats']): number {
+  const usage = m?.usage ?? 0;
+  const cache = m?.stats?.inactive_file ?? m?.stats?.total_inactive_file ?? 0;
+  return Math.max(0, usage - (cache < usage ? cache : 0));
+}
+
+interface Counters { cpuNs: number; systemNs: number }
+
+/** One point from a stats answer; CPU % from the previous answer of the same container (none for the first). */
+export function pointOf(s: RawStats, at: number, previous?: Counters): { point: VitalsPoint; counters: Counters } {
+  const cpuNs = s.cpu_stats?.cpu_usage?.total_usage ?? 0;
+  const systemNs = s.cpu_stats?.system_cpu_usage ?? 0;
+  const cpus = s.cpu_stats?.online_cpus ?? 1;
+  let cpuPercent: number | undefined;
+  if (previous && systemNs > previous.systemNs && cpuNs >= previous.cpuNs) cpuPercent = ((cpuNs - previous.cpuNs) / (systemNs - previous.systemNs)) * cpus * 100;
+  const nets = Object.values(s.networks ?? {});
+  const io = s.blkio_stats?.io_service_bytes_recursive ?? [];
+  const blk = (op: string) => io.filter((e) => e.op.toLowerCase() === op).reduce((t, e) => t + e.value, 0);
+  return {
+    point: {
+      at, ...(cpuPercent !== undefined ? { cpuPercent } : {}), cpuSeconds: cpuNs / 1e9,
+      memoryBytes: workingSet(s.memory_stats), memoryLimitBytes: s.memory_stats?.limit ?? 0,
+      netRxBytes: nets.reduce((t, n) => t + (n.rx_bytes ?? 0), 0), netTxBytes: nets.reduce((t, n) => t + (n.tx_bytes ?? 0), 0),
+      blockReadBytes: blk('read'), blockWriteBytes: blk('write'),
+    },
+    counters: { cpuNs, systemNs },
+  };
+}
+
+export interface VitalsHost {
+  docker(): Docker | undefined;
+  /** The running services' containers on this engine: service → container id. */
+  running(): Promise<Map<string, string>>;
+  /** A new sample of every running service. */
+  sampled(points: Record<string, VitalsPoint>): void;
+}
+
+export const VITALS_KEEP_MS = 15 * 60_000;
+
+/** Samples every `intervalMs` while started; keeps the last 15 minutes per service. */
+export class VitalsKeeper {
+  private readonly series = new Map<string, VitalsPoint[]>();
+  private readonly counters = new Map<string, Counters>();
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(private readonly host: VitalsHost, readonly intervalMs = 5000) {}
+
+  start(): void {
+    if (this.timer || this.intervalMs <= 0) return;
+    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+    this.timer.unref();
+    void this.sample();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One round of one-shot reads, all containers at once; a round still running is not doubled. */
+  async sample(now = Date.now()): Promise<Record<string, VitalsPoint>> {
+    const docker = this.host.docker();
+    if (this.busy || !docker) return {};
+    this.busy = true;
+    try {
+      const running = await this.host.running().catch(() => new Map<string, string>());
+      const points: Record<string, VitalsPoint> = {};
+      await Promise.all([...running].map(async ([service, id]) => {
+        const raw = await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false }).catch(() => undefined) as RawStats | undefined;
+        if (!raw?.cpu_stats) return;
+        const { point, counters } = pointOf(raw, now, this.counters.get(id));
+        this.counters.set(id, counters);
+        points[service] = point;
+        const list = this.series.get(service) ?? [];
+        list.push(point);
+        while (list.length && list[0]!.at < now - VITALS_KEEP_MS) list.shift();
+        this.series.set(service, list);
+      }));
+      for (const id of [...this.counters.keys()]) if (![...running.values()].includes(id)) this.counters.delete(id);
+      if (Object.keys(points).length) this.host.sampled(points);
+      return points;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  state(): VitalsState {
+    return { intervalMs: this.intervalMs, services: Object.fromEntries(this.series) };
+  }
+}
