@@ -24,6 +24,8 @@ describe('the config directory\'s set', () => {
     const dir = tmp();
     for (const f of ['alertmanager.yml', 'prometheus.yml', 'prometheus_rules.yml', 'tests/b.yml', 'tests/a.yaml', 'tests/notes.txt', 'tests/deep/c.yml', 'docker-compose.yml', 'auth/password']) write(dir, f, f);
     fs.mkdirSync(path.join(dir, 'tests', 'd.yml')); // a directory with a test's name
+    fs.symlinkSync('/nowhere/at/all.yml', path.join(dir, 'tests', 'dangling.yml'));
+    fs.symlinkSync('/etc/hostname', path.join(dir, 'tests', 'outside.yml'));
     expect(setFiles(dir)).toEqual(['prometheus.yml', 'prometheus_rules.yml', 'alertmanager.yml', 'tests/a.yaml', 'tests/b.yml']);
     expect(readSet(dir)['tests/b.yml']).toBe('tests/b.yml');
     expect(kindOf('tests/a.yaml')).toBe('rule-test');

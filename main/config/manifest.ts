@@ -62,7 +62,15 @@ export function setFiles(dir: string): string[] {
   const folders = FOLDERS.flatMap((f) => {
     const where = path.join(dir, f.dir);
     if (!fs.existsSync(where)) return [];
-    return fs.readdirSync(where).map((n) => `${f.dir}/${n}`).filter((rel) => f.pattern.test(rel) && fs.statSync(path.join(dir, rel)).isFile()).sort();
+    // Plain files only: a symlink (dangling, or to a file outside the directory) is not of the set.
+    const plain = (rel: string) => {
+      try {
+        return fs.lstatSync(path.join(dir, rel)).isFile();
+      } catch {
+        return false;
+      }
+    };
+    return fs.readdirSync(where).map((n) => `${f.dir}/${n}`).filter((rel) => f.pattern.test(rel) && plain(rel)).sort();
   });
   return [...fixed, ...folders];
 }
