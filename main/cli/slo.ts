@@ -3,7 +3,7 @@
 // rules generated from it as Apply would (exit 1 on a problem); `generate` prints the rules file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { configText, toolsOf, validateDraft } from '../config/change.js';
+import { configText, draftProblems, toolsOf } from '../config/change.js';
 import { formatProblem } from '../config/expressions.js';
 import { loadSpec } from '../config/project.js';
 import { PrometheusClient } from '../prom/client.js';
@@ -67,10 +67,11 @@ async function check(values: Parsed['values']): Promise<number> {
     if (!(err instanceof NoEngine)) throw err;
   }
   // As Apply checks it: the objectives, then the generated rules and test by the stack's promtool.
-  const problems = await validateDraft(configDir, { [SLOS_FILE]: text }, stack);
-  const { why } = await toolsOf(stack);
+  const { tools, why } = await toolsOf(stack);
+  const problems = await draftProblems(configDir, { [SLOS_FILE]: text }, tools);
   for (const p of problems) out((p.severity === 'error' ? red : yellow)(p.file === SLOS_FILE ? `${file}${formatProblem(p).slice(p.file.length)}` : formatProblem(p)));
-  const errors = problems.filter((p) => p.severity === 'error' && !(why && p.message === why));
+  if (why) process.stderr.write(`${yellow('note')}: ${why}\n`);
+  const errors = problems.filter((p) => p.severity === 'error');
   if (!errors.length) out(green(`${file}: ${readObjectives(text).objectives.length} objectives; the rules generated from them are valid${why ? '' : ' (promtool agrees, and their generated test passes)'}`));
   return errors.length ? 1 : 0;
 }

@@ -105,10 +105,15 @@ export async function toolsOf(stack: Stack | undefined): Promise<{ tools?: { doc
   return { tools: { docker: stack.docker, images } };
 }
 
+/** The problems of the drafts as Apply checks them, with the tools already found (or none). */
+export async function draftProblems(configDir: string, drafts: Drafts, tools: { docker: Docker; images: ToolImages } | undefined): Promise<Problem[]> {
+  return (await changeProblems(configDir, drafts, tools)).problems;
+}
+
 /** Every problem of the config directory with the drafts laid over it, checked as text (nothing is written). */
 export async function validateDraft(configDir: string, drafts: Drafts, stack?: Stack): Promise<Problem[]> {
   const { tools, why } = await toolsOf(stack);
-  const { problems } = await changeProblems(configDir, drafts, tools);
+  const problems = await draftProblems(configDir, drafts, tools);
   const file = Object.keys(drafts)[0] ?? 'prometheus.yml';
   return why ? [...problems, { file, severity: 'warning', message: why }] : problems;
 }

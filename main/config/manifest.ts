@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RULE_TEST_PATH, type CONFIG_FILE_NAMES } from '../contract.js';
+import { writeAtomically } from '../files/atomic.js';
 
 /** What a file of the set is: how it is validated, and whether a service reads it. */
 export type SetKind = 'prometheus' | 'rules' | 'alertmanager' | 'rule-test' | 'slos' | 'generated-rules';
@@ -111,8 +112,5 @@ export function offeredFiles(configDir: string, shipped: string): { name: string
 /** The user said "not now" to a shipped file: it is offered no more (the list is the config directory's). */
 export function dismissOffer(configDir: string, rel: string): void {
   const list = [...new Set([...dismissed(configDir), setPath(rel)])].sort();
-  const file = path.join(configDir, DISMISSED);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(list, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeAtomically(path.join(configDir, DISMISSED), `${JSON.stringify(list, null, 2)}\n`, 0o644);
 }

@@ -432,6 +432,7 @@ export interface SloStatus {
   /** A fraction: 0.995. */
   target: number;
   window: string;
+  windowMs: number;
   sli: { kind: 'bad' | 'good'; events: string; total: string };
   errorRatio?: number;
   /** 1 is all of it, 0 spent, below 0 overspent. */

@@ -5,10 +5,9 @@
 // are right, in chunks under the 11,000-point limit of a range query; a draft's changed recording
 // rules evaluated inline. The alerting state machine is replayed in TypeScript (replay.ts) and,
 // for an applied rule, set beside what Prometheus recorded in ALERTS.
-import { parse as parseYaml } from 'yaml';
 import type { BacktestResult, BacktestSeries } from '../contract.js';
 import { ApiError, type PrometheusClient, type RuleGroup } from '../prom/client.js';
-import { findRule, parseDuration, readRuleFile, ruleAt, WorkbenchError, type RuleDef, type RuleGroupDef } from './files.js';
+import { findRule, globalInterval, readRuleFile, ruleAt, WorkbenchError, type RuleDef, type RuleGroupDef } from './files.js';
 import { inlineRecorded, splitThreshold } from './promql-edit.js';
 import { activationsFromAlerts, disagreements, labelKey, replayAlert, withoutName, type EvalSeries } from './replay.js';
 
@@ -33,14 +32,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const norm = (expr: string) => expr.replace(/\s+/g, ' ').trim();
 
 /** prometheus.yml's global evaluation_interval (Prometheus' default, 1m, when it sets none or does not parse). */
-export function globalEvaluationInterval(prometheusYml: string): number {
-  try {
-    const doc = parseYaml(prometheusYml) as { global?: { evaluation_interval?: string } } | null;
-    return doc?.global?.evaluation_interval ? parseDuration(doc.global.evaluation_interval) : 60_000;
-  } catch {
-    return 60_000;
-  }
-}
+export const globalEvaluationInterval = (prometheusYml: string): number => globalInterval(prometheusYml, 'evaluation_interval');
 
 /** The evaluation timestamps from the first at or after `from` to the last at or before `to`. */
 export function evaluationTimes(from: number, to: number, intervalMs: number, phaseMs: number): number[] {

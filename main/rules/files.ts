@@ -2,7 +2,7 @@
 // interval, rules with their kind, expression, `for`, `keep_firing_for`, labels and line, and
 // Prometheus' duration notation. Validation proper stays with config/validate.ts and promtool:
 // this reads what parses and says where it cannot.
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parse as parseYaml, parseDocument, type Document } from 'yaml';
 
 /** A request the workbench cannot answer as asked: no such rule, a file that does not read, a bad window. */
 export class WorkbenchError extends Error {}
@@ -42,6 +42,20 @@ export function parseDuration(text: string): number {
   }
   if (!s || at !== s.length) throw new WorkbenchError(`"${text}" is not a duration (such as 30s, 5m, 1h30m)`);
   return total;
+}
+
+/**
+ * One of prometheus.yml's global intervals (scrape_interval, evaluation_interval), in ms:
+ * Prometheus' default, 1m, when it sets none or does not parse.
+ */
+export function globalInterval(prometheusYml: string, key: 'scrape_interval' | 'evaluation_interval'): number {
+  try {
+    const doc = parseYaml(prometheusYml) as { global?: Record<string, unknown> } | null;
+    const value = doc?.global?.[key];
+    return typeof value === 'string' ? parseDuration(value) : 60_000;
+  } catch {
+    return 60_000;
+  }
 }
 
 /** A duration in Prometheus' notation, the largest units first (90000 → 1m30s). */

@@ -112,14 +112,16 @@ export function generateRules(objectives: Objective[], scrapeMs: number): string
   return HEADER + stringify({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/** Whether a label value satisfies a matcher (regexes anchored, as Prometheus anchors them). */
+function accepts(m: Matcher, v: string): boolean {
+  const hit = m.op === '=' || m.op === '!=' ? v === m.value : new RegExp(`^(?:${m.value})$`).test(v);
+  return (m.op === '=' || m.op === '=~') === hit;
+}
+
 /** A value that `m` accepts (or refuses, with `accept` false), among a few likely ones; undefined when none fits. */
 function valueFor(m: Matcher, accept: boolean): string | undefined {
-  const fits = (v: string) => {
-    const hit = m.op === '=' || m.op === '!=' ? v === m.value : new RegExp(`^(?:${m.value})$`).test(v);
-    return (m.op === '=' || m.op === '=~') === hit;
-  };
   const candidates = m.op === '=' || m.op === '!=' ? [m.value, `${m.value}x`] : ['500', '200', '1', '0', 'ok', 'x', m.value, m.value.replace(/[^\w.-]/g, '')];
-  return candidates.find((v) => fits(v) === accept);
+  return candidates.find((v) => accepts(m, v) === accept);
 }
 
 /** A concrete series a selector matches (extra labels from `also`), or why there is none. */
@@ -127,9 +129,7 @@ function seriesOf(s: Selector, also: Record<string, string> = {}): Record<string
   const labels: Record<string, string> = { ...also };
   for (const m of s.matchers) {
     if (m.name in labels) {
-      const v = labels[m.name]!;
-      const hit = m.op === '=' || m.op === '!=' ? v === m.value : new RegExp(`^(?:${m.value})$`).test(v);
-      if ((m.op === '=' || m.op === '=~') !== hit) return undefined;
+      if (!accepts(m, labels[m.name]!)) return undefined;
       continue;
     }
     const v = valueFor(m, true);

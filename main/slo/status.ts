@@ -66,7 +66,7 @@ export async function objectivesStatus(prom: PrometheusClient, objectives: Objec
     const burnNow = now === undefined ? undefined : now / budget;
     const lasts = remaining !== undefined && burnNow !== undefined ? exhaustionMs(remaining, burnNow, o.windowMs) : undefined;
     return {
-      name: o.name, service: o.service, description: o.description, target: o.target, window: formatDuration(o.windowMs),
+      name: o.name, service: o.service, description: o.description, target: o.target, window: formatDuration(o.windowMs), windowMs: o.windowMs,
       sli: { kind: o.sli.kind, events: o.sli.events.text, total: o.sli.total.text },
       ...(overall !== undefined ? { errorRatio: overall } : {}), ...(remaining !== undefined ? { budgetRemaining: remaining } : {}),
       ...(burnNow !== undefined ? { burnNow } : {}), ...(lasts !== undefined ? { exhaustionMs: lasts } : {}),

@@ -21,3 +21,13 @@ export function parseLabelSet(text: string): { labels: Record<string, string> } 
 }
 
 export const labelSetText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+
+/** Each label name of `series` (but `__name__`) with its distinct values, names and values sorted. */
+export function labelValuesOf(series: Record<string, string>[]): [string, string[]][] {
+  const values = new Map<string, Set<string>>();
+  for (const s of series) for (const [k, v] of Object.entries(s)) if (k !== '__name__') (values.get(k) ?? values.set(k, new Set()).get(k)!).add(v);
+  return [...values].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [...v].sort()]);
+}
+
+/** prom:read's request for the series a selector matched in the last 5 minutes. */
+export const recentSeries = (selector: string) => ({ path: 'series', params: { 'match[]': selector, start: String(Math.floor(Date.now() / 1000) - 300) } });

@@ -5,13 +5,13 @@ import type { SloBurn, SloStatus } from '../../main/contract';
 import { useRequest } from '../client/useRequest';
 import { Chart } from '../components/Chart';
 import { align } from '../lib/chartdata';
+import { formatDuration } from '../lib/format';
 import { formatValue } from '../lib/units';
 import type { PageProps } from '../lib/route';
 
 const times = (x: number | undefined) => (x === undefined ? '–' : `${x < 10 ? x.toFixed(2) : x.toFixed(0)}×`);
 /** The chart covers the objective's window, at most the last 3 hours. */
 const CHART_MAX_S = 3 * 3600;
-const windowSeconds = (w: string) => [...w.matchAll(/(\d+)([dhms])/g)].reduce((t, m) => t + Number(m[1]) * { d: 86_400, h: 3600, m: 60, s: 1 }[m[2] as 'd' | 'h' | 'm' | 's'], 0);
 
 function BurnRow({ b }: { b: SloBurn }) {
   const state = b.firing ? 'firing' : b.over ? 'over' : 'ok';
@@ -31,7 +31,7 @@ function BurnRow({ b }: { b: SloBurn }) {
 function Objective({ o, explore }: { o: SloStatus; explore: (q: string) => void }) {
   // The budget left over the last hours, as Prometheus computes it at each step; an overspent
   // budget is drawn down to -100 % (the sentence says by how much).
-  const span = Math.min(CHART_MAX_S, windowSeconds(o.window) || CHART_MAX_S);
+  const span = Math.min(CHART_MAX_S, o.windowMs / 1000);
   const chart = useRequest('metrics:range', () => {
     const end = Math.floor(Date.now() / 1000);
     return { exprs: [`clamp_min(${o.budgetExpr}, -1)`], start: end - span, end, step: Math.max(15, Math.ceil(span / 240)) };
@@ -48,7 +48,7 @@ function Objective({ o, explore }: { o: SloStatus; explore: (q: string) => void 
         <meter aria-label="Error budget left" min={0} max={1} low={0.25} high={0.5} optimum={1} value={Math.max(0, left ?? 1)} />
         <strong>{left === undefined ? 'no data' : `${formatValue(Math.max(0, left), 'percent')} of the budget left`}</strong>
         {o.burnNow !== undefined && <span> · burning {times(o.burnNow)} now</span>}
-        {o.exhaustionMs !== undefined && o.burnNow !== undefined && o.burnNow > 0 && <span> · spent in {duration(o.exhaustionMs)} at this rate</span>}
+        {o.exhaustionMs !== undefined && o.burnNow !== undefined && o.burnNow > 0 && <span> · spent in {formatDuration(o.exhaustionMs / 1000)} at this rate</span>}
       </div>
       <p aria-label="Objective summary">{o.sentence}</p>
       <table aria-label={`Burn rates of ${o.name}`}>
@@ -59,13 +59,6 @@ function Objective({ o, explore }: { o: SloStatus; explore: (q: string) => void 
       {data && data.series.some((s) => s.values.some((v) => v !== null)) ? <Chart data={data} unit="percent" height={140} /> : <p className="muted">The budget chart fills once there are requests.</p>}
     </section>
   );
-}
-
-function duration(ms: number): string {
-  const m = Math.round(ms / 60_000);
-  if (m < 60) return `${Math.max(1, m)} min`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
 export function ObjectivesPage({ go }: PageProps) {

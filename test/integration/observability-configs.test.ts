@@ -23,6 +23,25 @@ const files = () => ({
   '/check/slo_rules.yml': read('slo_rules.yml'),
   '/check/tests/slo_rules_test.yml': read('tests/slo_rules_test.yml'),
 });
+/**
+ * A config directory made as on first use, its history, and a change context whose target runs
+ * no service: it records which files each change would deliver (paths in the directory, sorted).
+ */
+function recordingChange(data: string) {
+  const configDir = ensureConfigDir(data);
+  const history = new ConfigHistory(data);
+  const delivered: string[][] = [];
+  const target: ConfigTarget = {
+    docker, images: testImages, restoredHow: '', runningFiles: async () => ({}),
+    noteFor: (services) => `applied to ${services.join(' and ') || 'no running service'}`,
+    deliveries: async (changed) => {
+      delivered.push(changed.map((f) => path.relative(configDir, f)).sort());
+      return [];
+    },
+  };
+  return { configDir, history, delivered, ctx: { target, configDir, history } };
+}
+
 const promtool = (args: string[], f: Record<string, string> = files()) =>
   runTool(docker, { image: testImages.prometheus, entrypoint: '/bin/promtool', args, files: f });
 
@@ -150,18 +169,7 @@ receivers: [{ name: default }, { name: pager }, { name: security }, { name: secu
   it('applies a rule test into the config directory and its history without touching a service', async () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-settests-'));
     try {
-      const configDir = ensureConfigDir(data);
-      const history = new ConfigHistory(data);
-      const delivered: string[][] = [];
-      const target: ConfigTarget = {
-        docker, images: testImages, restoredHow: '', runningFiles: async () => ({}),
-        noteFor: (services) => `applied to ${services.join(' and ') || 'no running service'}`,
-        deliveries: async (changed) => {
-          delivered.push(changed);
-          return [];
-        },
-      };
-      const ctx = { target, configDir, history };
+      const { configDir, history, delivered, ctx } = recordingChange(data);
       const first = await applyChange(ctx);
       expect(history.files(first.id)).toContain('tests/rules_test.yml');
       delivered.length = 0;
@@ -198,25 +206,16 @@ receivers: [{ name: default }, { name: pager }, { name: security }, { name: secu
   it('applies an objective with the rules and test generated from it, and refuses one whose burn rate could never fire', async () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-slos-'));
     try {
-      const configDir = ensureConfigDir(data);
-      const history = new ConfigHistory(data);
-      const delivered: string[][] = [];
-      const target: ConfigTarget = {
-        docker, images: testImages, restoredHow: '', runningFiles: async () => ({}), noteFor: () => 'applied',
-        deliveries: async (changed) => {
-          delivered.push(changed.map((f) => path.relative(configDir, f)).sort());
-          return [];
-        },
-      };
+      const { configDir, history, delivered, ctx } = recordingChange(data);
       const trial = read('slos.yml').replace(/window: 30d/g, 'window: 1h');
-      const entry = await applyChange({ target, configDir, history }, { 'slos.yml': trial });
+      const entry = await applyChange(ctx, { 'slos.yml': trial });
       expect(delivered).toEqual([['slo_rules.yml', 'slos.yml', 'tests/slo_rules_test.yml']]);
       const rules = fs.readFileSync(path.join(configDir, 'slo_rules.yml'), 'utf8');
       expect(rules).toContain('expr: slo:sli_error:ratio_rate1m{slo="api-availability"} > 0.072 and slo:sli_error:ratio_rate1m{slo="api-availability"} > 0.072');
       expect(history.read(entry.id, 'slo_rules.yml')).toBe(rules);
       expect(history.read(entry.id, 'tests/slo_rules_test.yml')).toBe(fs.readFileSync(path.join(configDir, 'tests', 'slo_rules_test.yml'), 'utf8'));
       const loose = trial.replace('target: 99.5', 'target: 90');
-      const err = await applyChange({ target, configDir, history }, { 'slos.yml': loose }).then(() => undefined, (e: unknown) => e);
+      const err = await applyChange(ctx, { 'slos.yml': loose }).then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(ApplyRefused);
       expect((err as Error).message).toMatch(/slos\.yml:15:13: error: objective api-availability: the page alert on 1m & 1m at 14\.4× could never fire/);
       expect(fs.readFileSync(path.join(configDir, 'slos.yml'), 'utf8')).toBe(trial);

@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { instantQuery } from '../../client/promapi';
 import { explain, type ExplainNode } from '../../lib/explain';
+import { labelValuesOf, recentSeries } from '../../lib/labels';
 import { useClient } from '../../state/app';
 
 /** At most this many series are read for a selector's label values. */
@@ -23,11 +24,8 @@ function Node({ node, onRun }: { node: ExplainNode; onRun: (q: string) => void }
     );
   };
   const seriesNow = () => {
-    void client.request('prom:read', { path: 'series', params: { 'match[]': node.selector!, start: String(Math.floor(Date.now() / 1000) - 300) } }).then((r) => {
-      const series = ((r.body as { data?: Record<string, string>[] }).data ?? []).slice(0, SERIES_MAX);
-      const values = new Map<string, Set<string>>();
-      for (const s of series) for (const [k, v] of Object.entries(s)) if (k !== '__name__') (values.get(k) ?? values.set(k, new Set()).get(k)!).add(v);
-      setLabels([...values].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [...v].sort()]));
+    void client.request('prom:read', recentSeries(node.selector!)).then((r) => {
+      setLabels(labelValuesOf(((r.body as { data?: Record<string, string>[] }).data ?? []).slice(0, SERIES_MAX)));
     }, (e: unknown) => setCount(e instanceof Error ? e.message : String(e)));
   };
   return (

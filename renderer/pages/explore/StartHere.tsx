@@ -3,6 +3,7 @@
 // Prometheus' metrics explorer shows them (a click puts it in the editor).
 import { useMemo, useState } from 'react';
 import { useRequest } from '../../client/useRequest';
+import { labelValuesOf, recentSeries } from '../../lib/labels';
 import { SEED_QUERIES } from '../../lib/seed-queries';
 import { Cardinality } from './Cardinality';
 
@@ -12,19 +13,14 @@ function MetricsBrowser({ onInsert }: { onInsert: (m: string) => void }) {
   const [filter, setFilter] = useState('');
   const [open, setOpen] = useState<string | undefined>();
   const meta = useRequest('prom:read', { path: 'metadata', params: {} });
-  const labels = useRequest('prom:read', () => (open ? { path: 'series', params: { 'match[]': open, start: String(Math.floor(Date.now() / 1000) - 300) } } : undefined), { key: open ?? '' });
+  const labels = useRequest('prom:read', () => (open ? recentSeries(open) : undefined), { key: open ?? '' });
   const metrics = useMemo(() => {
     const data = (meta.data?.body as { data?: Metadata } | undefined)?.data ?? {};
     return Object.entries(data).map(([name, m]) => ({ name, type: m[0]?.type ?? 'unknown', help: m[0]?.help ?? '' }))
       .filter((m) => !filter || m.name.includes(filter) || m.help.toLowerCase().includes(filter.toLowerCase()))
       .sort((a, b) => a.name.localeCompare(b.name));
   }, [meta.data, filter]);
-  const labelNames = useMemo(() => {
-    const series = (labels.data?.body as { data?: Record<string, string>[] } | undefined)?.data ?? [];
-    const names = new Map<string, Set<string>>();
-    for (const s of series) for (const [k, v] of Object.entries(s)) if (k !== '__name__') (names.get(k) ?? names.set(k, new Set()).get(k)!).add(v);
-    return [...names].sort(([a], [b]) => a.localeCompare(b));
-  }, [labels.data]);
+  const labelNames = useMemo(() => labelValuesOf((labels.data?.body as { data?: Record<string, string>[] } | undefined)?.data ?? []), [labels.data]);
   return (
     <section className="card" aria-label="Metrics browser">
       <h2>Metrics</h2>
@@ -40,7 +36,7 @@ function MetricsBrowser({ onInsert }: { onInsert: (m: string) => void }) {
                 <button type="button" aria-expanded={open === m.name} aria-label={`Labels of ${m.name}`} onClick={() => setOpen(open === m.name ? undefined : m.name)}>labels</button>
                 {open === m.name && (
                   <ul aria-label={`labels of ${m.name}`} className="muted">
-                    {labelNames.map(([k, vs]) => <li key={k}><code>{k}</code>: {[...vs].slice(0, 12).join(', ')}{vs.size > 12 ? ` … (${vs.size})` : ''}</li>)}
+                    {labelNames.map(([k, vs]) => <li key={k}><code>{k}</code>: {vs.slice(0, 12).join(', ')}{vs.length > 12 ? ` … (${vs.length})` : ''}</li>)}
                   </ul>
                 )}
               </td>
