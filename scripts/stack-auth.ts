@@ -1,5 +1,5 @@
 // `npm run stack:auth`: the stack's credentials for a run without the app (docker compose on
-// observability/ directly): makes observability/auth/ (web.yml, password, webhook-token) with a
+// observability/ directly): makes observability/auth/ (web.yml, password, webhook-token, vitals-token) with a
 // random password and token, kept across runs. The app makes its own in its config directory.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -18,7 +18,7 @@ export function stackAuthFor(dir = shipped): StackAuth {
       return undefined;
     }
   };
-  const auth = { username: STACK_USER, password: keep('password') ?? crypto.randomBytes(18).toString('base64url'), webhookToken: keep('webhook-token') ?? crypto.randomBytes(24).toString('base64url') };
+  const auth = { username: STACK_USER, password: keep('password') ?? crypto.randomBytes(18).toString('base64url'), webhookToken: keep('webhook-token') ?? crypto.randomBytes(24).toString('base64url'), vitalsToken: keep('vitals-token') ?? crypto.randomBytes(24).toString('base64url') };
   ensureAuthFiles(dir, auth);
   return auth;
 }

@@ -91,6 +91,25 @@ describe('the Alertmanager webhook receiver', () => {
     expect(receiver.state().firing).toEqual([]);
   });
 
+  it('serves the metrics it was given to GET with their own token only, which the webhook does not take', async () => {
+    receiver = new AlertReceiver();
+    receiver.requireToken(TOKEN);
+    receiver.exposeMetrics('/metrics/vitals', 'vitals-token-for-tests', () => 'container_memory_working_set_bytes{service="api_poc3"} 1\n');
+    const { listening } = await receiver.listen('127.0.0.1', 0);
+    const url = listening!.replace('/alertmanager', '/metrics/vitals');
+    const scrape = (authorization?: string, method = 'GET') => fetch(url, { method, headers: authorization ? { authorization } : {} });
+    expect((await scrape()).status).toBe(401);
+    expect((await scrape(`Bearer ${TOKEN}`)).status).toBe(401); // the webhook's token is not the scrape's
+    expect((await scrape('Bearer vitals-token-for-tests', 'POST')).status).toBe(405);
+    const ok = await scrape('Bearer vitals-token-for-tests');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await ok.text()).toBe('container_memory_working_set_bytes{service="api_poc3"} 1\n');
+    // And the vitals' token sends no alert.
+    const body = JSON.stringify(payload(alert('firing', 'aa01')));
+    expect((await fetch(listening!, { method: 'POST', headers: { ...signed, authorization: 'Bearer vitals-token-for-tests' }, body })).status).toBe(401);
+  });
+
   it('takes notifications only with this install\'s token and as JSON, and says what it turned away', async () => {
     receiver = new AlertReceiver();
     receiver.requireToken(TOKEN);

@@ -83,6 +83,7 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
   private readonly resolved: AlertNotice[] = [];
   private refused?: NonNullable<NoticesState['refused']>;
   private readonly noticeTimes: number[] = [];
+  private readonly exposed = new Map<string, { token: Buffer; body: () => string }>();
 
   constructor(private readonly now: () => number = Date.now) {
     super();
@@ -106,6 +107,15 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
   /** Notifications are taken only with `Authorization: Bearer <token>` (this install's). */
   requireToken(token: string): void {
     this.token = Buffer.from(`Bearer ${token}`);
+  }
+
+  /**
+   * Serves `body()` in Prometheus' text format on GET `path`, to requests with
+   * `Authorization: Bearer <token>` only: the stack's Prometheus scrapes the app's vitals here,
+   * with a token of its own (not the webhook's: a scrape job's credentials cannot send alerts).
+   */
+  exposeMetrics(path: string, token: string, body: () => string): void {
+    this.exposed.set(path, { token: Buffer.from(`Bearer ${token}`), body });
   }
 
   private refuse(why: string): void {
@@ -284,12 +294,20 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(message);
     };
+    const metrics = this.exposed.get(req.url ?? '');
+    if (metrics) {
+      req.resume();
+      if (req.method !== 'GET') return reply(405, 'GET only');
+      if (!tokenMatches(req.headers.authorization, metrics.token)) return reply(401, 'these metrics are for the stack\'s Prometheus only');
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(metrics.body());
+      return;
+    }
     const pathTest = req.url?.startsWith(PATH_TEST_PATH) ? req.url.slice(PATH_TEST_PATH.length) : undefined;
     if (req.url !== WEBHOOK_PATH && pathTest === undefined) return reply(404, `the webhook is at ${WEBHOOK_PATH}`);
     if (pathTest === undefined && req.method !== 'POST') return reply(405, 'POST only');
     if (pathTest !== undefined && req.method !== 'GET') return reply(405, 'GET only');
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (!this.token || given.length !== this.token.length || !crypto.timingSafeEqual(given, this.token)) {
+    if (!this.token || !tokenMatches(req.headers.authorization, this.token)) {
       this.refuse('a notification without this install\'s token (not from the stack\'s Alertmanager)');
       req.resume();
       return reply(401, 'this receiver takes notifications from its own Alertmanager only');
@@ -327,4 +345,10 @@ export class AlertReceiver extends EventEmitter<{ notice: [AlertNotice]; error: 
       }
     });
   }
+}
+
+/** Whether an Authorization header is exactly `expected`, compared in constant time. */
+function tokenMatches(header: string | undefined, expected: Buffer): boolean {
+  const given = Buffer.from(header ?? '');
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }

@@ -50,7 +50,7 @@ export function specOf(text: string, loc: StackLocation = {}): { spec: StackSpec
   const env = withSecrets(loc.env ?? process.env, data);
   const configDir = ensureConfigDir(data);
   const { file, source } = composeLocation(loc);
-  const auth = { username: STACK_USER, password: env.STACK_WEB_PASSWORD!, webhookToken: env.OBSDECK_WEBHOOK_TOKEN! };
+  const auth = { username: STACK_USER, password: env.STACK_WEB_PASSWORD!, webhookToken: env.OBSDECK_WEBHOOK_TOKEN!, vitalsToken: env.OBSDECK_VITALS_TOKEN! };
   const spec = loadCompose(text, { file, source, project: loc.project ?? env.OBSDECK_PROJECT ?? DEFAULT_PROJECT, env, configDir });
   chooseImages(spec, readSettings(data).images);
   return { spec, configDir, auth };

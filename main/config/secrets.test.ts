@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SecretsDamaged, stackSecrets, withSecrets } from './secrets.js';
+import { SECRET_VARIABLES, SecretsDamaged, stackSecrets, withSecrets } from './secrets.js';
 
 describe('the stack\'s secrets', () => {
   it('are generated once, private, kept, and yield to the environment', () => {
@@ -10,7 +10,7 @@ describe('the stack\'s secrets', () => {
     try {
       const first = stackSecrets(data);
       expect(Object.values(first).every((v) => /^[\w-]{24}$/.test(v))).toBe(true);
-      expect(new Set(Object.values(first)).size).toBe(5);
+      expect(new Set(Object.values(first)).size).toBe(SECRET_VARIABLES.length);
       expect(fs.statSync(path.join(data, 'secrets.json')).mode & 0o077).toBe(0);
       expect(stackSecrets(data)).toEqual(first);
       const env = withSecrets({ API_ADMIN_PASSWORD: 'given', GRAFANA_ADMIN_PASSWORD: '' }, data);

@@ -10,9 +10,10 @@ import { publishOnce, writeAtomically } from '../files/atomic.js';
 
 /**
  * The API's users, Grafana's admin, the stack's own user (Prometheus and Alertmanager; see
- * stack-auth.ts) and the token Alertmanager's webhook shows the app's receiver.
+ * stack-auth.ts), the token Alertmanager's webhook shows the app's receiver and the one
+ * Prometheus scrapes the app's vitals with.
  */
-export const SECRET_VARIABLES = ['API_ADMIN_PASSWORD', 'API_USER_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'STACK_WEB_PASSWORD', 'OBSDECK_WEBHOOK_TOKEN'] as const;
+export const SECRET_VARIABLES = ['API_ADMIN_PASSWORD', 'API_USER_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'STACK_WEB_PASSWORD', 'OBSDECK_WEBHOOK_TOKEN', 'OBSDECK_VITALS_TOKEN'] as const;
 export type StackSecrets = Record<(typeof SECRET_VARIABLES)[number], string>;
 
 export class SecretsDamaged extends Error {}

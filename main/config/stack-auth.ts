@@ -2,7 +2,8 @@
 // boundary (web pages, other processes and every container on the machine reach 127.0.0.1 and
 // the Docker bridge). Prometheus and Alertmanager serve only requests with the app's basic-auth
 // user (their upstream --web.config.file, with a bcrypt hash made here), and Alertmanager's
-// webhook carries a bearer token the app's receiver checks. The files are made in the config
+// webhook carries a bearer token the app's receiver checks; Prometheus scrapes the app's vitals
+// with another (a scrape job's credentials cannot send alerts). The files are made in the config
 // directory's auth/ from the secrets, copied into the containers with the configs, and never
 // recorded in the config history. The directory is 0700 (no other user of this machine gets
 // in); the files in it are 0644, because a bind mount (docker compose without the app) hands
@@ -15,7 +16,7 @@ import { writeAtomically } from '../files/atomic.js';
 /** The user the app, Prometheus (scraping itself and Alertmanager) and Grafana's data source sign in as. */
 export const STACK_USER = 'obsdeck';
 
-export interface StackAuth { username: string; password: string; webhookToken: string }
+export interface StackAuth { username: string; password: string; webhookToken: string; vitalsToken: string }
 
 /** `Authorization: Basic …` for the stack's user. */
 export function basicAuth(auth: Pick<StackAuth, 'username' | 'password'>): string {
@@ -24,7 +25,8 @@ export function basicAuth(auth: Pick<StackAuth, 'username' | 'password'>): strin
 
 /**
  * Makes `<dir>/auth/` hold web.yml (the bcrypt hash of the password), password and
- * webhook-token for these secrets; files already right are left alone (a new bcrypt salt would
+ * webhook-token (Alertmanager's to the app's receiver) and vitals-token (Prometheus' to the app's
+ * vitals) for these secrets; files already right are left alone (a new bcrypt salt would
  * change them for nothing).
  */
 export function ensureAuthFiles(dir: string, auth: StackAuth): string {
@@ -44,6 +46,7 @@ export function ensureAuthFiles(dir: string, auth: StackAuth): string {
     writeAtomically(path.join(authDir, 'password'), auth.password, 0o644);
   }
   if (read('webhook-token') !== auth.webhookToken) writeAtomically(path.join(authDir, 'webhook-token'), auth.webhookToken, 0o644);
+  if (read('vitals-token') !== auth.vitalsToken) writeAtomically(path.join(authDir, 'vitals-token'), auth.vitalsToken, 0o644);
   return authDir;
 }
 

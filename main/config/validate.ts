@@ -150,13 +150,21 @@ export function toolProblems(output: string, files: Record<string, string>, fall
 
 export interface ToolImages { prometheus: string; alertmanager: string }
 
+/**
+ * The credential files the stack's Prometheus reads (compose mounts them from auth/). promtool
+ * check config stats an `authorization: credentials_file` (not a basic_auth password_file), so
+ * the check's container holds them too, with a placeholder: the check reads no secret.
+ */
+export const PROMETHEUS_CREDENTIAL_FILES = ['/etc/prometheus/auth/password', '/etc/prometheus/auth/vitals-token'];
+const credentialPlaceholders = () => Object.fromEntries(PROMETHEUS_CREDENTIAL_FILES.map((f) => [f, 'placeholder']));
+
 /** promtool and amtool of the stack's own images, on the engine, over the given texts. */
 export async function checkWithTools(docker: Docker, images: ToolImages, texts: Record<'prometheus.yml' | 'prometheus_rules.yml' | 'alertmanager.yml', string>, ruleFiles: Record<string, string> = {}): Promise<Problem[]> {
   const all = { ...ruleFiles, ...texts };
   const files = Object.fromEntries(Object.entries(all).map(([name, text]) => [`/check/${name}`, text]));
   const names = Object.fromEntries(Object.keys(all).map((n) => [`/check/${n}`, n]));
   const [config, rules, am] = await Promise.all([
-    runTool(docker, { image: images.prometheus, entrypoint: '/bin/promtool', args: ['check', 'config', '/check/prometheus.yml'], files }),
+    runTool(docker, { image: images.prometheus, entrypoint: '/bin/promtool', args: ['check', 'config', '/check/prometheus.yml'], files: { ...files, ...credentialPlaceholders() } }),
     runTool(docker, { image: images.prometheus, entrypoint: '/bin/promtool', args: ['check', 'rules', '/check/prometheus_rules.yml'], files }),
     runTool(docker, { image: images.alertmanager, entrypoint: '/bin/amtool', args: ['check-config', '/check/alertmanager.yml'], files }),
   ]);

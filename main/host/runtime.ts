@@ -18,7 +18,7 @@ import { basicAuth } from '../config/stack-auth.js';
 import { Stack, type Skipped } from '../stack/stack.js';
 import { useStandIns } from '../stack/stand-ins.js';
 import { StatusWatcher } from '../stack/watch.js';
-import { VitalsKeeper } from '../stack/vitals.js';
+import { VITALS_METRICS_PATH, VitalsKeeper } from '../stack/vitals.js';
 import { serviceStatuses } from '../swarm/status.js';
 import { SwarmStack, type SwarmServiceStatus } from '../swarm/swarm.js';
 import { targetFor, type Target } from '../target/target.js';
@@ -426,6 +426,8 @@ export class Runtime {
     // A remote engine's Alertmanager cannot reach a webhook on this machine: ask it instead.
     if (this.forwards || this.env.OBSDECK_ALERTS === 'poll') return this.pollAlerts();
     this.receiver.requireToken(this.loaded().auth.webhookToken);
+    // The same server serves the vitals to the stack's Prometheus (job obsdeck-vitals).
+    this.receiver.exposeMetrics(VITALS_METRICS_PATH, this.loaded().auth.vitalsToken, () => this.vitals.metrics());
     const port = Number(this.env.OBSDECK_WEBHOOK_PORT ?? DEFAULT_WEBHOOK_PORT);
     const state = await this.receiver.listen(await webhookHost(docker, process.platform, status.endpoint), Number.isInteger(port) ? port : DEFAULT_WEBHOOK_PORT);
     this.heartbeatTimer ??= watchHeartbeat(this);

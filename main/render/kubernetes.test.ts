@@ -63,6 +63,9 @@ describe('obsdeck render kubernetes', () => {
     expect(job.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['obsdeck'] } }]);
     expect(job.relabel_configs).toEqual(expect.arrayContaining([expect.objectContaining({ regex: 'api-poc3', action: 'keep' }), expect.objectContaining({ regex: '8083', action: 'keep' })]));
     expect(prom.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['alertmanager:9093']);
+    // The app's vitals are scraped from the machine running the app: a cluster has its kubelet's cAdvisor instead.
+    expect(prom.scrape_configs.map((j) => j.job_name)).toEqual(['poc3-security', 'prometheus', 'alertmanager']);
+    expect((parse(files['prometheus.yml']) as { scrape_configs: { job_name: string }[] }).scrape_configs.map((j) => j.job_name)).toContain('obsdeck-vitals');
     expect((find('Role', 'prometheus-discovery') as Manifest & { rules: { resources: string[]; verbs: string[] }[] }).rules[0]).toMatchObject({ resources: ['pods'], verbs: ['get', 'list', 'watch'] });
     expect((find('Deployment', 'prometheus') as Manifest & { spec: { template: { spec: { serviceAccountName: string } } } }).spec.template.spec.serviceAccountName).toBe('prometheus');
   });
@@ -75,6 +78,8 @@ describe('obsdeck render kubernetes', () => {
     const b = (renderKubernetes(spec, { files }).find((m) => m.kind === 'Secret') as Manifest & { stringData: Record<string, string> }).stringData;
     expect(a.password).not.toBe(b.password); // generated each time, never a fixed value
     expect(a['web.yml']).toMatch(/basic_auth_users:\n {2}obsdeck: \$2[aby]\$/);
+    // Every credential file the compose file mounts into a service is a key of the Secret (a subPath of a missing key fails the pod).
+    expect(Object.keys(a).sort()).toEqual(['password', 'vitals-token', 'web.yml', 'webhook-token']);
   });
 
   it('reads back as the same documents from its YAML', () => {

@@ -45,9 +45,13 @@ const PART = 'app.kubernetes.io/part-of';
 export function prometheusForKubernetes(text: string, apiService: string, namespace: string): string {
   const doc = parseDocument(text);
   const jobs = doc.get('scrape_configs') as { items: { get(k: string): unknown; set(k: string, v: unknown): void; delete(k: string): void }[] } | undefined;
+  const targetsOf = (job: { get(k: string): unknown }) => (job.get('static_configs') as { toJSON(): { targets?: string[] }[] } | undefined)?.toJSON().flatMap((s) => s.targets ?? []) ?? [];
+  // A job that scrapes the machine running the app (the app's vitals) has nothing to scrape in a
+  // cluster, which has the kubelet's cAdvisor for the same figures.
+  if (jobs) jobs.items = jobs.items.filter((job) => { const t = targetsOf(job); return !t.length || !t.every((x) => x.startsWith('host.docker.internal:')); });
   for (const job of jobs?.items ?? []) {
     const statics = job.get('static_configs') as { toJSON(): { targets?: string[] }[] } | undefined;
-    const targets = statics?.toJSON().flatMap((s) => s.targets ?? []) ?? [];
+    const targets = targetsOf(job);
     const m = targets.length === 1 ? new RegExp(`^${apiService}:(\\d+)$`).exec(targets[0]!) : null;
     if (!m) {
       // Other services keep their static targets, under their Kubernetes Service names.
@@ -157,7 +161,7 @@ export function renderKubernetes(spec: StackSpec, opts: RenderOptions): Manifest
   });
   const secret: Manifest & { stringData: Record<string, string> } = {
     apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET_NAME, namespace: ns, labels: { [PART]: 'obsdeck' } }, type: 'Opaque',
-    stringData: { 'web.yml': webConfig(password, opts.rotate ? undefined : opts.existing), password, 'webhook-token': webhookToken },
+    stringData: { 'web.yml': webConfig(password, opts.rotate ? undefined : opts.existing), password, 'webhook-token': webhookToken, 'vitals-token': clusterValue('vitals-token', 24) },
   };
   out.push(secret);
   const apiName = api?.name ?? 'api_poc3';

@@ -42,6 +42,8 @@ describe('the shipped compose file', () => {
       // The stack's credentials (config/stack-auth.ts): the web config and the password Prometheus signs in with.
       { type: 'bind', source: path.resolve('observability', 'auth', 'web.yml'), target: '/etc/prometheus/auth/web.yml', readOnly: true },
       { type: 'bind', source: path.resolve('observability', 'auth', 'password'), target: '/etc/prometheus/auth/password', readOnly: true },
+      // And the token it scrapes the app's vitals with.
+      { type: 'bind', source: path.resolve('observability', 'auth', 'vitals-token'), target: '/etc/prometheus/auth/vitals-token', readOnly: true },
     ]);
     expect(prometheus.command).toContain('--web.config.file=/etc/prometheus/auth/web.yml');
     expect(prometheus.labels['org.obsdeck.auth']).toBe('basic');

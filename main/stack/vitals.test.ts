@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointOf, VitalsKeeper, workingSet, type RawStats } from './vitals.js';
+import { exposition, pointOf, VitalsKeeper, workingSet, type RawStats } from './vitals.js';
 
 // Trimmed answers of GET /containers/{id}/stats?stream=false&one-shot=true (API 1.41).
 const v2 = (cpuNs: number, systemNs: number): RawStats => ({
@@ -46,5 +46,31 @@ describe('a service\'s vitals', () => {
     expect(state.services.api!.map((p) => p.at)).toEqual([t0 + 16 * 60_000]);
     expect(state.services.prometheus!.map((p) => p.at)).toEqual([t0, t0 + 5000]); // kept as it was when it stopped
     expect(state.intervalMs).toBe(5000);
+  });
+
+  it('serve the last round to Prometheus as cAdvisor names it, and nothing for a service that stopped', async () => {
+    let running = new Map([['api_poc3', 'a1'], ['prometheus', 'p1']]);
+    let cpu = 0;
+    const docker = { getContainer: () => ({ stats: async () => { cpu += 2e9; return v2(cpu, cpu * 10); } }) };
+    const keeper = new VitalsKeeper({ docker: () => docker as never, running: async () => running, sampled: () => undefined }, 5000);
+    expect(keeper.metrics()).not.toMatch(/^container_/m); // before the first round: the HELP lines only
+    await keeper.sample(1000);
+    const text = keeper.metrics();
+    expect(text).toContain('# TYPE container_cpu_usage_seconds_total counter\n');
+    expect(text).toContain('# TYPE container_memory_working_set_bytes gauge\n');
+    expect(text).toMatch(/^container_cpu_usage_seconds_total\{service="api_poc3"\} [\d.]+$/m);
+    expect(text).toContain('container_memory_working_set_bytes{service="prometheus"} 40000000\n');
+    for (const name of ['container_spec_memory_limit_bytes', 'container_network_receive_bytes_total', 'container_network_transmit_bytes_total', 'container_fs_reads_bytes_total', 'container_fs_writes_bytes_total']) {
+      expect(text).toMatch(new RegExp(`^${name}\\{service="prometheus"\\} \\d+$`, 'm'));
+    }
+    running = new Map([['api_poc3', 'a1']]);
+    await keeper.sample(6000);
+    expect(keeper.metrics()).not.toContain('service="prometheus"');
+    expect(keeper.metrics()).toContain('service="api_poc3"');
+  });
+
+  it('escape a label value as the text format wants it', () => {
+    const p = pointOf(v2(1e9, 10e9), 0).point;
+    expect(exposition({ 'a"b\\c\nd': p })).toContain('container_cpu_usage_seconds_total{service="a\\"b\\\\c\\nd"} 1\n');
   });
 });

@@ -53,11 +53,15 @@ export interface VitalsHost {
 }
 
 export const VITALS_KEEP_MS = 15 * 60_000;
+/** Where the app serves them to Prometheus (prometheus.yml's obsdeck-vitals job), beside the alert receiver. */
+export const VITALS_METRICS_PATH = '/metrics/vitals';
 
 /** Samples every `intervalMs` while started; keeps the last 15 minutes per service. */
 export class VitalsKeeper {
   private readonly series = new Map<string, VitalsPoint[]>();
   private readonly counters = new Map<string, Counters>();
+  /** The last round's points: what the metrics endpoint serves (a service that stopped drops out). */
+  private latest: Record<string, VitalsPoint> = {};
   private timer?: NodeJS.Timeout;
   private busy = false;
 
@@ -95,6 +99,7 @@ export class VitalsKeeper {
         this.series.set(service, list);
       }));
       for (const id of [...this.counters.keys()]) if (![...running.values()].includes(id)) this.counters.delete(id);
+      this.latest = points;
       if (Object.keys(points).length) this.host.sampled(points);
       return points;
     } finally {
@@ -102,7 +107,43 @@ export class VitalsKeeper {
     }
   }
 
+  /** The last round in Prometheus' text format (see exposition()). */
+  metrics(): string {
+    return exposition(this.latest);
+  }
+
   state(): VitalsState {
     return { intervalMs: this.intervalMs, services: Object.fromEntries(this.series) };
   }
+}
+
+/**
+ * The metrics Prometheus scrapes from the app (job obsdeck-vitals in prometheus.yml), named and
+ * counted as cAdvisor does, so rules and dashboards written for cAdvisor read them unchanged:
+ * `rate(container_cpu_usage_seconds_total[1m])` is cores in use. Labelled by the compose service
+ * only (no container id or name: a recreated container continues its service's series, and a
+ * counter that starts again from zero is a reset that rate() already handles).
+ */
+const METRICS: { name: string; type: 'counter' | 'gauge'; help: string; value: (p: VitalsPoint) => number }[] = [
+  { name: 'container_cpu_usage_seconds_total', type: 'counter', help: 'Cumulative CPU time consumed, in seconds.', value: (p) => p.cpuSeconds },
+  { name: 'container_memory_working_set_bytes', type: 'gauge', help: 'Current working set in bytes (usage less inactive file pages, as docker stats counts memory).', value: (p) => p.memoryBytes },
+  { name: 'container_spec_memory_limit_bytes', type: 'gauge', help: 'Memory limit of the container in bytes (the machine\'s memory when none is set).', value: (p) => p.memoryLimitBytes },
+  { name: 'container_network_receive_bytes_total', type: 'counter', help: 'Cumulative bytes received, all interfaces.', value: (p) => p.netRxBytes },
+  { name: 'container_network_transmit_bytes_total', type: 'counter', help: 'Cumulative bytes transmitted, all interfaces.', value: (p) => p.netTxBytes },
+  { name: 'container_fs_reads_bytes_total', type: 'counter', help: 'Cumulative bytes read from block devices.', value: (p) => p.blockReadBytes },
+  { name: 'container_fs_writes_bytes_total', type: 'counter', help: 'Cumulative bytes written to block devices.', value: (p) => p.blockWriteBytes },
+];
+
+/** Escapes a label value for the text format (backslash, double quote, newline). */
+const labelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** `points` (service → its last sample) in Prometheus' text exposition format 0.0.4. */
+export function exposition(points: Record<string, VitalsPoint>): string {
+  const services = Object.keys(points).sort();
+  const lines: string[] = [];
+  for (const m of METRICS) {
+    lines.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
+    for (const s of services) lines.push(`${m.name}{service="${labelValue(s)}"} ${m.value(points[s]!)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

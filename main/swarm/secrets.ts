@@ -6,7 +6,7 @@ import type { ServiceSpec } from '../stack/compose.js';
 import { mountedFiles } from '../stack/mounts.js';
 
 /** Files a service reads its credentials from: Swarm secrets, not configs. */
-export const isSecret = (target: string) => /\/auth\/(password|webhook-token)$/.test(target);
+export const isSecret = (target: string) => /\/auth\/(password|webhook-token|vitals-token)$/.test(target);
 /**
  * Environment variables that carry a secret, and the variable that names a file holding it
  * instead: on Swarm the value goes into a Swarm secret (encrypted in the Raft log, in memory on

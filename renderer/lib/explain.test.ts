@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explain, nodesOf, type ExplainNode } from './explain';
-import { PANELS } from './panels';
+import { PANELS, VITALS_PANELS } from './panels';
 import { SEED_QUERIES } from './seed-queries';
 
 const tree = (q: string): ExplainNode => {
@@ -12,7 +12,7 @@ const lines = (n: ExplainNode, depth = 0): string[] => [`${'  '.repeat(depth)}${
 
 describe('Explain', () => {
   it('explains every query of the seed and of the Metrics view, every node in a sentence of its own', () => {
-    const queries = [...SEED_QUERIES.flatMap((g) => g.queries.map((q) => q.expr)), ...PANELS.flatMap((p) => p.queries.map((q) => q.expr))];
+    const queries = [...SEED_QUERIES.flatMap((g) => g.queries.map((q) => q.expr)), ...[...PANELS, ...VITALS_PANELS].flatMap((p) => p.queries.map((q) => q.expr))];
     expect(queries.length).toBeGreaterThan(35);
     for (const q of queries) {
       const nodes = nodesOf(tree(q));
@@ -23,7 +23,7 @@ describe('Explain', () => {
         expect(q.includes(n.expr), `${q}: ${n.expr}`).toBe(true);
       }
       // Every metric the query reads is a node that can list its series.
-      const names = [...q.matchAll(/\b([a-z_]+(?:_total|_sum|_count|_bucket)|jwt_active_tokens|[a-z_]+:[\w:]+)\b/g)].map((m) => m[1]!);
+      const names = [...q.matchAll(/\b([a-z_]+(?:_total|_sum|_count|_bucket|_bytes)|jwt_active_tokens|[a-z_]+:[\w:]+)\b/g)].map((m) => m[1]!);
       expect(names.length, q).toBeGreaterThan(0);
       for (const name of names) expect(nodes.some((n) => n.selector?.startsWith(name)), `${q}: ${name}`).toBe(true);
     }

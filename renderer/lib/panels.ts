@@ -16,3 +16,13 @@ export const PANELS: Panel[] = [
   { title: 'Encryption operations', unit: 'ops', queries: [{ expr: `sum by (operation_type, field_type) (rate(encryption_operations_total{${JOB}}[1m]))`, legend: '{{operation_type}} {{field_type}}' }] },
 ];
 
+/**
+ * The services' vitals as Prometheus keeps them (the app serves them for its obsdeck-vitals job,
+ * named as cAdvisor names them): the Metrics view's Vitals over a range longer than the app's
+ * own 15 minutes. CPU as a fraction of one core, like the live chart.
+ */
+const VITALS = 'job="obsdeck-vitals"';
+export const VITALS_PANELS: Panel[] = [
+  { title: 'CPU', unit: 'percent', queries: [{ expr: `sum by (service) (rate(container_cpu_usage_seconds_total{${VITALS}}[1m]))`, legend: '{{service}}' }] },
+  { title: 'Memory', unit: 'bytes', queries: [{ expr: `sum by (service) (container_memory_working_set_bytes{${VITALS}})`, legend: '{{service}}' }] },
+];

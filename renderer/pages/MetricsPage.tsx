@@ -4,7 +4,7 @@
 import { useRequest } from '../client/useRequest';
 import { Chart } from '../components/Chart';
 import { align } from '../lib/chartdata';
-import { PANELS } from '../lib/panels';
+import { PANELS, VITALS_PANELS } from '../lib/panels';
 import { customWindow, localInput, RANGES } from '../lib/timerange';
 import { formatValue } from '../lib/units';
 import type { PageProps } from '../lib/route';
@@ -13,6 +13,9 @@ import { VitalsPanels } from './metrics/Vitals';
 const REFRESH: Record<string, number> = { '5s': 5000, '10s': 10000, '30s': 30000, off: 0 };
 
 const EXPRS = PANELS.flatMap((p) => p.queries.map((q) => q.expr));
+/** Past the app's own 15 minutes of vitals, they come from Prometheus with the panels. */
+const WITH_VITALS = [...PANELS, ...VITALS_PANELS].flatMap((p) => p.queries.map((q) => q.expr));
+const LIVE_VITALS_S = 900;
 
 export function MetricsPage({ params, setParams, go }: PageProps) {
   const custom = params.range === 'custom';
@@ -25,13 +28,16 @@ export function MetricsPage({ params, setParams, go }: PageProps) {
     if (custom && !fixed?.window) return undefined;
     const end = fixed?.window ? fixed.window[1] : Math.floor(Date.now() / 1000);
     const seconds = fixed?.window ? fixed.window[1] - fixed.window[0] : RANGES[range]!;
-    return { exprs: EXPRS, start: end - seconds, end, step: Math.max(5, Math.ceil(seconds / 300)) };
+    return { exprs: seconds > LIVE_VITALS_S ? WITH_VITALS : EXPRS, start: end - seconds, end, step: Math.max(5, Math.ceil(seconds / 300)) };
   }, { everyMs: custom ? 0 : REFRESH[refresh]!, key: `${range} ${refresh} ${fixed?.window?.join('-') ?? ''}` });
   const error = query.error;
   const results = query.data && query.args ? { data: query.data, window: [query.args.start, query.args.end] as [number, number] } : undefined;
 
   let i = 0;
   const byPanel = PANELS.map((p) => p.queries.map((q) => ({ result: results?.data[i++] ?? { expr: q.expr, series: [] }, legend: q.legend })));
+  const vitalsHistory = results && results.data.length > i
+    ? { window: results.window, panels: VITALS_PANELS.map((p) => ({ panel: p, results: p.queries.map((q) => ({ result: results.data[i++] ?? { expr: q.expr, series: [] }, legend: q.legend })) })) }
+    : undefined;
 
   return (
     <section aria-label="Metrics" className="metrics-view">
@@ -89,7 +95,7 @@ export function MetricsPage({ params, setParams, go }: PageProps) {
           })}
         </div>
       )}
-      <VitalsPanels />
+      <VitalsPanels history={vitalsHistory} />
     </section>
   );
 }

@@ -190,6 +190,15 @@ describe('the Stack view', () => {
     for (const chart of ['Vitals CPU', 'Vitals memory']) {
       await expect.poll(() => page.getByRole('region', { name: chart }).locator('.chart').getAttribute('data-series'), { timeout: 30_000 }).toBe(String(SERVICES.length));
     }
+    // Past 15 minutes the vitals come from Prometheus, which scrapes them from this app.
+    await page.getByLabel('Time range').selectOption('1h');
+    const vitals = page.getByRole('region', { name: 'Vitals', exact: true });
+    await expect.poll(() => vitals.locator('h2').textContent(), { timeout: 15_000 }).toContain('from Prometheus (job obsdeck-vitals)');
+    for (const chart of ['Vitals CPU', 'Vitals memory']) {
+      await expect.poll(() => page.getByRole('region', { name: chart }).locator('.chart').getAttribute('data-series'), { timeout: 60_000 }).toBe(String(SERVICES.length));
+    }
+    await page.screenshot({ path: path.join(shots, 'metrics-vitals-prometheus.png'), fullPage: true });
+    await page.getByLabel('Time range').selectOption('5m');
     await page.screenshot({ path: path.join(shots, 'metrics.png'), fullPage: true });
 
     // The explorer: a chart opens in it as a graph; a query typed with completion from the live

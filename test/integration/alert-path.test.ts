@@ -13,7 +13,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsSnapshot, PathTestResult } from '../../main/contract.js';
 import { hostsEntry } from '../../main/engine/host-gateway.js';
-import { filesIn } from '../../main/engine/run-tool.js';
+import { filesIn, runTool } from '../../main/engine/run-tool.js';
 import { Host, type Session } from '../../main/host/host.js';
 import { waitFor } from '../helpers/http.js';
 import { requireImages, testImages } from '../helpers/images.js';
@@ -90,6 +90,40 @@ describe('the alert path', () => {
     const status = await promisify(execFile)(process.execPath, [path.resolve('bin', 'obsdeck.js'), 'status'], { env: { ...env, NO_COLOR: '1' } });
     expect(status.stdout).toMatch(/the alert path[^\n]*\n\s+✓ rules: every rule evaluates\n\s+✓ Prometheus → Alertmanager: 1 Alertmanager discovered, no errors\n\s+✓ Alertmanager → Obsdeck: \d+ webhook notifications sent, 0 failed/);
   }, 90_000);
+
+  it('serves each service\'s vitals to the stack\'s Prometheus as cAdvisor names them, which `obsdeck query` reads back', async () => {
+    // What the app serves passes Prometheus' own lint of the text format.
+    const text = host.runtime.vitals.metrics();
+    expect(text).toMatch(/^container_memory_working_set_bytes\{service="prometheus"\} \d+$/m);
+    const lint = await runTool(docker, { image: testImages.prometheus, entrypoint: '/bin/promtool', args: ['check', 'metrics'], stdin: text });
+    expect(lint.exitCode, lint.stdout + lint.stderr).toBe(0);
+    // Prometheus scrapes it through host.docker.internal with its own token (auth/vitals-token),
+    // every 15 s: a rate needs two scrapes.
+    const prom = host.runtime.prometheus();
+    await waitFor('two scrapes of the app\'s vitals', async () => {
+      const r = await prom.query('count_over_time(container_cpu_usage_seconds_total{job="obsdeck-vitals",service="prometheus"}[2m])').catch(() => undefined);
+      return r?.resultType === 'vector' && Number(r.result[0]?.value[1]) >= 2 ? true : undefined;
+    }, 90_000, 2000);
+    const query = (expr: string) => promisify(execFile)(process.execPath, [path.resolve('bin', 'obsdeck.js'), 'query', expr], { env: { ...env, NO_COLOR: '1' } });
+    const memory = (await query('container_memory_working_set_bytes')).stdout;
+    for (const service of ['api_poc3', 'prometheus', 'alertmanager']) {
+      expect(memory).toMatch(new RegExp(`^container_memory_working_set_bytes\\{[^}]*service="${service}"[^}]*\\} \\d+$`, 'm'));
+    }
+    // The same figure the app's cards show (within the drift of a few seconds between reads).
+    const fromPrometheus = Number(/service="prometheus"[^}]*\} (\d+)/.exec(memory)![1]);
+    const fromApp = host.runtime.vitals.state().services.prometheus!.at(-1)!.memoryBytes;
+    expect(Math.abs(fromPrometheus - fromApp) / fromApp).toBeLessThan(0.5);
+    // Cores in use, as a cAdvisor rule would ask: Prometheus itself uses some, and less than both cores.
+    const cpu = (await query('sum by (service) (rate(container_cpu_usage_seconds_total{service="prometheus"}[1m]))')).stdout;
+    const cores = Number(/\} ([\d.e-]+)$/m.exec(cpu)![1]);
+    expect(cores).toBeGreaterThan(0);
+    expect(cores).toBeLessThan(2);
+    // The target is the app itself, found with the token; a scrape without it is turned away.
+    const targets = (await query('up{job="obsdeck-vitals"}')).stdout;
+    expect(targets).toMatch(/^up\{instance="host\.docker\.internal:5001", job="obsdeck-vitals"\} 1$/m);
+    const at = host.runtime.receiver.address()!;
+    expect((await fetch(`http://${at.host}:${at.port}/metrics/vitals`)).status).toBe(401);
+  }, 150_000);
 
   it('with the receiver unreachable, the test fails at "delivered" in Alertmanager\'s words and the Alerts view says so', async () => {
     await host.runtime.receiver.close();

@@ -9,7 +9,7 @@ import { runRuleTests } from '../../main/rules/tests.js';
 import os from 'node:os';
 import { applyChange, ApplyRefused, restoreEntry, type ConfigTarget } from '../../main/config/change.js';
 import { ConfigHistory, ensureConfigDir } from '../../main/config/store.js';
-import { validateRuleTests } from '../../main/config/validate.js';
+import { PROMETHEUS_CREDENTIAL_FILES, validateRuleTests } from '../../main/config/validate.js';
 import { testImages } from '../helpers/images.js';
 
 const docker = new Docker();
@@ -22,6 +22,8 @@ const files = () => ({
   '/check/tests/rules_test.yml': read('tests/rules_test.yml'),
   '/check/slo_rules.yml': read('slo_rules.yml'),
   '/check/tests/slo_rules_test.yml': read('tests/slo_rules_test.yml'),
+  // The credential files the compose file mounts (promtool check config stats a credentials_file).
+  ...Object.fromEntries(PROMETHEUS_CREDENTIAL_FILES.map((f) => [f, 'placeholder'])),
 });
 /**
  * A config directory made as on first use, its history, and a change context whose target runs

@@ -141,14 +141,21 @@ describe('the compose stack (docker-compose, without Grafana)', () => {
     }
   });
 
-  it('scrapes the API: the poc3-security target is up, and so are Prometheus and Alertmanager', async () => {
+  it('scrapes the API: the poc3-security target is up, and so are Prometheus and Alertmanager; the app\'s vitals are down without the app', async () => {
     interface Target { labels: { job: string }; health: string; lastError: string; scrapeUrl: string }
-    const targets = await waitFor('every target up', async () => {
+    const targets = await waitFor('every service\'s target up, and the vitals\' scraped once', async () => {
       const res = (await (await fetch(prom('/api/v1/targets?state=active'), { headers: signed })).json()) as { data: { activeTargets: Target[] } };
       const t = res.data.activeTargets;
-      return t.length === 3 && t.every((x) => x.health === 'up') ? t : undefined;
+      const services = t.filter((x) => x.labels.job !== 'obsdeck-vitals');
+      const vitals = t.find((x) => x.labels.job === 'obsdeck-vitals');
+      return services.length === 3 && services.every((x) => x.health === 'up') && vitals && vitals.health !== 'unknown' ? t : undefined;
     }, 30_000, 500);
     expect(targets.find((t) => t.labels.job === 'poc3-security')?.scrapeUrl).toBe('http://api_poc3:8083/metrics');
+    // docker compose alone runs no Obsdeck app to serve the vitals: the one target that is down, and says why.
+    const vitals = targets.find((t) => t.labels.job === 'obsdeck-vitals')!;
+    expect(vitals.scrapeUrl).toBe('http://host.docker.internal:5001/metrics/vitals');
+    expect(vitals.health).toBe('down');
+    expect(vitals.lastError).toMatch(/connection refused|no route to host|i\/o timeout|deadline exceeded/);
   });
 
   describe('after traffic', () => {
