@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { knownKeys, parseSsh, sshConfig } from './ssh.js';
+import { knownKeys, parseSsh, socketOf, sshConfig } from './ssh.js';
 
 const key = (n: number) => Buffer.from(`ssh-ed25519-key-blob-${n}`);
 const hashed = (name: string) => {
@@ -14,6 +14,13 @@ const hashed = (name: string) => {
 };
 
 describe('a remote engine over SSH', () => {
+  it('goes to the remote engine\'s socket only when its docker CLI names a unix socket', () => {
+    expect(socketOf('unix:///var/run/docker.sock\n')).toBe('/var/run/docker.sock');
+    expect(socketOf('unix:///run/user/1000/docker.sock')).toBe('/run/user/1000/docker.sock');
+    // Elsewhere (TCP, another hop of SSH, a relative path, nothing) dial-stdio does what the CLI does.
+    for (const other of ['tcp://127.0.0.1:2375', 'ssh://other', 'unix://docker.sock', '', 'unix:///a b']) expect(socketOf(other), other).toBeUndefined();
+  });
+
   it('reads the user, host and port of DOCKER_HOST', () => {
     expect(parseSsh('ssh://deploy@build.example.test:2222')).toEqual({ host: 'build.example.test', port: 2222, username: 'deploy' });
     expect(parseSsh('ssh://root@10.0.0.2', {}).port).toBe(22);

@@ -214,23 +214,82 @@ export class PortForwards {
   }
 }
 
-/** Channels a shared SSH connection carries before another is opened (sshd's MaxSessions is 10). */
+/** dial-stdio sessions a shared SSH connection carries before another is opened (sshd's MaxSessions is 10). */
 const CHANNELS_PER_CONNECTION = 8;
+/** Socket channels are not sessions (MaxSessions does not count them): one connection carries them all, within reason. */
+const SOCKET_CHANNELS_PER_CONNECTION = 64;
 
 /**
- * The Engine API over SSH on shared connections: each HTTP connection is one `docker system
- * dial-stdio` channel on an SSH connection kept open, where docker-modem opens (and
- * authenticates) a new SSH connection for every request. A connection carries up to 8 channels
- * at once (long-lived ones: events, log follows), then another is opened; a dropped one is
- * forgotten and the next request connects again.
+ * Where the remote's docker CLI would connect, asked once (`docker context inspect`, which
+ * follows the session's DOCKER_HOST and the current context as dial-stdio does): a unix socket
+ * path, or undefined when the engine is not on one (tcp://, another ssh://).
+ */
+export function socketOf(host: string): string | undefined {
+  const m = /^unix:\/\/(\/\S+)$/.exec(host.trim());
+  return m?.[1];
+}
+
+/**
+ * The Engine API over SSH on shared connections, where docker-modem opens (and authenticates) a
+ * new SSH connection for every request. Each HTTP connection is a channel straight to the
+ * engine's socket (`direct-streamlocal@openssh.com`, as `ssh -L local:/var/run/docker.sock`),
+ * found once with `docker context inspect`; where sshd refuses such channels
+ * (AllowStreamLocalForwarding no) or the engine is not on a socket, a `docker system dial-stdio`
+ * session, as the docker CLI does, of which a connection carries 8 at once (sshd's MaxSessions
+ * is 10) before another is opened. A dropped connection is forgotten and the next request
+ * connects again.
  */
 export class SshDialer {
   private readonly connections: { client: Promise<Client>; open: number; dead: boolean }[] = [];
+  /** The engine's socket on the remote: asked once; undefined after that means dial-stdio. */
+  private socket?: Promise<string | undefined>;
+  /** How requests reach the engine, once known (for the status line and the benchmark). */
+  via?: 'socket' | 'dial-stdio';
 
   constructor(private readonly config: ConnectConfig) {}
 
+  private perConnection(): number {
+    return this.via === 'socket' ? SOCKET_CHANNELS_PER_CONNECTION : CHANNELS_PER_CONNECTION;
+  }
+
+  /** The remote engine's socket path, asked on the first connection (a session of its own). */
+  private engineSocket(c: Client): Promise<string | undefined> {
+    this.socket ??= new Promise<string | undefined>((resolve) => {
+      c.exec('docker context inspect --format "{{.Endpoints.docker.Host}}"', (err, stream) => {
+        if (err) return resolve(undefined);
+        let out = '';
+        stream.on('data', (d: Buffer) => (out += d.toString('utf8')));
+        stream.stderr.resume();
+        stream.once('close', (code: number | null) => resolve(code === 0 ? socketOf(out) : undefined));
+      });
+    });
+    return this.socket;
+  }
+
+  /** A dial-stdio session on `c`: the docker CLI's way, for where a socket channel is refused. */
+  private dialStdio(c: Client, cb: (err: Error | undefined, stream?: Duplex) => void): void {
+    c.exec('docker system dial-stdio', (err, stream) => (err ? cb(err) : cb(undefined, stream)));
+  }
+
+  /** A channel to the engine: its socket when sshd allows it, else dial-stdio from then on. */
+  private async channel(c: Client): Promise<Duplex> {
+    const socket = this.via === 'dial-stdio' ? undefined : await this.engineSocket(c);
+    if (socket) {
+      const direct = await new Promise<Duplex | Error>((resolve) => c.openssh_forwardOutStreamLocal(socket, (err, stream) => resolve(err ?? stream)));
+      if (!(direct instanceof Error)) {
+        this.via = 'socket';
+        return direct;
+      }
+      // "administratively prohibited": this sshd takes no socket channels. A socket that is
+      // there but refuses (the engine restarting) is another failure, and says so.
+      if (this.via === 'socket' || !/prohibited/i.test(direct.message)) throw direct;
+    }
+    this.via = 'dial-stdio';
+    return new Promise<Duplex>((resolve, reject) => this.dialStdio(c, (err, stream) => (err ? reject(err) : resolve(stream!))));
+  }
+
   private pick(): { client: Promise<Client>; open: number; dead: boolean } {
-    const live = this.connections.find((c) => !c.dead && c.open < CHANNELS_PER_CONNECTION);
+    const live = this.connections.find((c) => !c.dead && c.open < this.perConnection());
     if (live) return live;
     const entry = { client: undefined as unknown as Promise<Client>, open: 0, dead: false };
     entry.client = new Promise<Client>((resolve, reject) => {
@@ -257,12 +316,7 @@ export class SshDialer {
     (agent as unknown as { createConnection: (o: unknown, cb: (err: Error | null, s?: Duplex) => void) => undefined }).createConnection = (_options, cb) => {
       const entry = this.pick();
       entry.open++;
-      entry.client.then((c) => c.exec('docker system dial-stdio', (err, stream) => {
-        if (err) {
-          entry.open--;
-          cb(err);
-          return;
-        }
+      entry.client.then((c) => this.channel(c)).then((stream) => {
         stream.once('close', () => {
           entry.open--;
         });
@@ -271,7 +325,7 @@ export class SshDialer {
         for (const m of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) socketish[m] ??= () => stream;
         socketish.setTimeout ??= () => stream;
         cb(null, stream);
-      }), (err: unknown) => {
+      }, (err: unknown) => {
         entry.open--;
         cb(err instanceof Error ? err : new Error(String(err)));
       });

@@ -7,10 +7,12 @@
 // Alerts view is told so. A port of the user's that another process holds here is left to it:
 // that service is forwarded to a port the system picks, and the squatter receives nothing. Stop
 // leaves nothing on the remote engine.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NoticesState, StackSnapshot, TargetInfo, TrafficState } from '../../main/contract.js';
@@ -91,6 +93,10 @@ describe.skipIf(why !== undefined)('a Docker engine on another host, over SSH', 
     const prometheus = snap.services.find((s) => s.service === 'prometheus')!;
     expect(prometheus.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(prometheus.url).not.toBe(`http://127.0.0.1:${env.PROMETHEUS_PORT}`);
+    // The Engine API goes over channels to the engine's socket on one SSH connection: no
+    // `docker system dial-stdio` process per request (or per open event stream) on the remote.
+    const dialers = await promisify(execFile)('pgrep', ['-fc', 'docker system dial-stdio']).then((r) => Number(r.stdout.trim()), () => 0);
+    expect(dialers).toBe(0);
     expect(progress).toContainEqual(expect.stringMatching(new RegExp(`^this machine's 127\\.0\\.0\\.1:${env.PROMETHEUS_PORT} is taken( by .+)?, so prometheus's port ${env.PROMETHEUS_PORT} on the remote engine is forwarded to ${prometheus.url!.replace('http://', '').replace(/\./g, '\\.')} here$`)));
   }, 240_000);
 
