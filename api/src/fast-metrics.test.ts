@@ -1,6 +1,6 @@
 import client from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FastCounter, FastHistogram } from './fast-metrics.js';
+import { FastCounter, FastHistogram, renderRegistry } from './fast-metrics.js';
 
 describe('fast metrics', () => {
   it('render exactly what prom-client renders for the same observations', async () => {
@@ -19,6 +19,21 @@ describe('fast metrics', () => {
       h2.labels(op).observe(v);
     }
     expect(await ours.metrics()).toBe(await theirs.metrics());
+    // A scrape renders them itself, from label text made once: the same text, byte for byte,
+    // with values that need escaping, a metric without labels, and prom-client's own beside them.
+    for (const r of [ours, theirs]) new client.Gauge({ name: 'level', help: 'A "level"\\ of\nthings', registers: [r] }).set(Number.POSITIVE_INFINITY);
+    c1.labels('quote " back \\ new\nline', '201').inc(0.5);
+    c2.labels('quote " back \\ new\nline', '201').inc(0.5);
+    const b1 = new FastCounter('bare_total', 'No labels', [], ours);
+    const b2 = new client.Counter({ name: 'bare_total', help: 'No labels', registers: [theirs] });
+    b1.labels().inc(3);
+    b2.inc(3);
+    const h3 = new FastHistogram('plain_seconds', 'Plain', [], [1], ours);
+    const h4 = new client.Histogram({ name: 'plain_seconds', help: 'Plain', buckets: [1], registers: [theirs] });
+    h3.labels().observe(2);
+    h4.observe(2);
+    expect(await renderRegistry(ours)).toBe(await theirs.metrics());
+    expect(await renderRegistry(ours)).toBe(await ours.metrics());
   });
 
   it('refuses a wrong number of label values and a negative increment', () => {
