@@ -1,12 +1,13 @@
 // Chart redraws in Debian's Chromium: the app's Chart component with SERIES (20) × POINTS (1000)
-// redrawn once a second for DURATION seconds (60), as the Metrics view does with setData. Prints:
-// - redraw time p95/max (React render + effects + uPlot draw), target < 16 ms, against the
-//   baseline measured first in the same run: the same redraws by remounting the chart (a new
-//   uPlot each time), BASELINE seconds (15);
-// - frame intervals (requestAnimationFrame) p95 during the run against the page idle;
-// - JS heap after a forced GC, at the start and the end of the run, and its growth (target flat).
-// Run: npm run bench:charts  (SERIES, POINTS, DURATION, BASELINE, CHROMIUM_PATH override;
-// PROFILE=1 prints where the page's CPU time went.)
+// redrawn with new data, as the Metrics view does with setData, on the shared bench method
+// (bench/lib.ts): at least seven alternating rounds, each of three windows of REDRAWS (20)
+// redraws — setData, remounting the chart (a new uPlot each time: the baseline), and remounting
+// again (the A/A line) — the window's p95 redraw time (React render + effects + uPlot draw) its
+// figure. Prints min/median/max of each side and of the per-round ratio (target: setData p95 <
+// 16 ms, one frame), the frame intervals (requestAnimationFrame) p95 while redrawing against
+// the page idle, and the JS heap after a forced GC at the start and the end (target flat).
+// Run: npm run bench:charts  (ROUNDS, SERIES, POINTS, REDRAWS, CHROMIUM_PATH override;
+// PROFILE=1 prints where the page's CPU time went in the setData windows.)
 // Found with it: the software rasterizer (headless, --disable-gpu) strokes 1.5 px lines about
 // three times slower than 1 px ones, so the charts draw 1 px lines.
 import fs from 'node:fs';
@@ -16,11 +17,14 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../scripts/lib/chromium.js';
+import { alternate, roundsFromEnv, summarize } from './lib.js';
 
 const SERIES = Number(process.env.SERIES ?? 20);
 const POINTS = Number(process.env.POINTS ?? 1000);
-const SECONDS = Number(process.env.DURATION ?? 60);
-const BASELINE = Number(process.env.BASELINE ?? 15);
+const REDRAWS = Number(process.env.REDRAWS ?? 20);
+const ROUNDS = roundsFromEnv();
+/** Between redraws: a quarter of a second (the Metrics view's is 5 s or more; what it costs per redraw is the same). */
+const SPACING_MS = 250;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-bench-charts-'));
 await build({ entryPoints: ['renderer/bench/chartbench.tsx'], bundle: true, format: 'esm', outdir: dir, jsx: 'automatic', minify: !process.env.PROFILE, define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'error' });
@@ -39,8 +43,8 @@ const stats = (xs: number[]) => {
 };
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
-/** Redraws once a second for `seconds`, collecting redraw times and every frame interval meanwhile. */
-async function run(page: Page, seconds: number, remount: boolean): Promise<{ redraws: number[]; frames: number[] }> {
+/** `count` redraws SPACING_MS apart, collecting redraw times and every frame interval meanwhile. */
+async function run(page: Page, count: number, remount: boolean): Promise<{ redraws: number[]; frames: number[] }> {
   // Strings, not functions: tsx would wrap a function's names in a helper the page lacks.
   return page.evaluate<{ redraws: number[]; frames: number[] }>(`(async () => {
     const frames = [];
@@ -49,9 +53,9 @@ async function run(page: Page, seconds: number, remount: boolean): Promise<{ red
     const tick = (t) => { frames.push(t - last); last = t; if (on) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
     const redraws = [];
-    for (let i = 1; i <= ${seconds}; i++) {
+    for (let i = 1; i <= ${count}; i++) {
       redraws.push(await window.chartBench.redraw(i, ${remount}));
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, ${SPACING_MS}));
     }
     on = false;
     return { redraws, frames };
@@ -69,11 +73,19 @@ try {
   await page.goto(`${base}/?series=${SERIES}&points=${POINTS}`);
   await page.waitForFunction('window.chartBench && window.chartBench.ready()');
 
-  const idle = await run(page, 0, false).then(() => page.evaluate<number[]>(`new Promise((resolve) => { const out = []; let last = performance.now(); const end = last + 3000; const t = (n) => { out.push(n - last); last = n; if (n < end) requestAnimationFrame(t); else resolve(out); }; requestAnimationFrame(t); })`));
-  const baseline = await run(page, BASELINE, true);
+  const idle = await page.evaluate<number[]>(`new Promise((resolve) => { const out = []; let last = performance.now(); const end = last + 3000; const t = (n) => { out.push(n - last); last = n; if (n < end) requestAnimationFrame(t); else resolve(out); }; requestAnimationFrame(t); })`);
+  await run(page, 5, false); // warm: the first redraws compile the code paths
   const heapStart = await heap();
   if (process.env.PROFILE) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
-  const measured = await run(page, SECONDS, false);
+  const frames: number[] = [];
+  const measureWindow = async (remount: boolean) => {
+    const r = await run(page, REDRAWS, remount);
+    if (!remount) frames.push(...r.frames);
+    return stats(r.redraws).p95;
+  };
+  console.log(`charts: ${SERIES} series × ${POINTS} points, windows of ${REDRAWS} redraws ${SPACING_MS} ms apart; each window's p95 redraw`);
+  const r = await alternate(ROUNDS, () => measureWindow(false), () => measureWindow(true),
+    (n, a, b, b2) => console.log(`round ${n}: setData p95 ${ms(a)}, remounting p95 ${ms(b)} / ${ms(b2)}`));
   if (process.env.PROFILE) {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[]; samples: number[]; timeDeltas: number[] } };
     const self = new Map<string, number>();
@@ -82,17 +94,11 @@ try {
     console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${v.toFixed(0)} ms ${k}`).join('\n'));
   }
   const heapEnd = await heap();
-
-  const b = stats(baseline.redraws);
-  const m = stats(measured.redraws);
+  summarize({ ours: 'setData', theirs: 'remounting', unit: 'p95 redraw ms of a window, lower is better; target: setData < 16 ms' }, r.ours, r.theirs, r.again, (x) => x.toFixed(1));
   const fi = stats(idle);
-  const fm = stats(measured.frames);
-  console.log(`charts: ${SERIES} series × ${POINTS} points, redrawn once a second`);
-  console.log(`  redraw, remounting (baseline, ${BASELINE} s): p50 ${ms(b.p50)}, p95 ${ms(b.p95)}, max ${ms(b.max)}`);
-  console.log(`  redraw, setData (${SECONDS} s):             p50 ${ms(m.p50)}, p95 ${ms(m.p95)}, max ${ms(m.max)}  (target p95 < 16 ms)`);
-  console.log(`  ratio setData / remount p95: ${(m.p95 / b.p95).toFixed(2)}`);
-  console.log(`  frame interval p95: ${ms(fm.p95)} while redrawing vs ${ms(fi.p95)} idle (ratio ${(fm.p95 / fi.p95).toFixed(2)}), worst ${ms(fm.max)}`);
-  console.log(`  JS heap after GC: ${heapStart.toFixed(1)} MiB at the start, ${heapEnd.toFixed(1)} MiB after ${SECONDS} redraws (growth ${(heapEnd - heapStart).toFixed(2)} MiB, ratio ${(heapEnd / heapStart).toFixed(3)}; target flat)`);
+  const fm = stats(frames);
+  console.log(`  frame interval p95: ${ms(fm.p95)} while redrawing with setData vs ${ms(fi.p95)} idle (ratio ${(fm.p95 / fi.p95).toFixed(2)}), worst ${ms(fm.max)}`);
+  console.log(`  JS heap after GC: ${heapStart.toFixed(1)} MiB at the start, ${heapEnd.toFixed(1)} MiB after ${ROUNDS * REDRAWS * 3} redraws (growth ${(heapEnd - heapStart).toFixed(2)} MiB, ratio ${(heapEnd / heapStart).toFixed(3)}; target flat)`);
 } finally {
   await browser.close();
   server.close();

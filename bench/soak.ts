@@ -1,9 +1,12 @@
 // `npm run bench:soak`: the stack under the traffic generator's highest rate (50 steps/s,
 // the normal scenario) for SOAK_SECONDS (600), driven through `obsdeck serve` as the app would
 // be used: a session following every service's logs and asking for the Metrics view's range
-// queries every 10 s. Prints the RSS of serve and the API's memory every 30 s and their start,
-// end, min/median/max; requests lost (network errors and 5xx; target 0); p95 latency at the
-// start and the end (the drift). Figures, no assertions.
+// queries every 10 s. On the shared bench method's terms (bench/lib.ts), in windows of WINDOW_S
+// (60; at least seven): per window the RSS of serve and the API's memory at its end, the p95
+// latency over it and the requests it sent; their min/median/max over the windows; the drift
+// (the last window against the first) beside an A/A line (each window against the one before
+// it: how much a figure moves between two windows of the same load, so a drift inside that
+// spread is none); requests lost (network errors and 5xx; target 0). Figures, no assertions.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,9 +15,11 @@ import Docker from 'dockerode';
 import { WebSocket } from 'ws';
 import type { TrafficRun } from '../main/contract.js';
 import { stackEnv } from '../test/helpers/stack.js';
-import { median } from './lib.js';
+import { spread } from './lib.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+const WINDOW_S = Number(process.env.WINDOW_S ?? 60);
+if (SECONDS / WINDOW_S < 7) console.warn(`${SECONDS / WINDOW_S} windows: fewer than 7; the spread below says how far to trust it`);
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-soak-'));
 const project = `obsdeck-soak-${process.pid}`;
 const env = await stackEnv(project, home, { OBSDECK_WEBHOOK_PORT: '0' });
@@ -59,9 +64,10 @@ const apiMemory = async () => {
   const stats = (await docker.getContainer(`${project}-api_poc3-1`).stats({ stream: false })) as { memory_stats: { usage?: number; stats?: { inactive_file?: number } } };
   return mib((stats.memory_stats.usage ?? 0) - (stats.memory_stats.stats?.inactive_file ?? 0));
 };
-const p95 = async () => {
+/** The API's p95 latency over the last `seconds`, as Prometheus computes it. */
+const p95 = async (seconds: number) => {
   const end = Math.floor(Date.now() / 1000);
-  const [r] = await ask<{ series: { points: [number, number][] }[] }[]>('metrics:range', { exprs: ['histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="poc3-security"}[1m])))'], start: end - 60, end, step: 15 });
+  const [r] = await ask<{ series: { points: [number, number][] }[] }[]>('metrics:range', { exprs: [`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="poc3-security"}[${seconds}s])))`], start: end, end, step: 15 });
   return r?.series[0]?.points.at(-1)?.[1];
 };
 
@@ -75,26 +81,36 @@ try {
     const end = Math.floor(Date.now() / 1000);
     void ask('metrics:range', { exprs: panels, start: end - 900, end, step: 5 }).catch(() => undefined);
   }, 10_000);
-  const serveSamples: number[] = [];
-  const apiSamples: number[] = [];
-  let startP95: number | undefined;
+  interface Window { serve: number; api: number; p95?: number; sent: number }
+  const windows: Window[] = [];
   const started = Date.now();
+  let sentBefore = 0;
   while (Date.now() - started < SECONDS * 1000 + 2000) {
-    await new Promise((r) => setTimeout(r, 30_000));
-    serveSamples.push(serveRss());
-    apiSamples.push(await apiMemory());
-    startP95 ??= await p95();
-    process.stdout.write(`  ${Math.round((Date.now() - started) / 1000)} s: serve RSS ${serveSamples.at(-1)!.toFixed(1)} MiB, API ${apiSamples.at(-1)!.toFixed(1)} MiB, sent ${lastRun?.sent ?? 0}, log lines ${logLines}\n`);
+    await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+    const latency = await p95(WINDOW_S);
+    const sent = lastRun?.sent ?? 0;
+    windows.push({ serve: serveRss(), api: await apiMemory(), ...(latency !== undefined ? { p95: latency * 1000 } : {}), sent: sent - sentBefore });
+    sentBefore = sent;
+    const w = windows.at(-1)!;
+    process.stdout.write(`  window ${windows.length} (to ${Math.round((Date.now() - started) / 1000)} s): serve RSS ${w.serve.toFixed(1)} MiB, API ${w.api.toFixed(1)} MiB, p95 ${w.p95?.toFixed(1) ?? '?'} ms, sent ${w.sent}, log lines so far ${logLines}\n`);
     if (lastRun && !lastRun.running) break;
   }
   clearInterval(metrics);
-  const endP95 = await p95();
   const run = lastRun!;
   const lost = Object.entries(run.byStatus).filter(([k]) => k === 'error' || k.startsWith('5')).reduce((n, [, v]) => n + v, 0);
-  const line = (name: string, xs: number[]) => `${name}: start ${xs[0]!.toFixed(1)} MiB, end ${xs.at(-1)!.toFixed(1)} MiB (min ${Math.min(...xs).toFixed(1)}, median ${median(xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}; end/start ${(xs.at(-1)! / xs[0]!).toFixed(2)})`;
-  process.stdout.write(`${line('obsdeck serve RSS', serveSamples)}\n${line('API container memory', apiSamples)}\n`);
-  process.stdout.write(`requests: ${run.sent} in ${run.elapsedS.toFixed(0)} s (${(run.sent / run.elapsedS).toFixed(1)}/s), by status ${JSON.stringify(run.byStatus)}; lost ${lost} (target 0)\n`);
-  process.stdout.write(`p95 latency (the seed's buckets: below 100 ms it reads as an interpolation within the first): ${startP95 === undefined ? '?' : (startP95 * 1000).toFixed(1)} ms at the start, ${endP95 === undefined ? '?' : (endP95 * 1000).toFixed(1)} ms at the end; log lines delivered: ${logLines}\n`);
+  const f = (x: number) => x.toFixed(2);
+  const line = (name: string, unit: string, xs: number[]) => {
+    if (xs.length < 2) return `${name}: ${xs.length} window(s), too few for a figure`;
+    const s1 = spread(xs);
+    const steps = spread(xs.slice(1).map((x, i) => x / xs[i]!));
+    return `${name} (${unit}): min ${s1.min.toFixed(1)}  median ${s1.median.toFixed(1)}  max ${s1.max.toFixed(1)}; drift last/first ${f(xs.at(-1)! / xs[0]!)}; A/A each window / the one before: min ${f(steps.min)}  median ${f(steps.median)}  max ${f(steps.max)}`;
+  };
+  process.stdout.write(`\n${windows.length} windows of ${WINDOW_S} s:\n`);
+  process.stdout.write(`  ${line('obsdeck serve RSS', 'MiB', windows.map((w) => w.serve))}\n`);
+  process.stdout.write(`  ${line('API container memory', 'MiB', windows.map((w) => w.api))}\n`);
+  process.stdout.write(`  ${line('API p95 latency', 'ms; the seed\'s buckets: below 100 ms it is an interpolation within the first', windows.flatMap((w) => (w.p95 === undefined ? [] : [w.p95])))}\n`);
+  process.stdout.write(`  ${line('requests sent a window', 'count', windows.map((w) => w.sent))}\n`);
+  process.stdout.write(`requests: ${run.sent} in ${run.elapsedS.toFixed(0)} s (${(run.sent / run.elapsedS).toFixed(1)}/s), by status ${JSON.stringify(run.byStatus)}; lost ${lost} (target 0); log lines delivered: ${logLines}\n`);
 } finally {
   await ask('stack:down', { volumes: true }).catch(() => undefined);
   ws.close();

@@ -104,6 +104,7 @@ export class Runtime {
       docker: () => this.maybeStack()?.docker,
       running: async () => new Map(this.snapshot().services.filter((s) => s.state === 'running' && s.containerId).map((s) => [s.service, s.containerId!])),
       sampled: (points) => this.emit('vitals:sample', points),
+      local: () => this.reachable?.endpoint.startsWith('unix://') === true,
     }, Number(this.env.OBSDECK_VITALS_MS ?? 5000));
     this.receiver.on('notice', (n) => {
       this.emit('alerts:notice', n);

@@ -13,6 +13,8 @@ describe('a service\'s vitals', () => {
   it('count memory as docker stats does: usage less inactive file pages (cgroup v2 and v1)', () => {
     expect(workingSet(v2(0, 0).memory_stats)).toBe(40_000_000);
     expect(workingSet({ usage: 30, stats: { total_inactive_file: 10 } })).toBe(20);
+    // cgroup v1 lists both: the hierarchy's total is the one that matches usage (the docker CLI's choice).
+    expect(workingSet({ usage: 30, stats: { inactive_file: 1, total_inactive_file: 10 } })).toBe(20);
     expect(workingSet({ usage: 30, stats: { inactive_file: 99 } })).toBe(30);
     expect(workingSet(undefined)).toBe(0);
   });

@@ -5,6 +5,7 @@
 // 15 minutes are kept for the cards' sparklines and the Metrics view's Vitals charts.
 import type Docker from 'dockerode';
 import type { VitalsPoint, VitalsState } from '../contract.js';
+import { CgroupStats } from './cgroup-stats.js';
 
 /** The parts of a stats answer this reads (cgroup v1 and v2 alike). */
 export interface RawStats {
@@ -14,10 +15,14 @@ export interface RawStats {
   blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
 }
 
-/** docker stats' memory: usage less inactive file pages (cgroup v2 `inactive_file`, v1 `total_inactive_file`). */
+/**
+ * docker stats' memory: usage less inactive file pages (cgroup v1 `total_inactive_file`, which
+ * counts the whole hierarchy as usage does, where v1's `inactive_file` is the cgroup's own;
+ * cgroup v2 `inactive_file`), as the docker CLI computes it.
+ */
 export function workingSet(m: RawStats['memory_stats']): number {
   const usage = m?.usage ?? 0;
-  const cache = m?.stats?.inactive_file ?? m?.stats?.total_inactive_file ?? 0;
+  const cache = m?.stats?.total_inactive_file ?? m?.stats?.inactive_file ?? 0;
   return Math.max(0, usage - (cache < usage ? cache : 0));
 }
 
@@ -50,6 +55,11 @@ export interface VitalsHost {
   running(): Promise<Map<string, string>>;
   /** A new sample of every running service. */
   sampled(points: Record<string, VitalsPoint>): void;
+  /**
+   * Whether the engine runs on this machine (a local Linux socket): then a container's cgroup is
+   * read directly (cgroup-stats.ts), which costs the engine nothing; else the Engine API's stats.
+   */
+  local?(): boolean;
 }
 
 export const VITALS_KEEP_MS = 15 * 60_000;
@@ -64,6 +74,7 @@ export class VitalsKeeper {
   private latest: Record<string, VitalsPoint> = {};
   private timer?: NodeJS.Timeout;
   private busy = false;
+  private cgroups?: { docker: Docker; reader: CgroupStats };
 
   constructor(private readonly host: VitalsHost, readonly intervalMs = 5000) {}
 
@@ -87,8 +98,10 @@ export class VitalsKeeper {
     try {
       const running = await this.host.running().catch(() => new Map<string, string>());
       const points: Record<string, VitalsPoint> = {};
+      const cgroups = this.cgroupReader(docker);
+      cgroups?.keep(running.values());
       await Promise.all([...running].map(async ([service, id]) => {
-        const raw = await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false }).catch(() => undefined) as RawStats | undefined;
+        const raw = (await cgroups?.read(id)) ?? await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false }).catch(() => undefined);
         if (!raw?.cpu_stats) return;
         const { point, counters } = pointOf(raw, now, this.counters.get(id));
         this.counters.set(id, counters);
@@ -105,6 +118,15 @@ export class VitalsKeeper {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** The cgroup reader for this engine's containers, when it is on this machine (one per engine: a reconnect may be another). */
+  private cgroupReader(docker: Docker): CgroupStats | undefined {
+    if (process.platform !== 'linux' || !this.host.local?.()) return undefined;
+    if (this.cgroups?.docker !== docker) {
+      this.cgroups = { docker, reader: new CgroupStats(async (id) => ((await docker.getContainer(id).inspect()).State.Pid || undefined)) };
+    }
+    return this.cgroups.reader;
   }
 
   /** The last round in Prometheus' text format (see exposition()). */

@@ -1,11 +1,13 @@
-// The vitals on a real engine: one-shot stats of a busy and an idle container read as docker
-// stats reads them. A busy loop shows about one core, an idle process next to nothing, and the
-// memory is what `docker stats` itself says.
+// The vitals on a real engine, both ways the app reads them: the Engine API's one-shot stats,
+// and (this machine's own engine) the containers' cgroups. A busy loop shows about one core, an
+// idle process next to nothing, and the memory is what `docker stats` itself says; the two
+// readers agree with each other.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VitalsKeeper } from '../../main/stack/vitals.js';
+import { CgroupStats } from '../../main/stack/cgroup-stats.js';
+import { pointOf, VitalsKeeper } from '../../main/stack/vitals.js';
 import { requireImages, testImages } from '../helpers/images.js';
 
 const docker = new Docker();
@@ -27,24 +29,45 @@ afterAll(async () => {
   for (const name of Object.values(names)) await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
 });
 
+const dockerStatsMemory = async (name: string) => {
+  const { stdout } = await promisify(execFile)('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', name]);
+  const [, amount, unit] = /^([\d.]+)(\w+)/.exec(stdout.trim())!;
+  return Number(amount) * ({ B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 } as Record<string, number>)[unit!]!;
+};
+
 describe('vitals', () => {
-  it('read a busy container at about one core and an idle one at next to nothing, with docker stats\' memory', async () => {
-    const keeper = new VitalsKeeper({ docker: () => docker, running: async () => new Map(Object.entries(ids)), sampled: () => undefined }, 1000);
-    for (let i = 0; i < 4; i++) {
-      await keeper.sample();
-      await new Promise((r) => setTimeout(r, 700));
+  for (const reader of ['the Engine API', 'the cgroups'] as const) {
+    it(`read from ${reader}: a busy container at about one core and an idle one at next to nothing, with docker stats' memory`, async () => {
+      const keeper = new VitalsKeeper({ docker: () => docker, running: async () => new Map(Object.entries(ids)), sampled: () => undefined, local: () => reader === 'the cgroups' }, 1000);
+      for (let i = 0; i < 4; i++) {
+        await keeper.sample();
+        await new Promise((r) => setTimeout(r, 700));
+      }
+      const { services } = keeper.state();
+      const busy = services.busy!.at(-1)!;
+      const idle = services.idle!.at(-1)!;
+      expect(busy.cpuPercent).toBeGreaterThan(50);
+      expect(busy.cpuPercent).toBeLessThan(130);
+      expect(idle.cpuPercent).toBeLessThan(10);
+      // The idle one holds a 32 MiB buffer it has written to.
+      expect(idle.memoryBytes).toBeGreaterThan(32 * 1024 * 1024);
+      const theirs = await dockerStatsMemory(names.idle);
+      expect(Math.abs(idle.memoryBytes - theirs) / theirs).toBeLessThan(0.1);
+    }, 60_000);
+  }
+
+  it('reads the same figures from a container\'s cgroup as the Engine API gives for it', async () => {
+    const cgroups = new CgroupStats(async (id) => (await docker.getContainer(id).inspect()).State.Pid);
+    for (const id of Object.values(ids)) {
+      // The API's read falls between two reads of the cgroup: its CPU time between theirs.
+      const before = pointOf((await cgroups.read(id))!, 0).point;
+      const fromApi = pointOf(await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false }), 0).point;
+      const fromCgroup = pointOf((await cgroups.read(id))!, 0).point;
+      expect(fromApi.cpuSeconds).toBeGreaterThanOrEqual(before.cpuSeconds - 0.01);
+      expect(fromApi.cpuSeconds).toBeLessThanOrEqual(fromCgroup.cpuSeconds + 0.01);
+      expect(Math.abs(fromCgroup.memoryBytes - fromApi.memoryBytes) / fromApi.memoryBytes).toBeLessThan(0.05);
+      expect(fromCgroup.memoryLimitBytes).toBe(fromApi.memoryLimitBytes);
+      expect([fromCgroup.netRxBytes, fromCgroup.netTxBytes, fromCgroup.blockReadBytes, fromCgroup.blockWriteBytes]).toEqual([fromApi.netRxBytes, fromApi.netTxBytes, fromApi.blockReadBytes, fromApi.blockWriteBytes]);
     }
-    const { services } = keeper.state();
-    const busy = services.busy!.at(-1)!;
-    const idle = services.idle!.at(-1)!;
-    expect(busy.cpuPercent).toBeGreaterThan(50);
-    expect(busy.cpuPercent).toBeLessThan(130);
-    expect(idle.cpuPercent).toBeLessThan(10);
-    // The idle one holds a 32 MiB buffer it has written to.
-    expect(idle.memoryBytes).toBeGreaterThan(32 * 1024 * 1024);
-    const { stdout } = await promisify(execFile)('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', names.idle]);
-    const [, amount, unit] = /^([\d.]+)(\w+)/.exec(stdout.trim())!;
-    const theirs = Number(amount) * ({ B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 } as Record<string, number>)[unit!]!;
-    expect(Math.abs(idle.memoryBytes - theirs) / theirs).toBeLessThan(0.1);
   }, 60_000);
 });
