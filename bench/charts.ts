@@ -1,12 +1,12 @@
 // Chart redraws in Debian's Chromium: the app's Chart component with SERIES (20) × POINTS (1000)
 // redrawn with new data, as the Metrics view does with setData, on the shared bench method
-// (bench/lib.ts): at least seven alternating rounds, each of three windows of REDRAWS (20)
-// redraws — setData, remounting the chart (a new uPlot each time: the baseline), and remounting
-// again (the A/A line) — the window's p95 redraw time (React render + effects + uPlot draw) its
-// figure. Prints min/median/max of each side and of the per-round ratio (target: setData p95 <
+// (bench/lib.ts): at least seven alternating rounds, each of three windows of REDRAWS (10)
+// redraws a second apart: setData, remounting the chart (a new uPlot each time: the baseline),
+// and remounting again (the A/A line); a window's figure is its p95 redraw time (React render,
+// effects and uPlot's draw). Prints min/median/max of each side and of the per-round ratio (target: setData p95 <
 // 16 ms, one frame), the frame intervals (requestAnimationFrame) p95 while redrawing against
 // the page idle, and the JS heap after a forced GC at the start and the end (target flat).
-// Run: npm run bench:charts  (ROUNDS, SERIES, POINTS, REDRAWS, CHROMIUM_PATH override;
+// Run: npm run bench:charts  (ROUNDS, SERIES, POINTS, REDRAWS, SPACING_MS, CHROMIUM_PATH override;
 // PROFILE=1 prints where the page's CPU time went in the setData windows.)
 // Found with it: the software rasterizer (headless, --disable-gpu) strokes 1.5 px lines about
 // three times slower than 1 px ones, so the charts draw 1 px lines.
@@ -21,10 +21,10 @@ import { alternate, roundsFromEnv, summarize } from './lib.js';
 
 const SERIES = Number(process.env.SERIES ?? 20);
 const POINTS = Number(process.env.POINTS ?? 1000);
-const REDRAWS = Number(process.env.REDRAWS ?? 20);
+const REDRAWS = Number(process.env.REDRAWS ?? 10);
 const ROUNDS = roundsFromEnv();
-/** Between redraws: a quarter of a second (the Metrics view's is 5 s or more; what it costs per redraw is the same). */
-const SPACING_MS = 250;
+/** Between redraws: a second, five times the Metrics view's fastest refresh (5 s). */
+const SPACING_MS = Number(process.env.SPACING_MS ?? 1000);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-bench-charts-'));
 await build({ entryPoints: ['renderer/bench/chartbench.tsx'], bundle: true, format: 'esm', outdir: dir, jsx: 'automatic', minify: !process.env.PROFILE, define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'error' });
