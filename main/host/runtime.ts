@@ -102,7 +102,13 @@ export class Runtime {
   constructor(readonly opts: RuntimeOptions = {}) {
     this.vitals = new VitalsKeeper({
       docker: () => this.maybeStack()?.docker,
-      running: async () => new Map(this.snapshot().services.filter((s) => s.state === 'running' && s.containerId).map((s) => [s.service, s.containerId!])),
+      // Plain containers: the snapshot the events keep (no request to the engine); Swarm: each task here.
+      running: async () => {
+        if (!this.maybeStack()) return new Map<string, string>();
+        const target = this.target();
+        if (target.kind === 'swarm') return target.vitalsSources();
+        return new Map(this.snapshot().services.filter((s) => s.state === 'running' && s.containerId).map((s) => [s.service, s.containerId!]));
+      },
       sampled: (points) => this.emit('vitals:sample', points),
       local: () => this.reachable?.endpoint.startsWith('unix://') === true,
     }, Number(this.env.OBSDECK_VITALS_MS ?? 5000));

@@ -71,6 +71,14 @@ describe('a service\'s vitals', () => {
     expect(keeper.metrics()).toContain('service="api_poc3"');
   });
 
+  it('label a Swarm task by its service and slot', () => {
+    const p = pointOf(v2(1e9, 10e9), 0).point;
+    const text = exposition({ 'api_poc3/1': p, 'api_poc3/2': p, prometheus: p });
+    expect(text).toContain('container_cpu_usage_seconds_total{service="api_poc3",task="1"} 1\n');
+    expect(text).toContain('container_cpu_usage_seconds_total{service="api_poc3",task="2"} 1\n');
+    expect(text).toContain('container_cpu_usage_seconds_total{service="prometheus"} 1\n');
+  });
+
   it('escape a label value as the text format wants it', () => {
     const p = pointOf(v2(1e9, 10e9), 0).point;
     expect(exposition({ 'a"b\\c\nd': p })).toContain('container_cpu_usage_seconds_total{service="a\\"b\\\\c\\nd"} 1\n');

@@ -143,8 +143,9 @@ export class VitalsKeeper {
  * The metrics Prometheus scrapes from the app (job obsdeck-vitals in prometheus.yml), named and
  * counted as cAdvisor does, so rules and dashboards written for cAdvisor read them unchanged:
  * `rate(container_cpu_usage_seconds_total[1m])` is cores in use. Labelled by the compose service
- * only (no container id or name: a recreated container continues its service's series, and a
- * counter that starts again from zero is a reset that rate() already handles).
+ * (and on Swarm the task's slot, `task`), no container id or name: a recreated container
+ * continues its service's series, and a counter that starts again from zero is a reset that
+ * rate() already handles.
  */
 const METRICS: { name: string; type: 'counter' | 'gauge'; help: string; value: (p: VitalsPoint) => number }[] = [
   { name: 'container_cpu_usage_seconds_total', type: 'counter', help: 'Cumulative CPU time consumed, in seconds.', value: (p) => p.cpuSeconds },
@@ -159,13 +160,19 @@ const METRICS: { name: string; type: 'counter' | 'gauge'; help: string; value: (
 /** Escapes a label value for the text format (backslash, double quote, newline). */
 const labelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-/** `points` (service → its last sample) in Prometheus' text exposition format 0.0.4. */
+/** A vitals key's labels: `service`, or `service/slot` (a Swarm task) as service and task. */
+function labelsOf(key: string): string {
+  const cut = key.indexOf('/');
+  return cut < 0 ? `service="${labelValue(key)}"` : `service="${labelValue(key.slice(0, cut))}",task="${labelValue(key.slice(cut + 1))}"`;
+}
+
+/** `points` (vitals key → its last sample) in Prometheus' text exposition format 0.0.4. */
 export function exposition(points: Record<string, VitalsPoint>): string {
   const services = Object.keys(points).sort();
   const lines: string[] = [];
   for (const m of METRICS) {
     lines.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
-    for (const s of services) lines.push(`${m.name}{service="${labelValue(s)}"} ${m.value(points[s]!)}`);
+    for (const s of services) lines.push(`${m.name}{${labelsOf(s)}} ${m.value(points[s]!)}`);
   }
   return `${lines.join('\n')}\n`;
 }

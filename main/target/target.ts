@@ -42,7 +42,16 @@ export interface Target {
   logSources(): LogSources;
   /** A running container of `service` on this engine (on Swarm: one of its tasks'), to read or exec in. */
   container(service: string): Promise<Docker.Container | undefined>;
+  /**
+   * The running containers whose vitals this engine can read, by vitals key (VitalsKeeper): a
+   * service's container under its name; on Swarm each task on this node as `service/slot`
+   * (tasks on other nodes are out of reach of this engine's stats).
+   */
+  vitalsSources(): Promise<Map<string, string>>;
 }
+
+/** A Swarm task's vitals key: its service and its slot (a compose service name has no "/"). */
+export const vitalsKey = (service: string, slot?: string) => (slot ? `${service}/${slot}` : service);
 
 /** The sentences, once. */
 export const CANNOT = {
@@ -81,6 +90,7 @@ export function containersTarget(stack: Stack): Target {
       const info = (await stack.containers()).get(service);
       return info?.State === 'running' ? stack.docker.getContainer(info.Id) : undefined;
     },
+    vitalsSources: async () => new Map([...await stack.containers()].filter(([, c]) => c.State === 'running').map(([service, c]) => [service, c.Id])),
   };
   return target;
 }
@@ -104,6 +114,18 @@ export function swarmTarget(swarm: SwarmStack): Target {
     container: async (service) => {
       const [task] = await swarm.docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${swarm.serviceName(service)}`], status: ['running'] } });
       return task ? swarm.docker.getContainer(task.Id) : undefined;
+    },
+    vitalsSources: async () => {
+      const byName = new Map(swarm.spec.services.map((s) => [swarm.serviceName(s.name), s.name]));
+      const running = await swarm.docker.listContainers({ filters: { label: ['com.docker.swarm.service.name'], status: ['running'] } });
+      const out = new Map<string, string>();
+      for (const c of running) {
+        const service = byName.get(c.Labels['com.docker.swarm.service.name'] ?? '');
+        // The task's name is <swarm service>.<slot>.<task id>: the slot is the replica's number.
+        const slot = /\.(\d+)\.[^.]+$/.exec(c.Labels['com.docker.swarm.task.name'] ?? '')?.[1];
+        if (service && slot) out.set(vitalsKey(service, slot), c.Id);
+      }
+      return out;
     },
   };
 }

@@ -11,6 +11,7 @@ import { ServiceCard } from './stack/ServiceCard';
 import { Steps, useSteps } from './stack/Steps';
 import { SwarmDialog } from './stack/SwarmDialog';
 import { useClient, useSnapshot, useVitals } from '../state/app';
+import { serviceVitals } from '../lib/vitals';
 
 export function StackPage(): React.JSX.Element {
   const client = useClient();
@@ -80,7 +81,7 @@ export function StackPage(): React.JSX.Element {
 
       <div className="services">
         {snap?.services.map((s) => (
-          <ServiceCard key={s.service} s={s} now={now} onSwarm={onSwarm} disabled={!engineUp || busy !== undefined} vitals={vitals.services[s.service]}
+          <ServiceCard key={s.service} s={s} now={now} onSwarm={onSwarm} disabled={!engineUp || busy !== undefined} vitals={serviceVitals(vitals.services, s.service)}
             onScale={(n) => run(() => client.request('stack:scale', { service: s.service, replicas: n }))}
             onAction={(what) => run(() => client.request(`stack:${what}`, { services: [s.service] }), what !== 'stop')} />
         ))}

@@ -72,6 +72,9 @@ describe('the Stack view on Docker Swarm', () => {
     // And Start of plain containers waits until the Swarm stack is stopped.
     expect(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled()).toBe(true);
     expect(await card('api_poc3').locator('dt:text-is("Uptime") + dd').textContent()).toMatch(/^\d+s$/); // from its oldest replica
+    // Its vitals are its three tasks' here, summed (one node: none out of reach).
+    await card('api_poc3').getByLabel('vitals tasks').filter({ hasText: /^3 tasks on this engine$/ }).waitFor({ timeout: 30_000 });
+    expect(Number(await card('api_poc3').getByLabel('vitals of api_poc3').getAttribute('data-memory'))).toBeGreaterThan(3 * (1 << 20));
   }, 300_000);
 
   it('scales the API to 5 from its card, and the Targets view shows each replica with its task and node', async () => {

@@ -60,6 +60,9 @@ export function targetContract(kind: Target['kind'], setup: () => ContractSetup)
         await target.up(LATER, () => undefined);
         const st = await target.status();
         for (const name of [...FIRST, ...LATER]) expect(st.find((s) => s.service === name), name).toMatchObject({ state: 'running', ready: true });
+        // The vitals read each running container: a service's, or on Swarm each task's by its slot.
+        const sources = await target.vitalsSources();
+        expect([...sources.keys()].sort()).toEqual([...FIRST, ...LATER].sort().map((s) => (kind === 'swarm' ? `${s}/1` : s)));
         // Prometheus logs "Server is ready to receive web requests." once it starts, Alertmanager "Listening".
         const seen = () => ({
           prometheus: lines.some((l) => l.service === 'prometheus' && /ready to receive/i.test(l.text)),

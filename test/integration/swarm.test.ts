@@ -21,6 +21,7 @@ import { PrometheusClient } from '../../main/prom/client.js';
 import { serviceBase } from '../../main/stack/compose.js';
 import { loadSpec } from '../../main/config/project.js';
 import { followLogs } from '../../main/stack/follow.js';
+import { VitalsKeeper } from '../../main/stack/vitals.js';
 import { swarmTarget } from '../../main/target/target.js';
 import { SWARM_LABEL, SwarmStack } from '../../main/swarm/swarm.js';
 import { stackApi } from '../../main/traffic/scenarios.js';
@@ -104,6 +105,12 @@ describe('the stack on Docker Swarm', () => {
     expect(t.instances).toEqual(addresses);
     expect(api.tasks.filter((x) => x.state === 'running').map((x) => x.name).sort()).toEqual(['api_poc3.1', 'api_poc3.2', 'api_poc3.3']);
     expect(api.tasks.every((x) => x.node.length > 0)).toBe(true);
+    // Each task's vitals, read on this node (from its cgroup), served to Prometheus by service and slot.
+    const keeper = new VitalsKeeper({ docker: () => docker, running: () => swarmTarget(swarm).vitalsSources(), sampled: () => undefined, local: () => true }, 5000);
+    const points = await keeper.sample();
+    expect(Object.keys(points).filter((k) => k.startsWith('api_poc3/')).sort()).toEqual(['api_poc3/1', 'api_poc3/2', 'api_poc3/3']);
+    for (const k of ['api_poc3/1', 'api_poc3/2', 'api_poc3/3']) expect(points[k]!.memoryBytes, k).toBeGreaterThan(1 << 20);
+    expect(keeper.metrics()).toMatch(/^container_memory_working_set_bytes\{service="api_poc3",task="2"\} \d+$/m);
     // Alertmanager reaches the app's webhook on the host: host-gateway resolved to the address
     // the engine itself gives it in a `docker run --add-host host.docker.internal:host-gateway`
     // (whether or not its bridge inspect names a Gateway: a first-start dockerd's does not), and

@@ -36,13 +36,14 @@ export interface ServiceCardProps {
   disabled: boolean;
   onScale: (replicas: number) => void;
   onAction: (what: ServiceAction) => void;
-  /** Its last 15 minutes of CPU, memory and I/O, while it runs. */
-  vitals?: VitalsPoint[];
+  /** Its last 15 minutes of CPU, memory and I/O, while it runs (on Swarm, its tasks' here summed). */
+  vitals?: { points: VitalsPoint[]; tasks: number } | undefined;
 }
 
-/** CPU and memory now, and a sparkline of the CPU over the last minutes. */
-function Vitals({ service, points }: { service: string; points: VitalsPoint[] }) {
+/** CPU and memory now, and a sparkline of the CPU over the last minutes; on Swarm, of how many tasks. */
+function Vitals({ service, points, tasks, running }: { service: string; points: VitalsPoint[]; tasks: number; running?: number | undefined }) {
   const last = points.at(-1)!;
+  const elsewhere = running !== undefined && tasks > 0 ? running - tasks : 0;
   const cpu = points.map((p) => p.cpuPercent).filter((v): v is number => v !== undefined);
   return (
     <div className="vitals" aria-label={`vitals of ${service}`} data-cpu={last.cpuPercent?.toFixed(2) ?? ''} data-memory={last.memoryBytes}>
@@ -50,6 +51,7 @@ function Vitals({ service, points }: { service: string; points: VitalsPoint[] })
       <Sparkline values={cpu} label={`CPU of ${service}, last ${Math.round((last.at - points[0]!.at) / 60_000) || 1} min`} max={5} />
       <span>mem {bytes(last.memoryBytes)}{last.memoryLimitBytes > 0 && last.memoryLimitBytes < 2 ** 60 ? ` of ${bytes(last.memoryLimitBytes)}` : ''}</span>
       <span className="muted">net ↓{bytes(last.netRxBytes)} ↑{bytes(last.netTxBytes)}</span>
+      {tasks > 0 && <span className="muted" aria-label="vitals tasks">{tasks} task{tasks === 1 ? '' : 's'} on this engine{elsewhere > 0 ? `; ${elsewhere} on other nodes, out of reach of its stats` : ''}</span>}
     </div>
   );
 }
@@ -71,7 +73,7 @@ export function ServiceCard({ s, now, onSwarm, disabled, onScale, onAction, vita
         {s.replicas && <><dt>Replicas</dt><dd aria-label="replicas">{s.replicas.running}/{s.replicas.desired}</dd></>}
         {s.configVersion && <><dt>Config</dt><dd aria-label="config version" title="A hash of the config files in the container; the Config view's history says which applied version it is"><code>{s.configVersion}</code></dd></>}
       </dl>
-      {s.state === 'running' && vitals && vitals.length > 0 && <Vitals service={s.service} points={vitals} />}
+      {s.state === 'running' && vitals && vitals.points.length > 0 && <Vitals service={s.service} points={vitals.points} tasks={vitals.tasks} running={s.replicas?.running} />}
       {s.standInFor && <p className="muted" aria-label="stand-in">offline: using stand-in {s.image} for {s.standInFor}</p>}
       {s.unavailable && (
         <div className="bad" aria-label="unavailable">
