@@ -9,7 +9,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RawStats } from './vitals.js';
+
+/** The parts of a stats answer the vitals read (cgroup v1 and v2 alike). */
+export interface RawStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
+}
 
 export interface CgroupPaths { version: 1 | 2; cpu: string; memory: string; blkio: string }
 

@@ -5,15 +5,10 @@
 // 15 minutes are kept for the cards' sparklines and the Metrics view's Vitals charts.
 import type Docker from 'dockerode';
 import type { VitalsPoint, VitalsState } from '../contract.js';
-import { CgroupStats } from './cgroup-stats.js';
+import { CgroupStats, type RawStats } from './cgroup-stats.js';
 
-/** The parts of a stats answer this reads (cgroup v1 and v2 alike). */
-export interface RawStats {
-  cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
-  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
-  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
-  blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
-}
+export type { RawStats } from './cgroup-stats.js';
+
 
 /**
  * docker stats' memory: usage less inactive file pages (cgroup v1 `total_inactive_file`, which
