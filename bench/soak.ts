@@ -35,13 +35,13 @@ const url = await new Promise<string>((resolve) => {
   });
 });
 const origin = new URL(url).origin;
-const traded = await fetch(url, { redirect: 'manual' });
-const cookie = (traded.headers.get('set-cookie') ?? '').split(';')[0]!;
-const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers: { cookie, origin } });
+// As the page does (main/server/serve.ts): the token in the socket's first message, no cookie.
+const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers: { origin } });
 await new Promise<void>((resolve, reject) => {
   ws.once('open', () => resolve());
   ws.once('error', reject);
 });
+ws.send(JSON.stringify({ auth: new URL(url).searchParams.get('token') }));
 let nextId = 1;
 const pending = new Map<number, (m: { ok: boolean; result?: unknown; error?: { message: string } }) => void>();
 let logLines = 0;
@@ -51,6 +51,11 @@ ws.on('message', (d: Buffer) => {
   if (m.event === 'logs:lines') logLines += (m.payload as unknown[]).length;
   if (m.event === 'traffic:run') lastRun = m.payload as TrafficRun;
   if (m.id !== undefined) pending.get(m.id)?.(m);
+});
+// A socket the server closes (a refused token) fails what is pending instead of leaving it hanging.
+ws.on('close', (code: number, reason: Buffer) => {
+  for (const settle of pending.values()) settle({ ok: false, error: { message: `the socket closed (${code} ${reason.toString()})` } });
+  pending.clear();
 });
 const ask = <T>(channel: string, args: unknown): Promise<T> => new Promise((resolve, reject) => {
   const id = nextId++;
@@ -67,7 +72,7 @@ const apiMemory = async () => {
 /** The API's p95 latency over the last `seconds`, as Prometheus computes it. */
 const p95 = async (seconds: number) => {
   const end = Math.floor(Date.now() / 1000);
-  const [r] = await ask<{ series: { points: [number, number][] }[] }[]>('metrics:range', { exprs: [`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="poc3-security"}[${seconds}s])))`], start: end, end, step: 15 });
+  const [r] = await ask<{ series: { points: [number, number][] }[] }[]>('metrics:range', { exprs: [`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="poc3-security"}[${seconds}s])))`], start: end - 15, end, step: 15 });
   return r?.series[0]?.points.at(-1)?.[1];
 };
 

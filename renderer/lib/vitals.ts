@@ -16,7 +16,8 @@ export function serviceVitals(services: Record<string, VitalsPoint[]>, name: str
     const cpuPercent = sum(ps.map((p) => p.cpuPercent));
     return {
       at, ...(cpuPercent !== undefined ? { cpuPercent } : {}), cpuSeconds: sum(ps.map((p) => p.cpuSeconds))!,
-      memoryBytes: sum(ps.map((p) => p.memoryBytes))!, memoryLimitBytes: sum(ps.map((p) => p.memoryLimitBytes))!,
+      // A sum of the tasks' limits is no limit the service has (without one, each task's is the machine's memory): none is shown.
+      memoryBytes: sum(ps.map((p) => p.memoryBytes))!, memoryLimitBytes: 0,
       netRxBytes: sum(ps.map((p) => p.netRxBytes))!, netTxBytes: sum(ps.map((p) => p.netTxBytes))!,
       blockReadBytes: sum(ps.map((p) => p.blockReadBytes))!, blockWriteBytes: sum(ps.map((p) => p.blockWriteBytes))!,
     };

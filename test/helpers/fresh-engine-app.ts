@@ -1,7 +1,7 @@
 // The app on a freshly started engine, run by test/integration/fresh-engine.test.ts inside that
 // engine's network namespace (where its docker0 and published ports are) with DOCKER_HOST on its
 // socket: Start, then wait for NoActiveTokens to reach the app's receiver as a notification,
-// then the path test. Prints one JSON line of what it saw; the test asserts on it.
+// then the path test, then whether Prometheus scrapes the app's vitals. Prints one JSON line of what it saw; the test asserts on it.
 import Docker from 'dockerode';
 import { Host } from '../../main/host/host.js';
 import { deliveryHealth } from '../../main/host/alert-path.js';
@@ -25,6 +25,9 @@ try {
   out.delivery = await deliveryHealth(host.runtime);
   out.pathTest = (await host.handle('alerts:test', {}, session));
   out.deliveryAfter = await deliveryHealth(host.runtime);
+  // The vitals reach Prometheus the same way (host.docker.internal, where the receiver listens).
+  const vitals = await host.runtime.prometheus().query('up{job="obsdeck-vitals"}').catch((err: unknown) => ({ error: String(err) }));
+  out.vitalsUp = 'result' in vitals && vitals.resultType === 'vector' ? vitals.result.map((r) => r.value[1]) : vitals;
 } catch (err) {
   out.error = err instanceof Error ? err.stack : String(err);
 } finally {

@@ -3,7 +3,8 @@
 // --bip, no docker0 there yet), so `docker network inspect bridge` names no Gateway. The app runs
 // in that namespace on that engine's socket: Start → NoActiveTokens fires → the notification
 // reaches the app, with Alertmanager's failed webhook counter at 0 → the path test passes hop by
-// hop. Skipped, saying why, where a second dockerd cannot be started (not root).
+// hop → Prometheus scrapes the app's vitals through the same host-gateway. Skipped, saying why,
+// where a second dockerd cannot be started (not root).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,7 +38,7 @@ describe.skipIf(why !== undefined)('a freshly started engine (no bridge Gateway)
     const { stdout } = await promisify(execFile)('nsenter', [`--net=/var/run/netns/${e.ns}`, process.execPath, '--import', 'tsx', path.resolve('test', 'helpers', 'fresh-engine-app.ts')], { env, maxBuffer: 1 << 24, timeout: 420_000 });
     const seen = JSON.parse(stdout.trim().split('\n').pop()!) as {
       bridgeIpam: { Subnet?: string; Gateway?: string }[]; receiver: NoticesState; notices: string[]; error?: string;
-      delivery: { sent: number; failed: number }; pathTest: PathTestResult; deliveryAfter: { sent: number; failed: number };
+      delivery: { sent: number; failed: number }; pathTest: PathTestResult; deliveryAfter: { sent: number; failed: number }; vitalsUp: unknown;
     };
     expect(seen.error).toBeUndefined();
     // The engine is as a first start leaves it: a subnet, no Gateway.
@@ -52,6 +53,8 @@ describe.skipIf(why !== undefined)('a freshly started engine (no bridge Gateway)
     expect(seen.delivery.failed).toBe(0);
     expect(seen.pathTest.hops.map((h) => `${h.hop} ${h.ok}`)).toEqual(['routes checked true', 'accepted true', 'routed true', 'delivered true', 'resolved true']);
     expect(seen.deliveryAfter.failed).toBe(0);
+    // Prometheus reaches the app's vitals there too (the same host-gateway, the same listener).
+    expect(seen.vitalsUp).toEqual(['1']);
     console.log(`fresh engine: bridge ${JSON.stringify(seen.bridgeIpam)}, receiver ${seen.receiver.listening}; Alertmanager's webhook notifications: sent ${seen.deliveryAfter.sent}, failed ${seen.deliveryAfter.failed}; path test ${seen.pathTest.hops.map((h) => `${h.hop} +${(h.afterMs / 1000).toFixed(1)} s`).join(', ')}`);
   }, 480_000);
 });
