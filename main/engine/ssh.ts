@@ -243,8 +243,8 @@ export class SshDialer {
   private readonly connections: { client: Promise<Client>; open: number; dead: boolean }[] = [];
   /** The engine's socket on the remote: asked once; undefined after that means dial-stdio. */
   private socket?: Promise<string | undefined>;
-  /** How requests reach the engine, once known (for the status line and the benchmark). */
-  via?: 'socket' | 'dial-stdio';
+  /** How requests reach the engine, once known. */
+  private via?: 'socket' | 'dial-stdio';
 
   constructor(private readonly config: ConnectConfig) {}
 
@@ -266,11 +266,6 @@ export class SshDialer {
     return this.socket;
   }
 
-  /** A dial-stdio session on `c`: the docker CLI's way, for where a socket channel is refused. */
-  private dialStdio(c: Client, cb: (err: Error | undefined, stream?: Duplex) => void): void {
-    c.exec('docker system dial-stdio', (err, stream) => (err ? cb(err) : cb(undefined, stream)));
-  }
-
   /** A channel to the engine: its socket when sshd allows it, else dial-stdio from then on. */
   private async channel(c: Client): Promise<Duplex> {
     const socket = this.via === 'dial-stdio' ? undefined : await this.engineSocket(c);
@@ -284,8 +279,9 @@ export class SshDialer {
       // there but refuses (the engine restarting) is another failure, and says so.
       if (this.via === 'socket' || !/prohibited/i.test(direct.message)) throw direct;
     }
+    // The docker CLI's way: a dial-stdio session.
     this.via = 'dial-stdio';
-    return new Promise<Duplex>((resolve, reject) => this.dialStdio(c, (err, stream) => (err ? reject(err) : resolve(stream!))));
+    return new Promise<Duplex>((resolve, reject) => c.exec('docker system dial-stdio', (err, stream) => (err ? reject(err) : resolve(stream))));
   }
 
   private pick(): { client: Promise<Client>; open: number; dead: boolean } {

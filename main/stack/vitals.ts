@@ -1,6 +1,7 @@
-// What each running service costs: the Engine API's stats, read one-shot (a non-streamed read
-// without one-shot waits a second or two per container for its own second sample) every few
-// seconds, turned into the figures `docker stats` shows: CPU % (100 % is one core), memory as
+// What each running service costs, read every few seconds: from its container's cgroup when the
+// engine is on this machine (cgroup-stats.ts), else the Engine API's stats, read one-shot (a
+// non-streamed read without one-shot waits a second or two per container for its own second
+// sample); turned into the figures `docker stats` shows: CPU % (100 % is one core), memory as
 // docker stats counts it (usage less the inactive page cache), network and block I/O. The last
 // 15 minutes are kept for the cards' sparklines and the Metrics view's Vitals charts.
 import type Docker from 'dockerode';
@@ -8,7 +9,6 @@ import type { VitalsPoint, VitalsState } from '../contract.js';
 import { CgroupStats, type RawStats } from './cgroup-stats.js';
 
 export type { RawStats } from './cgroup-stats.js';
-
 
 /**
  * docker stats' memory: usage less inactive file pages (cgroup v1 `total_inactive_file`, which
@@ -92,9 +92,10 @@ export class VitalsKeeper {
     this.busy = true;
     try {
       const running = await this.host.running().catch(() => new Map<string, string>());
+      const live = new Set(running.values());
       const points: Record<string, VitalsPoint> = {};
       const cgroups = this.cgroupReader(docker);
-      cgroups?.keep(running.values());
+      cgroups?.keep(live);
       await Promise.all([...running].map(async ([service, id]) => {
         const raw = (await cgroups?.read(id)) ?? await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false }).catch(() => undefined);
         if (!raw?.cpu_stats) return;
@@ -106,7 +107,7 @@ export class VitalsKeeper {
         while (list.length && list[0]!.at < now - VITALS_KEEP_MS) list.shift();
         this.series.set(service, list);
       }));
-      for (const id of [...this.counters.keys()]) if (![...running.values()].includes(id)) this.counters.delete(id);
+      for (const id of [...this.counters.keys()]) if (!live.has(id)) this.counters.delete(id);
       this.latest = points;
       if (Object.keys(points).length) this.host.sampled(points);
       return points;
