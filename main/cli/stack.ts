@@ -1,5 +1,5 @@
 // `obsdeck up`, `scale`, `down`, `restart`, `status` and `logs`: the stack on whichever target runs it.
-import { containerLines, mergeLines, type LogLine } from '../stack/logs.js';
+import { containerBatches, mergeBatches, type LogLine } from '../stack/logs.js';
 import { ensureCan } from '../target/target.js';
 import { NO_WAIT } from './lock.js';
 import { alertPathLines } from './alerts.js';
@@ -169,12 +169,13 @@ export const stackCommands: Command[] = [
         for (const n of positionals) stack.service(n);
         const tail = typeof values.tail === 'string' ? Number(values.tail) : undefined;
         const lines = await swarm.logs(positionals, { follow: values.follow === true, tail, since: typeof values.since === 'string' ? values.since : undefined });
+        const show = (l: LogLine) => `${(l.task ?? l.service).padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`;
         const all: LogLine[] = [];
-        for await (const l of lines) {
-          if (values.follow === true) process.stdout.write(`${(l.task ?? l.service).padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
-          else all.push(l);
+        for await (const batch of lines) {
+          if (values.follow === true) process.stdout.write(batch.map(show).join(''));
+          else for (const l of batch) all.push(l);
         }
-        for (const l of all.sort((a, b) => a.time.localeCompare(b.time))) process.stdout.write(`${(l.task ?? l.service).padEnd(16)} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
+        process.stdout.write(all.sort((a, b) => a.time.localeCompare(b.time)).map(show).join(''));
         return 0;
       }
       const existing = await stack.containers();
@@ -194,21 +195,19 @@ export const stackCommands: Command[] = [
           warn(`${n} has no container`);
           return [];
         }
-        return [containerLines(stack.docker.getContainer(info.Id), n, { follow, since: typeof values.since === 'string' ? values.since : undefined, tail, grep, signal: controller.signal })];
+        return [containerBatches(stack.docker.getContainer(info.Id), n, { follow, since: typeof values.since === 'string' ? values.since : undefined, tail, grep, signal: controller.signal })];
       });
       const pad = Math.max(...names.map((n) => n.length));
       const colours = [36, 35, 34, 33, 32];
-      const print = (l: LogLine) => {
-        const c = paint(colours[names.indexOf(l.service) % colours.length]!);
-        process.stdout.write(`${c(l.service.padEnd(pad))} ${dim(l.time.slice(0, 23))} ${l.text}\n`);
-      };
+      const show = (l: LogLine) => `${paint(colours[names.indexOf(l.service) % colours.length]!)(l.service.padEnd(pad))} ${dim(l.time.slice(0, 23))} ${l.text}\n`;
       if (follow) {
-        for await (const l of mergeLines(sources)) print(l);
+        // A batch is what one read from the engine completed: one write each, not one per line.
+        for await (const batch of mergeBatches(sources)) process.stdout.write(batch.map(show).join(''));
       } else {
         // Without follow, all the lines are known: print them in time order.
         const all: LogLine[] = [];
-        for await (const l of mergeLines(sources)) all.push(l);
-        all.sort((a, b) => a.time.localeCompare(b.time)).forEach(print);
+        for await (const batch of mergeBatches(sources)) for (const l of batch) all.push(l);
+        process.stdout.write(all.sort((a, b) => a.time.localeCompare(b.time)).map(show).join(''));
       }
       return 0;
     },

@@ -4,8 +4,8 @@ import { FOLLOW_RELIST_MS, followLogs, type LogSources } from './follow.js';
 
 const line = (service: string, text: string): LogLine => ({ service, time: new Date().toISOString(), text } as LogLine);
 
-async function* once(service: string, text: string, keepOpenMs = 0): AsyncGenerator<LogLine> {
-  yield line(service, text);
+async function* once(service: string, text: string, keepOpenMs = 0): AsyncGenerator<LogLine[]> {
+  yield [line(service, text)];
   if (keepOpenMs) await new Promise((r) => setTimeout(r, keepOpenMs));
 }
 

@@ -2,7 +2,7 @@
 // live follow delivered in batches (at most every 100 ms) with a bounded backlog, so a chatty
 // container costs few messages and a slow client cannot grow memory without bound.
 import type { LogLine } from '../contract.js';
-import { containerLines } from './logs.js';
+import { containerBatches } from './logs.js';
 import type { Stack } from './stack.js';
 
 /** Log lines are sent in batches, at most this often. */
@@ -16,11 +16,11 @@ export interface FollowOptions { services?: string[]; tail?: number; since?: str
 export const FOLLOW_RELIST_MS = 2000;
 
 /**
- * Where a follow reads: one line source per container (or per Swarm task), and the services they
+ * Where a follow reads: one source of line batches per container (or per Swarm task), and the services they
  * cover. `keys` (one per source: its container or task id) let a follow see which are new when it
  * asks again; `running` asks for the running ones only. A source does nothing until it is read.
  */
-export type LogSources = (opts: FollowOptions & { follow: boolean; signal?: AbortSignal; running?: boolean }) => Promise<{ services: string[]; sources: AsyncIterable<LogLine>[]; keys?: string[] }>;
+export type LogSources = (opts: FollowOptions & { follow: boolean; signal?: AbortSignal; running?: boolean }) => Promise<{ services: string[]; sources: AsyncIterable<LogLine[]>[]; keys?: string[] }>;
 
 /** The plain containers of a stack, one source each (all that have a container when none are named). */
 export function containerSources(stack: Stack): LogSources {
@@ -31,7 +31,7 @@ export function containerSources(stack: Stack): LogSources {
     return {
       services: names,
       keys: open.map((n) => existing.get(n)!.Id),
-      sources: open.map((name) => containerLines(stack.docker.getContainer(existing.get(name)!.Id), name, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal })),
+      sources: open.map((name) => containerBatches(stack.docker.getContainer(existing.get(name)!.Id), name, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal })),
     };
   };
 }
@@ -59,13 +59,13 @@ export async function followLogs(from: Stack | LogSources, opts: FollowOptions, 
   /** When each source's stream ended (a restarted container is read again from then). */
   const ended = new Map<string, number>();
   const startedAt = Date.now();
-  const read = (key: string, lines: AsyncIterable<LogLine>) => {
+  const read = (key: string, batches: AsyncIterable<LogLine[]>) => {
     active.add(key);
     ended.delete(key);
     void (async () => {
       try {
-        for await (const line of lines) {
-          batch.push(line);
+        for await (const lines of batches) {
+          for (const line of lines) batch.push(line);
           if (batch.length > LOG_BACKLOG) batch.splice(0, batch.length - LOG_BACKLOG);
           timer ??= setTimeout(flush, LOG_BATCH_MS);
         }
@@ -116,6 +116,6 @@ export async function tailLogs(from: Stack | LogSources, names: string[] | undef
   const sourcesOf = typeof from === 'function' ? from : containerSources(from);
   const { sources } = await sourcesOf({ services: names, tail: n, follow: false });
   const lines: LogLine[] = [];
-  for (const source of sources) for await (const l of source) lines.push(l);
+  for (const source of sources) for await (const batch of source) for (const l of batch) lines.push(l);
   return lines.sort((a, b) => a.time.localeCompare(b.time)).slice(-n);
 }

@@ -1,22 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import { Demuxer, LineSplitter, LogRing, MAX_LINE, matcher, mergeLines, sinceSeconds, splitTimestamp, type LogLine } from './logs.js';
+import { LineSplitter, LogDecoder, LogRing, MAX_LINE, matcher, mergeBatches, sinceSeconds, type LogLine } from './logs.js';
 
-const frame = (stream: 1 | 2, text: string) => {
-  const payload = Buffer.from(text);
+const frame = (stream: 1 | 2, text: string) => frameBytes(stream, Buffer.from(text));
+const frameBytes = (stream: 1 | 2, payload: Buffer) => {
   const header = Buffer.alloc(8);
   header[0] = stream;
   header.writeUInt32BE(payload.length, 4);
   return Buffer.concat([header, payload]);
 };
 
-describe('Demuxer', () => {
-  it('reads frames split anywhere, headers included', () => {
-    const all = Buffer.concat([frame(1, 'out one\n'), frame(2, 'err one\n'), frame(1, 'out two\n')]);
+const stamp = '2026-11-24T23:00:00.123456789Z';
+const decodeAll = (d: LogDecoder, chunks: Buffer[]) => [...chunks.flatMap((c) => d.push(c)), ...d.end()].map((l) => `${l.stream}|${l.time}|${l.text}`);
+
+describe('LogDecoder', () => {
+  it('reads frames split anywhere, headers included, into each stream\'s lines with their timestamps', () => {
+    const all = Buffer.concat([frame(1, `${stamp} out one\n`), frame(2, `${stamp} err one\n`), frame(1, `${stamp} out two\r\n`)]);
     for (let cut = 1; cut < all.length; cut++) {
-      const d = new Demuxer();
-      const got = [...d.push(all.subarray(0, cut)), ...d.push(all.subarray(cut))];
-      expect(got.map((f) => `${f.stream}:${f.payload.toString()}`), `cut at ${cut}`).toEqual(['stdout:out one\n', 'stderr:err one\n', 'stdout:out two\n']);
+      const got = decodeAll(new LogDecoder('api'), [all.subarray(0, cut), all.subarray(cut)]);
+      expect(got, `cut at ${cut}`).toEqual([`stdout|${stamp}|out one`, `stderr|${stamp}|err one`, `stdout|${stamp}|out two`]);
     }
+  });
+
+  it('joins a line Docker split over frames (a long one, a character cut in two) and keeps the streams apart', () => {
+    const text = `${stamp} first — line ✓ `.repeat(3);
+    const bytes = Buffer.from(`${text}\n`);
+    for (let cut = 1; cut < bytes.length - 1; cut++) {
+      const chunk = Buffer.concat([frame(1, ''), frame(2, `${stamp} between\n`)]);
+      const got = decodeAll(new LogDecoder('api'), [Buffer.concat([frameBytes(1, bytes.subarray(0, cut)), chunk, frameBytes(1, bytes.subarray(cut))])]);
+      expect(got, `cut at ${cut}`).toEqual([`stderr|${stamp}|between`, `stdout|${stamp}|${text.slice(stamp.length + 1)}`]);
+    }
+  });
+
+  it('reads a TTY\'s bytes as they are (no frames), an unstamped line and a last line without a newline', () => {
+    const d = new LogDecoder('api', undefined, true);
+    expect(decodeAll(d, [Buffer.from(`no stamp\n${stamp} `), Buffer.from('stamped\nlast')])).toEqual(['stdout||no stamp', `stdout|${stamp}|stamped`, 'stdout||last']);
+  });
+
+  it('drops the lines its filter refuses, matching the text after the timestamp', () => {
+    const d = new LogDecoder('api', matcher(/^level=(warn|error)/));
+    expect(decodeAll(d, [Buffer.concat([frame(1, `${stamp} level=info x\n`), frame(1, `${stamp} level=warn y\n`)])])).toEqual([`stdout|${stamp}|level=warn y`]);
+  });
+
+  it('cuts a line that never ends instead of growing without bound', () => {
+    const d = new LogDecoder('api');
+    const out = [];
+    for (let i = 0; i < 10; i++) out.push(...d.push(frame(1, 'x'.repeat(MAX_LINE / 2))));
+    expect(out.length).toBeGreaterThanOrEqual(4);
+    expect(out.every((l) => l.text.length <= MAX_LINE)).toBe(true);
+    const long = d.push(frame(1, `${'y'.repeat(MAX_LINE + 10)}\n`));
+    expect(long.every((l) => l.text.length <= MAX_LINE)).toBe(true);
   });
 });
 
@@ -25,26 +57,24 @@ describe('LineSplitter', () => {
     const bytes = Buffer.from('first line\r\nsecond — line ✓\nthird');
     for (let cut = 1; cut < bytes.length; cut++) {
       const s = new LineSplitter();
-      const lines = [...s.push(bytes.subarray(0, cut)), ...s.push(bytes.subarray(cut)), ...s.end()];
+      const lines: string[] = [];
+      const each = (l: string) => lines.push(l);
+      s.push(bytes.subarray(0, cut), each);
+      s.push(bytes.subarray(cut), each);
+      s.end(each);
       expect(lines, `cut at ${cut}`).toEqual(['first line', 'second — line ✓', 'third']);
     }
   });
 
-  it('cuts a line that never ends instead of growing without bound', () => {
+  it('reads whole lines one chunk each as it reads them split, \\r and an empty line included', () => {
     const s = new LineSplitter();
-    const out: string[] = [];
-    for (let i = 0; i < 10; i++) out.push(...s.push(Buffer.alloc(MAX_LINE / 2, 'x')));
-    expect(out.length).toBeGreaterThanOrEqual(4);
-    expect(out.every((l) => l.length <= MAX_LINE)).toBe(true);
+    const lines: string[] = [];
+    for (const l of ['one ✓\n', 'two\r\n', '\n', '\r\n', 'thr', 'ee\n', 'four\n']) s.push(Buffer.from(l), (x) => lines.push(x));
+    expect(lines).toEqual(['one ✓', 'two', '', '', 'three', 'four']);
   });
 });
 
 describe('helpers', () => {
-  it('splits Docker timestamps off lines', () => {
-    expect(splitTimestamp('2026-11-24T23:00:00.123456789Z msg with spaces')).toEqual({ time: '2026-11-24T23:00:00.123456789Z', text: 'msg with spaces' });
-    expect(splitTimestamp('no time here')).toEqual({ time: '', text: 'no time here' });
-  });
-
   it('reads --since as a duration or a date, and refuses anything else', () => {
     const now = Date.parse('2026-11-24T12:00:00Z');
     expect(sinceSeconds('10m', now)).toBe(now / 1000 - 600);
@@ -67,14 +97,14 @@ describe('helpers', () => {
   });
 
   it('merges several sources as their lines arrive', async () => {
-    async function* source(service: string, delays: number[]): AsyncGenerator<LogLine> {
+    async function* source(service: string, delays: number[]): AsyncGenerator<LogLine[]> {
       for (const [i, d] of delays.entries()) {
         await new Promise((r) => setTimeout(r, d));
-        yield { service, stream: 'stdout', time: '', text: `${service}${i}` };
+        yield [{ service, stream: 'stdout', time: '', text: `${service}${i}` }];
       }
     }
     const got: string[] = [];
-    for await (const l of mergeLines([source('a', [5, 40]), source('b', [20, 5])])) got.push(l.text);
+    for await (const batch of mergeBatches([source('a', [5, 40]), source('b', [20, 5])])) got.push(...batch.map((l) => l.text));
     expect(got).toEqual(['a0', 'b0', 'b1', 'a1']);
   });
 });

@@ -11,12 +11,23 @@ export const MAX_LINE = 16 * 1024;
 /** One line of a container's log (the contract's type: the pages get these as they are). */
 export type { LogLine } from '../contract.js';
 
-/** Splits text arriving in arbitrary chunks into lines (\n or \r\n), keeping the partial tail. */
+/**
+ * Splits text arriving in arbitrary chunks into lines (\n or \r\n), keeping the partial tail.
+ * Docker sends a followed log a line per frame, so the common chunk is one whole line: that one
+ * is decoded straight from its bytes, without the streaming decoder, the tail or a split.
+ */
 export class LineSplitter {
   private tail = '';
+  /** True when everything pushed so far ended at a newline: no partial line or character is held. */
+  private clean = true;
   private readonly decoder = new TextDecoder('utf-8');
 
-  push(chunk: Uint8Array): string[] {
+  push(chunk: Uint8Array, each: (line: string) => void): void {
+    const n = chunk.length;
+    if (this.clean && n > 0 && n <= MAX_LINE && chunk[n - 1] === 10 && chunk.indexOf(10) === n - 1) {
+      each(Buffer.from(chunk.buffer, chunk.byteOffset, n).toString('utf8', 0, n > 1 && chunk[n - 2] === 13 ? n - 2 : n - 1));
+      return;
+    }
     const text = this.tail + this.decoder.decode(chunk, { stream: true });
     const parts = text.split('\n');
     this.tail = parts.pop() ?? '';
@@ -24,39 +35,73 @@ export class LineSplitter {
       parts.push(this.tail.slice(0, MAX_LINE));
       this.tail = this.tail.slice(MAX_LINE);
     }
-    return parts.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l).slice(0, MAX_LINE));
+    // A chunk that ends with a newline leaves nothing behind, not even part of a character.
+    this.clean = n > 0 ? chunk[n - 1] === 10 : this.clean && this.tail === '';
+    for (const l of parts) each((l.endsWith('\r') ? l.slice(0, -1) : l).slice(0, MAX_LINE));
   }
 
   /** The last line when the stream ends without a newline. */
-  end(): string[] {
+  end(each: (line: string) => void): void {
     const rest = this.tail + this.decoder.decode();
     this.tail = '';
-    return rest ? [rest.slice(0, MAX_LINE)] : [];
+    this.clean = true;
+    if (rest) each(rest.slice(0, MAX_LINE));
   }
 }
 
-/** Reads Docker's multiplexed frames ([stream, 0, 0, 0, size(4, big-endian)] + payload) across chunk boundaries. */
-export class Demuxer {
-  private buf: Buffer = Buffer.alloc(0);
+/**
+ * A container's log bytes to its lines: Docker's multiplexed frames ([stream, 0, 0, 0,
+ * size(4, big-endian)] + payload; none when the container has a TTY) read across chunk
+ * boundaries, split into stdout's and stderr's lines, each with the timestamp Docker recorded,
+ * and the ones `keep` refuses dropped. Nothing more is read of a line here: its structure
+ * (level, fields) is parsed where it is shown or filtered.
+ */
+export class LogDecoder {
+  private pending: Buffer | undefined;
+  private out: LogLine[] = [];
+  private readonly stdout: LineSplitter = new LineSplitter();
+  private readonly stderr: LineSplitter = new LineSplitter();
+  private readonly onStdout = (raw: string) => this.take('stdout', raw);
+  private readonly onStderr = (raw: string) => this.take('stderr', raw);
 
-  push(chunk: Buffer): { stream: 'stdout' | 'stderr'; payload: Buffer }[] {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    const out: { stream: 'stdout' | 'stderr'; payload: Buffer }[] = [];
-    while (this.buf.length >= 8) {
-      const size = this.buf.readUInt32BE(4);
-      if (this.buf.length < 8 + size) break;
-      out.push({ stream: this.buf[0] === 2 ? 'stderr' : 'stdout', payload: this.buf.subarray(8, 8 + size) });
-      this.buf = this.buf.subarray(8 + size);
+  constructor(private readonly service: string, private readonly keep: (text: string) => boolean = () => true, private readonly tty = false) {}
+
+  /** The lines completed by `chunk`. */
+  push(chunk: Buffer): LogLine[] {
+    this.out = [];
+    if (this.tty) {
+      this.stdout.push(chunk, this.onStdout);
+      return this.out;
     }
-    return out;
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    let at = 0;
+    while (buf.length - at >= 8) {
+      const size = buf.readUInt32BE(at + 4);
+      if (buf.length - at < 8 + size) break;
+      const payload = buf.subarray(at + 8, at + 8 + size);
+      if (buf[at] === 2) this.stderr.push(payload, this.onStderr);
+      else this.stdout.push(payload, this.onStdout);
+      at += 8 + size;
+    }
+    this.pending = at < buf.length ? buf.subarray(at) : undefined;
+    return this.out;
   }
-}
 
-/** "2026-11-24T23:00:00.123456789Z message" → time and text. */
-export function splitTimestamp(line: string): { time: string; text: string } {
-  const space = line.indexOf(' ');
-  if (space > 0 && /^\d{4}-\d\d-\d\dT/.test(line)) return { time: line.slice(0, space), text: line.slice(space + 1) };
-  return { time: '', text: line };
+  /** The lines left when the stream ends (a last line without a newline). */
+  end(): LogLine[] {
+    this.out = [];
+    this.stdout.end(this.onStdout);
+    this.stderr.end(this.onStderr);
+    return this.out;
+  }
+
+  private take(stream: 'stdout' | 'stderr', raw: string): void {
+    const space = raw.indexOf(' ');
+    // Docker's RFC 3339 stamp: 2026-11-24T23:00:00.123456789Z
+    const stamped = space > 0 && raw.charCodeAt(4) === 45 && raw.charCodeAt(10) === 84 && /^\d{4}-\d\d-\d\dT/.test(raw);
+    const text = stamped ? raw.slice(space + 1) : raw;
+    if (this.keep(text)) this.out.push({ service: this.service, stream, time: stamped ? raw.slice(0, space) : '', text });
+  }
 }
 
 export interface LogOptions {
@@ -85,32 +130,26 @@ export function matcher(grep: string | RegExp | undefined): (text: string) => bo
 }
 
 /**
- * The lines of one container, in order, as an async iterator. With `follow`, it ends when the
+ * The lines of one container, in order, in batches: each batch what one read from the engine
+ * completed (a followed log arrives a line per frame, and a consumer that took each line on its
+ * own would spend more on the taking than on the lines). With `follow`, it ends when the
  * container stops or `signal` aborts. Reading is paced by the consumer (backpressure).
  */
-export async function* containerLines(container: Docker.Container, service: string, opts: LogOptions & { tty?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<LogLine> {
+export async function* containerBatches(container: Docker.Container, service: string, opts: LogOptions & { tty?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<LogLine[]> {
   const since = sinceSeconds(opts.since);
   const params = { stdout: true, stderr: true, timestamps: true, ...(opts.tail !== undefined ? { tail: opts.tail } : {}), ...(since !== undefined ? { since } : {}) };
-  const keep = matcher(opts.grep);
-  const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-  const demux = new Demuxer();
-  const emit = function* (stream: 'stdout' | 'stderr', lines: string[]): Generator<LogLine> {
-    for (const raw of lines) {
-      const { time, text } = splitTimestamp(raw);
-      if (keep(text)) yield { service, stream, time, text };
-    }
-  };
-  const frames = (chunk: Buffer) => (opts.tty ? [{ stream: 'stdout' as const, payload: chunk }] : demux.push(chunk));
+  const decoder = new LogDecoder(service, matcher(opts.grep), opts.tty);
   if (!opts.follow) {
-    const all = await container.logs({ ...params, follow: false });
-    for (const f of frames(all)) yield* emit(f.stream, splitters[f.stream].push(f.payload));
+    const all = decoder.push(await container.logs({ ...params, follow: false }));
+    if (all.length) yield all;
   } else {
     const stream = (await container.logs({ ...params, follow: true })) as NodeJS.ReadableStream & { destroy: () => void };
     const abort = () => stream.destroy();
     opts.signal?.addEventListener('abort', abort, { once: true });
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
-        for (const f of frames(chunk)) yield* emit(f.stream, splitters[f.stream].push(f.payload));
+        const lines = decoder.push(chunk);
+        if (lines.length) yield lines;
       }
     } catch (err) {
       if (!opts.signal?.aborted) throw err;
@@ -119,8 +158,13 @@ export async function* containerLines(container: Docker.Container, service: stri
       stream.destroy();
     }
   }
-  yield* emit('stdout', splitters.stdout.end());
-  yield* emit('stderr', splitters.stderr.end());
+  const rest = decoder.end();
+  if (rest.length) yield rest;
+}
+
+/** The lines of one container one by one (see containerBatches), for readers of a few lines. */
+export async function* containerLines(container: Docker.Container, service: string, opts: LogOptions & { tty?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<LogLine> {
+  for await (const batch of containerBatches(container, service, opts)) yield* batch;
 }
 
 /** The last `n` lines of a container (both streams, in time order), for error messages. */
@@ -154,12 +198,12 @@ export class LogRing {
 }
 
 /**
- * Merges several line iterators into one, taking from each as lines arrive; a slow consumer
- * slows every source (each waits until its line is taken).
+ * Merges several sources of batches into one, taking from each as its batches arrive; a slow
+ * consumer slows every source (each waits until its batch is taken).
  */
-export async function* mergeLines(sources: AsyncIterable<LogLine>[]): AsyncGenerator<LogLine> {
+export async function* mergeBatches<T>(sources: AsyncIterable<T>[]): AsyncGenerator<T> {
   const iterators = sources.map((s) => s[Symbol.asyncIterator]());
-  const pending = new Map<number, Promise<{ i: number; r: IteratorResult<LogLine> }>>();
+  const pending = new Map<number, Promise<{ i: number; r: IteratorResult<T> }>>();
   const next = (i: number) => pending.set(i, iterators[i]!.next().then((r) => ({ i, r })));
   iterators.forEach((_, i) => next(i));
   try {

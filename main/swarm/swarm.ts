@@ -12,7 +12,7 @@ import { bridgeGateway, probeHostGateway } from '../engine/host-gateway.js';
 import type { LogLine, StackEvent } from '../contract.js';
 import type { ServiceSpec, StackSpec } from '../stack/compose.js';
 import type { LogSources } from '../stack/follow.js';
-import { containerLines, mergeLines, type LogOptions } from '../stack/logs.js';
+import { containerBatches, mergeBatches, type LogOptions } from '../stack/logs.js';
 import { unavailable, type Skipped } from '../stack/preflight.js';
 import { portFree } from '../stack/ports.js';
 import { mountedFiles, Stack } from '../stack/stack.js';
@@ -32,8 +32,8 @@ type OnEvent = (e: StackEvent) => void;
 
 export class SwarmError extends Error {}
 
-async function* retag(lines: AsyncIterable<LogLine>, task: string): AsyncGenerator<LogLine> {
-  for await (const l of lines) yield { ...l, task };
+async function* retag(batches: AsyncIterable<LogLine[]>, task: string): AsyncGenerator<LogLine[]> {
+  for await (const lines of batches) yield lines.map((l) => ({ ...l, task }));
 }
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
@@ -361,15 +361,15 @@ export class SwarmStack {
       const st = (await this.status()).filter((s) => !opts.services?.length || opts.services.includes(s.service));
       const tasks = st.flatMap((s) => s.tasks.filter((t) => t.containerId && (!(opts.follow || opts.running) || (t.desiredState === 'running' && (!opts.running || t.state === 'running')))).map((t) => ({ s, t })));
       const sources = tasks.map(({ s, t }) => retag(
-        containerLines(this.docker.getTask(t.id) as unknown as Docker.Container, s.service, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal }), t.name));
+        containerBatches(this.docker.getTask(t.id) as unknown as Docker.Container, s.service, { follow: opts.follow, tail: opts.tail, since: opts.since, signal: opts.signal }), t.name));
       return { services: st.map((s) => s.service), sources, keys: tasks.map(({ t }) => t.id) };
     };
   }
 
   /** The services' logs merged across their tasks (the CLI's `obsdeck logs` on Swarm). */
-  async logs(names: string[] = [], opts: LogOptions & { signal?: AbortSignal } = {}): Promise<AsyncGenerator<LogLine>> {
+  async logs(names: string[] = [], opts: LogOptions & { signal?: AbortSignal } = {}): Promise<AsyncGenerator<LogLine[]>> {
     const { sources } = await this.logSources()({ services: names, follow: opts.follow === true, tail: opts.tail, since: typeof opts.since === 'string' ? opts.since : undefined, signal: opts.signal });
-    return mergeLines(sources);
+    return mergeBatches(sources);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ansiSegments, highlight, levelOf, parseFilter, structured, insertByTime } from './logtext';
+import { ansiSegments, details, highlight, levelOf, parseFilter, structured, insertByTime, type Details } from './logtext';
 
 const ESC = String.fromCharCode(27);
 
@@ -87,5 +87,17 @@ describe('lines from several containers', () => {
     const am = ['2026-11-25T13:27:28.263Z', '2026-11-25T13:27:32.063Z', '2026-11-25T13:27:40.000Z'].map((time, i) => ({ time, text: `am ${i}` }));
     for (const r of [...api, ...am]) insertByTime(rows, r);
     expect(rows.map((r) => r.text)).toEqual(['am 0', 'api 0', 'am 1', 'api 1', 'am 2']);
+  });
+});
+
+describe('a line\'s details', () => {
+  it('are read when first asked for, then kept on the line', () => {
+    const line: { text: string; details?: Details } = { text: '{"level":40,"msg":"slow","ms":1200}' };
+    expect(line.details).toBeUndefined();
+    const d = details(line);
+    expect(d).toEqual({ level: 'warn', parsed: { level: 'warn', msg: 'slow', fields: [['ms', '1200']] } });
+    expect(details(line)).toBe(d);
+    expect(details({ text: 'ERROR disk full' })).toEqual({ level: 'error' });
+    expect(details({ text: 'plain words' })).toEqual({});
   });
 });

@@ -118,6 +118,23 @@ export function structured(text: string): Structured | undefined {
   return { ...(level ? { level } : {}), msg: get('msg') ?? '', fields: pairs.filter(([k]) => !SKIP.has(k)) };
 }
 
+/** What a line says beyond its text: its level and, for a JSON or logfmt line, its message and fields. */
+export interface Details { level?: Level; parsed?: Structured }
+
+/**
+ * The line's details, read the first time they are asked for (the line is drawn, or a level or
+ * field filter reads it) and kept on the line: most lines of a busy follow are never drawn, and
+ * parsing each on arrival cost more than receiving it.
+ */
+export function details(line: { text: string; details?: Details }): Details {
+  if (!line.details) {
+    const parsed = structured(line.text);
+    const level = parsed?.level ?? levelOf(line.text);
+    line.details = { ...(level ? { level } : {}), ...(parsed ? { parsed } : {}) };
+  }
+  return line.details;
+}
+
 /**
  * Puts `row` into `rows` (kept in time order) after every row of the same or an earlier time.
  * Lines mostly come in order, so this is an append; each container's backlog arrives on its own,

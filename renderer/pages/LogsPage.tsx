@@ -6,7 +6,7 @@
 import { useMemo, useState } from 'react';
 import type { PageProps } from '../lib/route';
 import { useSnapshot } from '../state/app';
-import { parseFilter, type Level } from '../lib/logtext';
+import { details, parseFilter, type Level } from '../lib/logtext';
 import { LogList } from './logs/LogList';
 import { LogToolbar } from './logs/LogToolbar';
 import { useLogFollow, type Row } from './logs/useLogFollow';
@@ -43,7 +43,7 @@ export function LogsPage({ params, setParams }: PageProps) {
     () => {
       const eq = field.indexOf('=');
       const [fk, fv] = eq > 0 ? [field.slice(0, eq), field.slice(eq + 1)] : ['', ''];
-      return rows.filter((r) => (!level || r.level === level) && filter.test(r.text) && (!fk || r.parsed?.fields.some(([k, v]) => k === fk && v === fv)));
+      return rows.filter((r) => (!level || details(r).level === level) && filter.test(r.text) && (!fk || details(r).parsed?.fields.some(([k, v]) => k === fk && v === fv)));
     },
     [rows, version, filter, level, field], // version counts the lines appended to rows
   );
@@ -64,7 +64,7 @@ export function LogsPage({ params, setParams }: PageProps) {
         <section className="card whole-line" aria-label="Whole line">
           <h2>{open.service} <span className="muted">{open.time}</span> <button type="button" onClick={() => setOpen(undefined)}>Close</button></h2>
           <pre className="logs">{open.text}</pre>
-          {open.parsed && <dl className="fields">{open.parsed.fields.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}</dl>}
+          {details(open).parsed?.fields.length ? <dl className="fields">{details(open).parsed?.fields.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}</dl> : null}
         </section>
       )}
       <LogList shown={shown} total={rows.length} wrap={params.wrap === '1'} showTime={showTime} raw={params.raw === '1'} pattern={filter.pattern}

@@ -166,6 +166,14 @@ describe('the Stack view', () => {
     await page.screenshot({ path: path.join(shots, 'logs-structured.png'), fullPage: true });
     await page.getByRole('region', { name: 'Whole line' }).getByRole('button', { name: 'Close' }).click();
     await page.getByRole('button', { name: 'clear the filter status=401' }).click();
+    // The level filter reads each line's level when it filters (not when the line arrived): the
+    // API logs its requests at info, so "info" keeps them all and "error" none.
+    await page.getByLabel('Level').selectOption('info');
+    await expect.poll(() => lines.locator('.log-row.info').count(), { timeout: 5_000 }).toBeGreaterThan(0);
+    expect(await lines.locator('.log-row:not(.info)').count()).toBe(0);
+    await page.getByLabel('Level').selectOption('error');
+    await expect.poll(() => lines.locator('.log-row').count(), { timeout: 5_000 }).toBe(0);
+    await page.getByLabel('Level').selectOption('');
     await page.screenshot({ path: path.join(shots, 'logs.png'), fullPage: true });
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Stack' }).click();
 

@@ -153,9 +153,11 @@ describe('the stack on Docker Swarm', () => {
 
   it('merges a service\'s logs across its tasks, each line naming its task', async () => {
     const seen = new Set<string>();
-    for await (const l of await swarm.logs(['api_poc3'], { tail: 50 })) {
-      expect(l.service).toBe('api_poc3');
-      seen.add(l.task!);
+    for await (const batch of await swarm.logs(['api_poc3'], { tail: 50 })) {
+      for (const l of batch) {
+        expect(l.service).toBe('api_poc3');
+        seen.add(l.task!);
+      }
     }
     expect([...seen].sort()).toEqual(['api_poc3.1', 'api_poc3.2', 'api_poc3.3']);
   }, 60_000);

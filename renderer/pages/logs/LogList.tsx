@@ -2,7 +2,7 @@
 // (then the newest WRAPPED_MAX are drawn); following the newest unless paused, and scrolling up
 // pauses. A row opens the whole line; a structured field's value filters on it.
 import { useEffect, useRef, useState } from 'react';
-import { ansiSegments, highlight } from '../../lib/logtext';
+import { ansiSegments, details, highlight } from '../../lib/logtext';
 import type { Row } from './useLogFollow';
 
 const ROW = 18;
@@ -52,11 +52,11 @@ export function LogList({ shown, total, wrap, showTime, raw, pattern, colourOf, 
       ? <mark key={j}>{seg.text}</mark>
       : <span key={j} className={`${seg.fg ? `ansi-${seg.fg}` : ''}${seg.bold ? ' ansi-bold' : ''}`}>{seg.text}</span>
   ));
-  const body = (r: Row) => (r.parsed && !raw ? (
+  const body = (r: Row, parsed = details(r).parsed) => (parsed && !raw ? (
     <>
-      {r.parsed.level && <span className={`lvl ${r.parsed.level}`}>{r.parsed.level}</span>}
-      <span className="msg">{segments(r.parsed.msg)}</span>
-      {r.parsed.fields.map(([k, v]) => (
+      {parsed.level && <span className={`lvl ${parsed.level}`}>{parsed.level}</span>}
+      <span className="msg">{segments(parsed.msg)}</span>
+      {parsed.fields.map(([k, v]) => (
         <button key={k} type="button" className="field" title={`show only lines with ${k}=${v}`} onClick={(e) => {
           e.stopPropagation();
           onField(`${k}=${v}`);
@@ -84,7 +84,7 @@ export function LogList({ shown, total, wrap, showTime, raw, pattern, colourOf, 
         {shown.slice(first, last).map((r, i) => (
           <div
             key={r.n}
-            className={`log-row ${r.stream} ${r.level ?? ''}${wrap ? ' wrapped' : ''}`}
+            className={`log-row ${r.stream} ${details(r).level ?? ''}${wrap ? ' wrapped' : ''}`}
             style={wrap ? {} : { top: (first + i) * ROW }}
             title={r.text}
             tabIndex={0}

@@ -1,15 +1,16 @@
 // The Logs view's follow: (re)started whenever the chosen services or the window change; lines
 // kept in time order (a container's backlog may arrive after another's newer lines), at most
-// MAX_LINES, each with its level and its structured fields when it has them.
+// MAX_LINES. A line's level and structured fields are read the first time it is shown or
+// filtered by them, not on arrival: most lines of a busy follow are never drawn.
 import { useEffect, useRef, useState } from 'react';
 import type { LogLine } from '../../../main/contract';
 import { asClientError, type ClientError } from '../../client/client';
-import { insertByTime, levelOf, structured, type Level, type Structured } from '../../lib/logtext';
+import { insertByTime, type Details } from '../../lib/logtext';
 import { useClient } from '../../state/app';
 
 export const MAX_LINES = 100_000;
 
-export interface Row extends LogLine { level?: Level; n: number; parsed?: Structured }
+export interface Row extends LogLine { n: number; /** Filled by details() when first asked. */ details?: Details }
 
 /** `rows` is appended to in place; `version` counts the changes (a dependency for what filters it). */
 export function useLogFollow(chosen: string[], window: { tail: string; since: string }): { rows: Row[]; version: number; error?: ClientError } {
@@ -25,10 +26,7 @@ export function useLogFollow(chosen: string[], window: { tail: string; since: st
     setVersion((v) => v + 1);
     setError(undefined);
     const off = client.on('logs:lines', (lines) => {
-      for (const l of lines) {
-        const parsed = structured(l.text);
-        insertByTime(rows.current, { ...l, level: parsed?.level ?? levelOf(l.text), n: counter.current++, ...(parsed ? { parsed } : {}) });
-      }
+      for (const l of lines) insertByTime(rows.current, { ...l, n: counter.current++ });
       if (rows.current.length > MAX_LINES * 1.1) rows.current.splice(0, rows.current.length - MAX_LINES);
       setVersion((v) => v + 1);
     });
