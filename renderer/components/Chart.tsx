@@ -1,10 +1,13 @@
 // One chart component for every panel: uPlot, created once per chart; new data goes to the
 // existing plot with setData (no rebuild), a resize only resizes. The legend toggles series.
+// uPlot lays out the scales, axes, legend and cursor; the lines are drawn by chartLines.ts, which
+// halves a redraw of the Metrics view's largest charts (bench:charts).
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ChartData } from '../lib/chartdata';
 import { formatValue, type Unit } from '../lib/units';
+import { drawLines, noPaths } from './chartLines';
 
 const COLOURS = ['#0969da', '#cf222e', '#1a7f37', '#8250df', '#9a6700', '#bf3989', '#1b7c83', '#6e7781'];
 
@@ -25,9 +28,10 @@ export function Chart({ data, unit, height = 180 }: { data: ChartData; unit: Uni
       // The x axis spans the chosen range, so one or two points do not stretch over years.
       scales: { x: { time: true, range: (_u, min, max) => window.current ?? [min, max] } },
       axes: [{}, { values: (_u, ticks) => ticks.map((t) => formatValue(t, unit)), size: 70 }],
-      series: [{}, ...data.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 1, spanGaps: false, points: { show: data.times.length < 30 }, value: (_u: uPlot, v: number | null) => formatValue(v, unit) }))],
+      series: [{}, ...data.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 1, spanGaps: false, paths: noPaths, points: { show: data.times.length < 30 }, value: (_u: uPlot, v: number | null) => formatValue(v, unit) }))],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
+      hooks: { draw: [(u) => drawLines(u)] },
     };
     plot.current = new uPlot(opts, [data.times, ...data.series.map((s) => s.values)] as uPlot.AlignedData, el);
     const observer = new ResizeObserver(() => plot.current?.setSize({ width: el.clientWidth, height }));
