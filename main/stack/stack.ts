@@ -174,29 +174,43 @@ export class Stack {
     if (version && [...versionedTargets(s).keys()].every((t) => t in files)) this.versions.set(container.id, version);
   }
 
-  private async createAndStart(s: ServiceSpec, on: OnEvent, existing?: Docker.ContainerInfo): Promise<void> {
+  /**
+   * Gets a service's container ready to start and returns what starts it. A new container is
+   * created and its configs copied in now, so that work overlaps the starts of what it depends
+   * on; a container whose definition changed is replaced only when the start comes (it keeps
+   * running until its dependencies have started); a running, unchanged one is left alone.
+   */
+  private async prepare(s: ServiceSpec, on: OnEvent, existing?: Docker.ContainerInfo): Promise<() => Promise<void>> {
     const hash = this.configHash(s);
     if (existing && existing.Labels[LABEL.configHash] === hash) {
       if (existing.State === 'running') {
-        on({ step: 'start', service: s.name, state: 'skipped', message: `${s.name} is running and up to date` });
-        return;
+        return async () => on({ step: 'start', service: s.name, state: 'skipped', message: `${s.name} is running and up to date` });
       }
-      on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
-      // The configs are copied in before every start, not only at creation: a config applied
-      // while the service was stopped is what it starts with, and a container left without its
-      // configs (the engine died between create and copy) gets them now.
-      const container = this.docker.getContainer(existing.Id);
-      await this.copyConfigs(container, s);
-      await this.bounded(`starting ${s.name}`, container.start());
-      on({ step: 'start', service: s.name, state: 'done', message: `started ${s.name}` });
-      return;
+      return async () => {
+        on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
+        // The configs are copied in before every start, not only at creation: a config applied
+        // while the service was stopped is what it starts with, and a container left without its
+        // configs (the engine died between create and copy) gets them now.
+        const container = this.docker.getContainer(existing.Id);
+        await this.copyConfigs(container, s);
+        await this.start(s, container, on);
+      };
     }
     if (existing) {
-      on({ step: 'remove', service: s.name, state: 'started', message: `${s.name}'s definition changed: replacing its container` });
-      const old = this.docker.getContainer(existing.Id);
-      await this.bounded(`stopping ${s.name}`, old.stop({ t: Math.ceil(s.stopGraceS) })).catch(() => undefined);
-      await this.bounded(`removing ${s.name}'s old container`, old.remove({ force: true }));
+      return async () => {
+        on({ step: 'remove', service: s.name, state: 'started', message: `${s.name}'s definition changed: replacing its container` });
+        const old = this.docker.getContainer(existing.Id);
+        await this.bounded(`stopping ${s.name}`, old.stop({ t: Math.ceil(s.stopGraceS) })).catch(() => undefined);
+        await this.bounded(`removing ${s.name}'s old container`, old.remove({ force: true }));
+        await this.start(s, await this.create(s, hash, on), on);
+      };
     }
+    const container = await this.create(s, hash, on);
+    return () => this.start(s, container, on);
+  }
+
+  /** Creates a service's container with its configs in it (or, failing that, none at all). */
+  private async create(s: ServiceSpec, hash: string, on: OnEvent): Promise<Docker.Container> {
     on({ step: 'create', service: s.name, state: 'started', message: `creating ${this.containerName(s.name)}` });
     const options = this.createOptions(s);
     options.Labels = { ...options.Labels, [LABEL.configHash]: hash };
@@ -209,6 +223,10 @@ export class Stack {
       throw err;
     }
     on({ step: 'create', service: s.name, state: 'done', message: `created ${this.containerName(s.name)}` });
+    return container;
+  }
+
+  private async start(s: ServiceSpec, container: Docker.Container, on: OnEvent): Promise<void> {
     on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
     await this.bounded(`starting ${s.name}`, container.start());
     on({ step: 'start', service: s.name, state: 'done', message: `started ${s.name}` });
@@ -249,8 +267,8 @@ export class Stack {
     let polls = 0;
     for (;;) {
       if (await this.probe(s, 'running', true)) break;
-      // Every few probes, make sure the container is still alive.
-      if (polls++ % 5 === 0) {
+      // Every few probes (half a second), make sure the container is still alive.
+      if (polls++ % 10 === 0) {
         const info = await container.inspect();
         if (!info.State.Running || info.State.Restarting) {
           const why = info.State.Restarting ? `keeps restarting (exit code ${info.State.ExitCode})` : `stopped with exit code ${info.State.ExitCode}`;
@@ -265,7 +283,8 @@ export class Stack {
         on({ step: 'ready', service: s.name, state: 'failed', message: `${s.name} ${why}` });
         throw new ServiceFailed(s.name, why, logs);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      // Short: most services answer within a second of their start, and a probe is cheap.
+      await new Promise((r) => setTimeout(r, 50));
     }
     on({ step: 'ready', service: s.name, state: 'done', message: `${s.name} is ready (${((Date.now() - started) / 1000).toFixed(1)} s)` });
   }
@@ -292,16 +311,26 @@ export class Stack {
     await Promise.all(services.map((s) => ensureImage(this.docker, s, on)));
     await this.ensureNetworksAndVolumes(services, on);
     const existing = await this.containers();
+    // Every new container is created at once; each service starts as soon as what it depends on
+    // has started (or, for service_healthy, answers its probe), not when its whole level has. A
+    // service whose dependency failed is not started (its new container stays created).
+    const prepared = new Map(services.map((s) => [s.name, this.prepare(s, on, existing.get(s.name))]));
+    const started = new Map<string, Promise<void>>();
     const ready = new Map<string, Promise<void>>();
-    for (const level of startOrder(services)) {
-      await Promise.all(level.map(async (s) => {
-        for (const d of s.dependsOn) if (d.condition === 'service_healthy') await ready.get(d.service);
-        await this.createAndStart(s, on, existing.get(s.name));
-        const r = this.waitReady(s, on);
-        r.catch(() => undefined); // observed below
-        ready.set(s.name, r);
-      }));
+    for (const s of startOrder(services).flat()) {
+      const start = (async () => {
+        const begin = await prepared.get(s.name)!;
+        for (const d of s.dependsOn) await (d.condition === 'service_healthy' ? ready : started).get(d.service);
+        await begin();
+      })();
+      const r = start.then(() => this.waitReady(s, on));
+      // Observed below: every start, and every probe unless the caller does not wait.
+      start.catch(() => undefined);
+      r.catch(() => undefined);
+      started.set(s.name, start);
+      ready.set(s.name, r);
     }
+    await Promise.all(started.values());
     if (opts.wait !== false) await Promise.all(ready.values());
     return { skipped };
   }

@@ -154,6 +154,11 @@ describe('up, status, logs', () => {
     const started = (name: string) => events.findIndex((e) => e.step === 'start' && e.state === 'done' && e.service === name);
     expect(started('prometheus')).toBeGreaterThan(started('api_poc3'));
     expect(started('prometheus')).toBeGreaterThan(started('alertmanager'));
+    // Prometheus' container is created (its configs copied in) while the others start, not
+    // after: only the starts wait on each other.
+    const creating = events.findIndex((e) => e.step === 'create' && e.state === 'started' && e.service === 'prometheus');
+    expect(creating).toBeGreaterThanOrEqual(0);
+    expect(creating).toBeLessThan(Math.min(started('api_poc3'), started('alertmanager')));
     expect(events.filter((e) => e.state === 'failed')).toEqual([]);
   });
 
