@@ -311,13 +311,16 @@ export class Stack {
     await Promise.all(services.map((s) => ensureImage(this.docker, s, on)));
     await this.ensureNetworksAndVolumes(services, on);
     const existing = await this.containers();
-    // Every new container is created at once; each service starts as soon as what it depends on
+    // A service's container is created once its dependencies' are (theirs first: they start
+    // first), so it is made while they start; each service starts as soon as what it depends on
     // has started (or, for service_healthy, answers its probe), not when its whole level has. A
-    // service whose dependency failed is not started (its new container stays created).
-    const prepared = new Map(services.map((s) => [s.name, this.prepare(s, on, existing.get(s.name))]));
+    // service whose dependency failed is not started (its new container may stay created).
+    const prepared = new Map<string, Promise<() => Promise<void>>>();
     const started = new Map<string, Promise<void>>();
     const ready = new Map<string, Promise<void>>();
     for (const s of startOrder(services).flat()) {
+      const deps = s.dependsOn.map((d) => prepared.get(d.service));
+      prepared.set(s.name, Promise.all(deps).then(() => this.prepare(s, on, existing.get(s.name))));
       const start = (async () => {
         const begin = await prepared.get(s.name)!;
         for (const d of s.dependsOn) await (d.condition === 'service_healthy' ? ready : started).get(d.service);
