@@ -10,12 +10,8 @@
 // PROFILE=1 prints where the page's CPU time went in the setData windows.)
 // Found with it: the software rasterizer (headless, --disable-gpu) strokes 1.5 px lines about
 // three times slower than 1 px ones, so the charts draw 1 px lines.
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
+import { serveBundle } from '../scripts/lib/bundle-page.js';
 import { launchChromium } from '../scripts/lib/chromium.js';
 import { alternate, roundsFromEnv, summarize } from './lib.js';
 
@@ -26,16 +22,8 @@ const ROUNDS = roundsFromEnv();
 /** Between redraws: a second, five times the Metrics view's fastest refresh (5 s). */
 const SPACING_MS = Number(process.env.SPACING_MS ?? 1000);
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obsdeck-bench-charts-'));
-await build({ entryPoints: ['renderer/bench/chartbench.tsx'], bundle: true, format: 'esm', outdir: dir, jsx: 'automatic', minify: !process.env.PROFILE, define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'error' });
-fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="stylesheet" href="chartbench.css"><div id="root"></div><script type="module" src="chartbench.js"></script>');
-const server = http.createServer((req, res) => {
-  const file = path.join(dir, path.basename(new URL(req.url ?? '/', 'http://x').pathname) || 'index.html');
-  if (!fs.existsSync(file)) return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html' }).end(fs.readFileSync(file));
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+const page0 = await serveBundle('renderer/bench/chartbench.tsx', { minify: !process.env.PROFILE });
+const base = page0.url;
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -101,6 +89,5 @@ try {
   console.log(`  JS heap after GC: ${heapStart.toFixed(1)} MiB at the start, ${heapEnd.toFixed(1)} MiB after ${ROUNDS * REDRAWS * 3} redraws (growth ${(heapEnd - heapStart).toFixed(2)} MiB, ratio ${(heapEnd / heapStart).toFixed(3)}; target flat)`);
 } finally {
   await browser.close();
-  server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  page0.close();
 }

@@ -1,4 +1,4 @@
-// The page bench/charts.ts loads: the app's Chart component fed SERIES × POINTS of synthetic data
+// The page bench/charts.ts (and test/e2e/chart.test.ts) loads: the app's Chart component fed SERIES × POINTS of synthetic data
 // once a second, either through the component as the app does it (setData on the existing plot)
 // or, as the baseline, by remounting it (a new uPlot each time). Each redraw is timed from the
 // state change until React has rendered, run its effects and uPlot has drawn.
@@ -11,13 +11,18 @@ import type { ChartData } from '../lib/chartdata';
 const params = new URLSearchParams(location.search);
 const SERIES = Number(params.get('series') ?? 20);
 const POINTS = Number(params.get('points') ?? 1000);
+/** `gap=a-b`: the first series has no points from index a to b (test/e2e/chart.test.ts). */
+const GAP = (params.get('gap') ?? '').split('-').map(Number);
 
 function dataAt(tick: number): ChartData {
   const end = 1_700_000_000 + tick * 15;
   const times = Array.from({ length: POINTS }, (_, i) => end - (POINTS - 1 - i) * 15);
   return {
     times,
-    series: Array.from({ length: SERIES }, (_, s) => ({ label: `series ${s}`, values: times.map((t, i) => Math.sin((t / 900) + s) * 10 + s * 3 + ((i * 7919 + tick) % 13) / 13) })),
+    series: Array.from({ length: SERIES }, (_, s) => ({
+      label: `series ${s}`,
+      values: times.map((t, i) => (s === 0 && i >= GAP[0]! && i <= GAP[1]! ? null : Math.sin((t / 900) + s) * 10 + s * 3 + ((i * 7919 + tick) % 13) / 13)),
+    })),
     window: [times[0]!, times.at(-1)!],
   };
 }
