@@ -86,8 +86,12 @@ describe('the alert path', () => {
     for (const hop of ['routes checked', 'accepted', 'routed', 'delivered', 'resolved']) expect(stdout).toMatch(new RegExp(`✓ ${hop}\\s+\\+\\d+\\.\\d s`));
     expect(stdout).toMatch(/the alert path works \(ObsdeckPathTest_[0-9a-f]{8}\)/);
     expect((await list()).receiver?.delivery?.failed).toBe(0);
-    // `obsdeck status` shows the same hops.
-    const status = await promisify(execFile)(process.execPath, [path.resolve('bin', 'obsdeck.js'), 'status'], { env: { ...env, NO_COLOR: '1' } });
+    // `obsdeck status` shows the same hops, read from Prometheus' scrapes of itself: in its first
+    // scrape interval (15 s) it says "no data yet", then what the metrics say.
+    const status = await waitFor('Prometheus\' first scrape of itself in `obsdeck status`', async () => {
+      const r = await promisify(execFile)(process.execPath, [path.resolve('bin', 'obsdeck.js'), 'status'], { env: { ...env, NO_COLOR: '1' } });
+      return /no data yet/.test(r.stdout) ? undefined : r;
+    }, 45_000, 2000);
     expect(status.stdout).toMatch(/the alert path[^\n]*\n\s+✓ rules: every rule evaluates\n\s+✓ Prometheus → Alertmanager: 1 Alertmanager discovered, no errors\n\s+✓ Alertmanager → Obsdeck: \d+ webhook notifications sent, 0 failed/);
   }, 90_000);
 
