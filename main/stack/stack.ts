@@ -319,7 +319,7 @@ export class Stack {
     const started = new Map<string, Promise<void>>();
     const ready = new Map<string, Promise<void>>();
     for (const s of startOrder(services).flat()) {
-      const deps = s.dependsOn.map((d) => prepared.get(d.service));
+      const deps = s.dependsOn.flatMap((d) => prepared.get(d.service) ?? []);
       prepared.set(s.name, Promise.all(deps).then(() => this.prepare(s, on, existing.get(s.name))));
       const start = (async () => {
         const begin = await prepared.get(s.name)!;
