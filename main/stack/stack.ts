@@ -187,7 +187,6 @@ export class Stack {
         return async () => on({ step: 'start', service: s.name, state: 'skipped', message: `${s.name} is running and up to date` });
       }
       return async () => {
-        on({ step: 'start', service: s.name, state: 'started', message: `starting ${s.name}` });
         // The configs are copied in before every start, not only at creation: a config applied
         // while the service was stopped is what it starts with, and a container left without its
         // configs (the engine died between create and copy) gets them now.

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigState, ConfigStep, ContractError } from '../../main/contract.js';
+import type { ConfigState, ConfigStep, ContractError, StackEvent } from '../../main/contract.js';
 import { Host, type Session } from '../../main/host/host.js';
 import { serve, type RunningServe } from '../../main/server/serve.js';
 import { PrometheusClient } from '../../main/prom/client.js';
@@ -22,6 +22,7 @@ const project = `obsdeck-host-${process.pid}`;
 let host: Host;
 let env: NodeJS.ProcessEnv;
 const steps: ConfigStep[] = [];
+const progress: StackEvent[] = [];
 let session: Session;
 
 beforeAll(async () => {
@@ -31,6 +32,7 @@ beforeAll(async () => {
   await host.start();
   session = host.connect((event, payload) => {
     if (event === 'config:progress') steps.push(payload as ConfigStep);
+    if (event === 'stack:progress') progress.push(payload as StackEvent);
   });
   await host.handle('stack:up', { services: ['prometheus', 'alertmanager'] }, session);
 });
@@ -163,7 +165,10 @@ describe('the applied config is the running config', () => {
     const text = promYml().replace(/ {4}scrape_interval: \d+s\n/, '    scrape_interval: 8s\n');
     const r = await host.handle('config:apply', { file: 'prometheus.yml', text }, session) as { note: string };
     expect(r.note).toBe('applied to alertmanager'); // Prometheus is stopped: it reads the files when it starts
+    progress.length = 0;
     await host.handle('stack:up', { services: ['prometheus'] }, session);
+    // Its stopped container is started once: one "starting", one "started".
+    expect(progress.filter((e) => e.step === 'start' && e.service === 'prometheus').map((e) => e.state)).toEqual(['started', 'done']);
     await runsTheApplied();
   });
 
