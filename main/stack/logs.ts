@@ -98,7 +98,7 @@ export class LogDecoder {
   private take(stream: 'stdout' | 'stderr', raw: string): void {
     const space = raw.indexOf(' ');
     // Docker's RFC 3339 stamp: 2026-11-24T23:00:00.123456789Z
-    const stamped = space > 0 && raw.charCodeAt(4) === 45 && raw.charCodeAt(10) === 84 && /^\d{4}-\d\d-\d\dT/.test(raw);
+    const stamped = space > 0 && /^\d{4}-\d\d-\d\dT/.test(raw);
     const text = stamped ? raw.slice(space + 1) : raw;
     if (this.keep(text)) this.out.push({ service: this.service, stream, time: stamped ? raw.slice(0, space) : '', text });
   }
